@@ -1,0 +1,47 @@
+import { expect } from 'chai'
+import { ManualClock, SystemClock } from '../src/index.js'
+
+describe('ManualClock', () => {
+  it('runs timers in due order, then in scheduling order, reading each due time', () => {
+    const clock = new ManualClock()
+    const seen: Array<[string, number]> = []
+    clock.setTimeout(() => seen.push(['b', clock.now()]), 20)
+    clock.setTimeout(() => seen.push(['a', clock.now()]), 10)
+    clock.setTimeout(() => seen.push(['c', clock.now()]), 20)
+    clock.advance(25)
+    expect(seen).to.deep.equal([['a', 10], ['b', 20], ['c', 20]])
+    expect(clock.now()).to.equal(25)
+  })
+
+  it('runs timers that callbacks schedule within the same advance', () => {
+    const clock = new ManualClock()
+    const seen: number[] = []
+    clock.setTimeout(() => { clock.setTimeout(() => seen.push(clock.now()), 5) }, 5)
+    clock.advance(10)
+    expect(seen).to.deep.equal([10])
+  })
+
+  it('does not run a cleared timer', () => {
+    const clock = new ManualClock()
+    let ran = false
+    const t = clock.setTimeout(() => { ran = true }, 5)
+    clock.clearTimeout(t)
+    clock.advance(10)
+    expect(ran).to.equal(false)
+    expect(clock.pending).to.equal(0)
+  })
+
+  it('refuses to go backwards', () => {
+    expect(() => { new ManualClock().advance(-1) }).to.throw(RangeError)
+  })
+})
+
+describe('SystemClock', () => {
+  it('is monotonic and fires a timer', async () => {
+    const clock = new SystemClock()
+    const t0 = clock.now()
+    await new Promise<void>(resolve => { clock.setTimeout(resolve, 2) })
+    expect(clock.now()).to.be.greaterThan(t0)
+    expect(clock.wallNow()).to.be.greaterThan(1_600_000_000_000)
+  })
+})
