@@ -1,0 +1,6 @@
+export * from './constants.js'
+export type { NodeSet, NodeWeight } from './validate.js'
+export * from './hash.js'
+export * from './shard-map.js'
+export * from './diff.js'
+export * from './codec.js'
