@@ -1,0 +1,238 @@
+import type { RemoteInfo, Socket } from 'node:dgram'
+import { isIP } from 'node:net'
+import {
+  InvalidArgumentError, NotStartedError, Service, TypedEventEmitter, createRandom, eventIterator, noopMetrics, silentLogger, systemClock,
+  type Clock, type Counter, type EventHandler, type EventIteratorOptions, type Gauge, type Histogram, type ListenerOptions,
+  type Logger, type Metrics, type Random, type TimerHandle
+} from '@clusterfunk/core'
+import { RTT_BUCKETS_MS, TICK_MS } from './constants.js'
+import { resolveCheckerInit, type LivenessCheckerInit, type ResolvedCheckerInit } from './checker-init.js'
+import { DropCounter, type DropCounts } from './drops.js'
+import type { LivenessEventItem, LivenessEvents, NodeAddress, NodeStatus } from './events.js'
+import { checkNodeAddress, nodeIdBytes } from './options.js'
+import { KIND_PROBE, KIND_REPLY, createPacketView, decodePacket, packetTemplate, sealPacket, verifyPacket, writeNonce } from './packet.js'
+import { bindSocket, closeSocket } from './socket.js'
+import { LivenessTracker, type TrackedNode } from './tracker.js'
+
+export type { LivenessCheckerInit } from './checker-init.js'
+
+/** What the checker takes from outside. Every field is optional. */
+export interface LivenessCheckerComponents {
+  clock?: Clock
+  random?: Random
+  logger?: Logger
+  metrics?: Metrics
+}
+
+/** Counts of a checker's traffic since construction. */
+export interface LivenessCheckerStats {
+  probesSent: number
+  replies: number
+  timeouts: number
+  dropped: DropCounts
+}
+
+/**
+ * Probes every added node's liveness endpoint once per interval over one UDP
+ * socket and reports verdicts as events: `node:dead` once a node misses
+ * `retries` consecutive probes, `node:alive` once it answers again (or for
+ * the first time). A newly added node is `unknown` and gets no event until
+ * one of those happens. Nodes can be added and removed at any time, started
+ * or not; probing runs between `start()` and `stop()`. The verdict rules live
+ * in `LivenessTracker`; this class is the socket and timer around it.
+ * Listeners run synchronously inside the checker's I/O callbacks: keep them
+ * quick, or read through `events()`.
+ */
+export class LivenessChecker extends Service {
+  private readonly init: ResolvedCheckerInit
+  private readonly clock: Clock
+  private readonly logger: Logger
+  private readonly emitter = new TypedEventEmitter<LivenessEvents>()
+  private readonly tracker: LivenessTracker<Buffer>
+  private readonly family: 4 | 6
+  private readonly view = createPacketView()
+  private readonly drops: DropCounter
+  private readonly probeCounter: Counter
+  private readonly replyCounter: Counter
+  private readonly timeoutCounter: Counter
+  private readonly rttHistogram: Histogram
+  private readonly deadGauge: Gauge
+  private socket: Socket | undefined
+  private bound: NodeAddress | undefined
+  private timer: TimerHandle | undefined
+  private timerAt = Infinity
+  private immediate: NodeJS.Immediate | undefined
+  private counts = { probesSent: 0, replies: 0, timeouts: 0 }
+
+  constructor (components: LivenessCheckerComponents = {}, init: LivenessCheckerInit = {}) {
+    super()
+    this.init = resolveCheckerInit(init)
+    this.family = isIP(this.init.host) === 6 ? 6 : 4
+    this.clock = components.clock ?? systemClock
+    this.logger = components.logger ?? silentLogger('liveness:checker')
+    const metrics = components.metrics ?? noopMetrics
+    this.drops = new DropCounter(metrics, 'clusterfunk_liveness_dropped_packets_total', 'Datagrams the liveness checker dropped, by reason')
+    this.probeCounter = metrics.counter({ name: 'clusterfunk_liveness_probes_sent_total', help: 'Liveness probes sent' })
+    this.replyCounter = metrics.counter({ name: 'clusterfunk_liveness_replies_total', help: 'Valid liveness replies received' })
+    this.timeoutCounter = metrics.counter({ name: 'clusterfunk_liveness_timeouts_total', help: 'Liveness probes that timed out' })
+    this.rttHistogram = metrics.histogram({ name: 'clusterfunk_liveness_rtt_ms', help: 'Round trip of liveness probes (ms)', buckets: RTT_BUCKETS_MS })
+    this.deadGauge = metrics.gauge({ name: 'clusterfunk_liveness_dead_nodes', help: 'Tracked nodes currently dead' })
+    this.tracker = new LivenessTracker<Buffer>(this.init, components.random ?? createRandom(), {
+      probe: this.sendProbe,
+      timeout: () => { this.counts.timeouts++; this.timeoutCounter.inc() },
+      dead: e => { this.deadGauge.set(this.tracker.deadCount); this.emitter.emit('node:dead', e) },
+      alive: e => { this.deadGauge.set(this.tracker.deadCount); this.emitter.emit('node:alive', e) }
+    })
+  }
+
+  /**
+   * Starts watching `id` at `address` (an IP literal of the checker's family
+   * and a port). Adding an id again with the same address does nothing; with
+   * a new address the node starts over as `unknown`. Throws
+   * `InvalidArgumentError` for a bad id or address.
+   */
+  add (id: string, address: NodeAddress): void {
+    const idBytes = nodeIdBytes(id, m => new InvalidArgumentError(`node id ${m}`))
+    checkNodeAddress(address, this.family)
+    if (this.tracker.add(id, address, packetTemplate(KIND_PROBE, idBytes), this.clock.now())) {
+      this.deadGauge.set(this.tracker.deadCount)
+      this.arm(this.clock.now())
+    }
+  }
+
+  /** Stops watching `id` (no event). Returns whether it was watched. */
+  remove (id: string): boolean {
+    const removed = this.tracker.remove(id)
+    if (removed) this.deadGauge.set(this.tracker.deadCount)
+    return removed
+  }
+
+  /** Stops watching every node. */
+  clear (): void {
+    this.tracker.clear()
+    this.deadGauge.set(0)
+  }
+
+  /**
+   * What the checker believes of `id`, or undefined if it does not watch it.
+   * (Named `nodeStatus` because `status` is the service's own state.)
+   */
+  nodeStatus (id: string): NodeStatus | undefined {
+    return this.tracker.status(id)
+  }
+
+  /** Every watched node. */
+  nodes (): NodeStatus[] {
+    return this.tracker.nodes()
+  }
+
+  /** The socket's bound address (probes leave from it). Throws `NotStartedError` when not started. */
+  address (): NodeAddress {
+    if (this.bound === undefined) throw new NotStartedError('the liveness checker is not started')
+    return { ...this.bound }
+  }
+
+  /** Counts since construction. */
+  stats (): LivenessCheckerStats {
+    return { ...this.counts, dropped: this.drops.snapshot() }
+  }
+
+  addEventListener<K extends keyof LivenessEvents & string>(type: K, listener: EventHandler<LivenessEvents[K]>, options?: ListenerOptions): void {
+    this.emitter.addEventListener(type, listener, options)
+  }
+
+  removeEventListener<K extends keyof LivenessEvents & string>(type: K, listener: EventHandler<LivenessEvents[K]>): void {
+    this.emitter.removeEventListener(type, listener)
+  }
+
+  /** Verdicts as an async iterable (`node:dead` and `node:alive`), buffered from this call until `signal` fires or the loop breaks. */
+  events (options: EventIteratorOptions = {}): AsyncIterableIterator<LivenessEventItem> {
+    return eventIterator(this.emitter, ['node:dead', 'node:alive'], options) as AsyncIterableIterator<LivenessEventItem>
+  }
+
+  protected async onStart (): Promise<void> {
+    const socket = await bindSocket(this.init.host, this.init.port)
+    this.socket = socket
+    socket.on('message', this.onMessage)
+    socket.on('error', this.onError)
+    const a = socket.address()
+    this.bound = { host: a.address, port: a.port }
+    const now = this.clock.now()
+    this.tracker.reschedule(now)
+    this.arm(now)
+  }
+
+  protected async onStop (): Promise<void> {
+    if (this.timer !== undefined) this.clock.clearTimeout(this.timer)
+    this.timer = undefined
+    this.timerAt = Infinity
+    if (this.immediate !== undefined) clearImmediate(this.immediate)
+    this.immediate = undefined
+    const socket = this.socket
+    this.socket = undefined
+    this.bound = undefined
+    if (socket !== undefined) await closeSocket(socket)
+  }
+
+  /** Makes sure the one timer fires no later than `due` (and no sooner than a tick from now). */
+  private arm (due: number): void {
+    if (this.socket === undefined || due === Infinity) return
+    const at = Math.max(due, this.clock.now() + TICK_MS)
+    if (this.timer !== undefined) {
+      if (this.timerAt <= at) return
+      this.clock.clearTimeout(this.timer)
+    }
+    this.timerAt = at
+    this.timer = this.clock.setTimeout(this.onTimer, at - this.clock.now())
+  }
+
+  // Judging runs in setImmediate, after the poll phase: replies that queued up
+  // while this process was busy are read before their probes count as missed.
+  // The immediate stays ref'd: an unref'd one does not stop the poll phase
+  // from blocking, so it would wait for unrelated I/O. It lives for one loop
+  // turn only and stop() clears it.
+  private readonly onTimer = (): void => {
+    this.timer = undefined
+    this.timerAt = Infinity
+    this.immediate ??= setImmediate(this.onTick)
+  }
+
+  private readonly onTick = (): void => {
+    this.immediate = undefined
+    if (this.socket === undefined) return
+    this.arm(this.tracker.tick(this.clock.now()))
+  }
+
+  private readonly sendProbe = (node: TrackedNode<Buffer>): void => {
+    // A fresh buffer per probe: a datagram may still be queued when the next
+    // probe of the node is written, so the template is copied, not reused.
+    const template = node.tag
+    writeNonce(template, node.nonceLo, node.nonceHi)
+    const length = sealPacket(template, this.init.key)
+    const buf = Buffer.allocUnsafe(length)
+    template.copy(buf, 0, 0, length)
+    this.socket?.send(buf, 0, length, node.address.port, node.address.host)
+    this.counts.probesSent++
+    this.probeCounter.inc()
+  }
+
+  private readonly onMessage = (msg: Buffer, rinfo: RemoteInfo): void => {
+    const view = this.view
+    const reason = decodePacket(msg, view)
+    if (reason !== undefined) { this.drops.drop(reason); return }
+    if (view.kind !== KIND_REPLY) { this.drops.drop('kind'); return }
+    const key = this.init.key
+    if (key !== undefined && !verifyPacket(msg, view, key)) { this.drops.drop('auth'); return }
+    const id = msg.toString('utf8', view.idStart, view.idEnd)
+    const result = this.tracker.reply(id, view.nonceLo, view.nonceHi, rinfo.address, rinfo.port, this.clock.now())
+    if (typeof result === 'string') { this.drops.drop(result); return }
+    this.counts.replies++
+    this.replyCounter.inc()
+    this.rttHistogram.observe(result.lastRttMs)
+  }
+
+  private readonly onError = (err: Error): void => {
+    this.logger.warn('socket error', { err: err.message })
+  }
+}
+

@@ -1,0 +1,52 @@
+import { loadType, type protobuf } from '@clusterfunk/proto'
+
+/**
+ * The schema-driven view of the same packet, loaded from proto/liveness.proto.
+ * The hot path uses the hand codec in `packet.ts`; this is what it is checked
+ * against in the tests and measured against in the codec benchmark, and what
+ * tools outside this package can use to read a capture.
+ */
+export interface PacketMessage {
+  version: number
+  kind: number
+  /** The 64-bit nonce as a decimal string (protobufjs gives a Long-like value). */
+  nonce: string
+  target: string
+  mac: Uint8Array
+}
+
+let packetType: protobuf.Type | undefined
+
+/** The protobufjs type `clusterfunk.liveness.Packet`. */
+export function livenessPacketType (): protobuf.Type {
+  packetType ??= loadType('liveness.proto', 'clusterfunk.liveness.Packet')
+  return packetType
+}
+
+/** Encodes a packet with protobufjs. `nonce` is the unsigned 64-bit value. */
+export function encodeWithSchema (p: { kind: number, nonce: bigint, target: string, mac?: Uint8Array }): Uint8Array {
+  const type = livenessPacketType()
+  const lo = Number(p.nonce & 0xffffffffn)
+  const hi = Number(p.nonce >> 32n)
+  const msg = type.fromObject({
+    version: 1,
+    kind: p.kind,
+    nonce: { low: lo | 0, high: hi | 0, unsigned: true },
+    target: p.target,
+    mac: p.mac ?? new Uint8Array(0)
+  })
+  return type.encode(msg).finish()
+}
+
+/** Decodes a packet with protobufjs; throws on bytes that are not a Packet. */
+export function decodeWithSchema (bytes: Uint8Array): PacketMessage {
+  const type = livenessPacketType()
+  const obj = type.toObject(type.decode(bytes), { longs: String, enums: Number, defaults: true, bytes: Array }) as Record<string, unknown>
+  return {
+    version: obj.version as number,
+    kind: obj.kind as number,
+    nonce: obj.nonce as string,
+    target: obj.target as string,
+    mac: Uint8Array.from(obj.mac as number[])
+  }
+}
