@@ -211,7 +211,7 @@ export class LivenessChecker extends Service {
     const length = sealPacket(template, this.init.key)
     const buf = Buffer.allocUnsafe(length)
     template.copy(buf, 0, 0, length)
-    this.socket?.send(buf, 0, length, node.address.port, node.address.host)
+    this.socket?.send(buf, node.address.port, node.address.host)
     this.counts.probesSent++
     this.probeCounter.inc()
   }

@@ -20,10 +20,11 @@ describe('liveness benchmarks at toy size', () => {
     expect(figures.map(f => [f.bench, f.unit])).to.deep.equal([['liveness.detect.median', 'ms'], ['liveness.detect.max', 'ms']])
   })
 
-  it('the CPU benchmark reports CPU, replies/s and timeouts/s, without and with a key', async () => {
+  it('the CPU benchmark reports CPU, replies/s and timeouts/s, without and with a key, and the bare UDP floor', async () => {
     const figures: Figure[] = []
     await cpu({ tiny: true, report: f => { figures.push(f) } })
     const names = ['liveness.checker.cpu.1000', 'liveness.checker.replies_per_s.1000', 'liveness.checker.timeouts_per_s.1000']
-    expect(figures.map(f => [f.bench, f.unit])).to.deep.equal([...names, ...names.map(n => `${n}.hmac`)].map(n => [n, n.includes('cpu') ? '%' : '1/s']))
+    const floor = ['liveness.udp_floor.cpu.1000', 'liveness.udp_floor.replies_per_s.1000']
+    expect(figures.map(f => [f.bench, f.unit])).to.deep.equal([...names, ...names.map(n => `${n}.hmac`), ...floor].map(n => [n, n.includes('cpu') ? '%' : '1/s']))
   })
 })
