@@ -1,0 +1,129 @@
+/**
+ * The messages of the SWIM protocol as the core sees them. Drivers turn them
+ * into bytes with `codec.ts` (proto/swim.proto); the core never sees bytes.
+ *
+ * Member ids are the names nodes choose for themselves; addresses are opaque
+ * strings the driver understands (`'10.0.0.7:7946'`).
+ */
+
+/** Serf-style tags: small key/value strings every member publishes. */
+export type Tags = ReadonlyMap<string, string>
+
+/** Asks `target` to answer with an ack carrying `seq`. */
+export interface PingMessage {
+  type: 'ping'
+  seq: number
+  /** The member the sender means to reach; a node ignores pings meant for someone else. */
+  target: string
+  /** The sender's id and address, so the ack goes back to where it expects it. */
+  source: string
+  sourceAddress: string
+}
+
+/** Asks the receiver to ping `target` on the sender's behalf and relay the ack. */
+export interface IndirectPingMessage {
+  type: 'indirect-ping'
+  seq: number
+  target: string
+  targetAddress: string
+  /** When set, the relay answers with a nack if the target stays silent. */
+  wantNack: boolean
+  source: string
+  sourceAddress: string
+}
+
+/** The answer to a ping (or a relayed answer to an indirect ping). */
+export interface AckMessage {
+  type: 'ack'
+  seq: number
+  /** The member that sent this ack. */
+  source: string
+}
+
+/** A relay's report that the target of an indirect ping did not answer in time. */
+export interface NackMessage {
+  type: 'nack'
+  seq: number
+  source: string
+}
+
+/** `from` suspects `node` at `incarnation` of failure. */
+export interface SuspectMessage {
+  type: 'suspect'
+  node: string
+  incarnation: number
+  from: string
+}
+
+/** `node` is alive at `incarnation`, reachable at `address`, with `tags`. */
+export interface AliveMessage {
+  type: 'alive'
+  node: string
+  incarnation: number
+  address: string
+  tags: Tags
+}
+
+/**
+ * `node` is dead at `incarnation`, as decided by `from`. When `from` is the
+ * node itself this is a graceful leave.
+ */
+export interface DeadMessage {
+  type: 'dead'
+  node: string
+  incarnation: number
+  from: string
+}
+
+/** Several messages in one datagram. Compounds do not nest. */
+export interface CompoundMessage {
+  type: 'compound'
+  messages: SimpleMessage[]
+}
+
+/** Any message other than a compound. */
+export type SimpleMessage = PingMessage | IndirectPingMessage | AckMessage | NackMessage | SuspectMessage | AliveMessage | DeadMessage
+
+/** Everything the core receives from the UDP path (or a TCP-carried message). */
+export type SwimMessage = SimpleMessage | CompoundMessage
+
+/** The gossip a member holds about members: alive, suspect and dead/left. */
+export type MembershipMessage = SuspectMessage | AliveMessage | DeadMessage
+
+/** A graceful leave: a dead message sent by the node about itself. */
+export function isLeave (message: DeadMessage): boolean {
+  return message.from === message.node
+}
+
+/** Status of a member in the view of one node. */
+export type MemberStatus = 'alive' | 'suspect' | 'dead' | 'left'
+
+/** One member's entry in a push/pull state exchange. */
+export interface PushPullMember {
+  node: string
+  address: string
+  incarnation: number
+  status: MemberStatus
+  tags: Tags
+}
+
+/** The full membership state exchanged over TCP on join and periodically. */
+export interface PushPullState {
+  /** True for the exchange a joining node starts. */
+  join: boolean
+  members: PushPullMember[]
+}
+
+/** Total size of `tags`: the UTF-8 bytes of every key and value. */
+export function tagsSize (tags: Tags): number {
+  let size = 0
+  for (const [k, v] of tags) size += Buffer.byteLength(k, 'utf8') + Buffer.byteLength(v, 'utf8')
+  return size
+}
+
+/** True when both hold the same keys with the same values. */
+export function tagsEqual (a: Tags, b: Tags): boolean {
+  if (a.size !== b.size) return false
+  for (const [k, v] of a) if (b.get(k) !== v) return false
+  return true
+}
