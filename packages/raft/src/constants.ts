@@ -1,0 +1,12 @@
+/** Election timeout in ticks: a follower campaigns after a random [T, 2T) ticks without a leader (etcd: 10). */
+export const DEFAULT_ELECTION_TICKS = 10
+/** Heartbeat interval in ticks (etcd: 1; with a 100 ms tick, heartbeat 100 ms and election 1 s). */
+export const DEFAULT_HEARTBEAT_TICKS = 1
+/** Entries in one AppendEntries at most (hashicorp MaxAppendEntries: 64). */
+export const DEFAULT_MAX_ENTRIES_PER_MSG = 64
+/** Bytes of entries in one AppendEntries at most, beyond the first entry (etcd MaxSizePerMsg: 1 MiB). */
+export const DEFAULT_MAX_BYTES_PER_MSG = 1024 * 1024
+/** AppendEntries in flight to one follower at most (etcd uses 256–512). */
+export const DEFAULT_MAX_INFLIGHT = 256
+/** Bytes of committed entries handed out in one Ready at most (beyond the first entry). */
+export const DEFAULT_MAX_COMMITTED_BYTES_PER_READY = 64 * 1024 * 1024

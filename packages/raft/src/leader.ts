@@ -1,0 +1,151 @@
+import { isVoter, type NodeId } from './configuration.js'
+import type { AppendEntriesResponse, HeartbeatResponse, Message } from './messages.js'
+import { hasQuorum, quorumIndex } from './quorum.js'
+import type { RaftState } from './raft-state.js'
+import { bcastAppend, bcastHeartbeat, sendAppend, sendAppendsWhileAllowed } from './replication.js'
+
+/**
+ * Leader: heartbeats every `heartbeatTicks`; every `electionTicks` checks
+ * that a quorum was heard from (check-quorum) and gives up a leadership
+ * transfer that did not finish.
+ */
+export function tickHeartbeat (r: RaftState): void {
+  r.heartbeatElapsed++
+  r.electionElapsed++
+  if (r.electionElapsed >= r.opts.electionTicks) {
+    r.electionElapsed = 0
+    if (r.opts.checkQuorum && !quorumActive(r)) {
+      r.logger?.debug('check-quorum: stepping down', { id: r.id, term: r.term })
+      r.becomeFollower(r.term, undefined)
+      return
+    }
+    r.leadTransferee = undefined
+  }
+  if (r.heartbeatElapsed >= r.opts.heartbeatTicks) {
+    r.heartbeatElapsed = 0
+    bcastHeartbeat(r)
+  }
+}
+
+/** True when a majority of voters answered since the last check; resets the marks. */
+function quorumActive (r: RaftState): boolean {
+  const active = hasQuorum(r.voters(), id => id === r.id || r.progress.get(id)?.recentActive === true)
+  for (const [id, pr] of r.progress) if (id !== r.id) pr.recentActive = false
+  return active
+}
+
+export function stepLeader (r: RaftState, m: Message): void {
+  switch (m.type) {
+    case 'appendEntriesResponse':
+      handleAppendResponse(r, m)
+      break
+    case 'heartbeatResponse':
+      handleHeartbeatResponse(r, m)
+      break
+    case 'readIndexRequest':
+      handleReadIndex(r, m.requestId, m.from)
+      break
+    default:
+      break
+  }
+}
+
+function handleAppendResponse (r: RaftState, m: AppendEntriesResponse): void {
+  const pr = r.progress.get(m.from)
+  if (pr === undefined) return
+  pr.recentActive = true
+  if (!m.success) {
+    // Skip the follower's whole conflicting term (dissertation §5.3 optimisation).
+    let hintNext = m.conflictIndex
+    if (m.conflictTerm > 0) {
+      const j = r.log.lastIndexOfTerm(m.rejectedIndex, m.conflictTerm)
+      if (j !== undefined) hintNext = j + 1
+    }
+    if (pr.maybeDecrTo(m.rejectedIndex, hintNext)) {
+      if (pr.state === 'replicate') pr.becomeProbe()
+      sendAppend(r, m.from)
+    }
+    return
+  }
+  const wasPaused = pr.isPaused()
+  if (!pr.maybeUpdate(m.matchIndex)) {
+    if (wasPaused && !pr.isPaused()) sendAppendsWhileAllowed(r, m.from)
+    return
+  }
+  if (pr.state === 'probe') pr.becomeReplicate()
+  else if (pr.state === 'snapshot' && pr.match >= pr.pendingSnapshot) pr.becomeReplicate()
+  else if (pr.state === 'replicate') pr.inflights.freeLE(m.matchIndex)
+  if (maybeCommit(r)) {
+    if (r.role !== 'leader') return
+    bcastAppend(r)
+  } else {
+    sendAppendsWhileAllowed(r, m.from)
+  }
+  if (m.from === r.leadTransferee && pr.match === r.log.lastIndex()) sendTimeoutNow(r, m.from)
+}
+
+function handleHeartbeatResponse (r: RaftState, m: HeartbeatResponse): void {
+  const pr = r.progress.get(m.from)
+  if (pr === undefined) return
+  pr.recentActive = true
+  pr.probeSent = false
+  if (pr.state === 'replicate' && pr.inflights.full()) pr.inflights.freeFirstOne()
+  if (pr.match < r.log.lastIndex()) sendAppend(r, m.from)
+  if (m.readSeq > pr.readSeqAcked) {
+    pr.readSeqAcked = m.readSeq
+    releaseReads(r)
+  }
+}
+
+/**
+ * The commit rule (Raft §5.3, §5.4.2): commit the highest index a majority
+ * of voters hold, but only when that entry is of the current term.
+ * Returns true when the commit index moved.
+ */
+export function maybeCommit (r: RaftState): boolean {
+  const index = quorumIndex(r.voters(), id => r.progress.get(id)?.match ?? 0)
+  if (index <= r.log.committed || r.log.term(index) !== r.term) return false
+  r.commitTo(index)
+  afterCommit(r)
+  return true
+}
+
+function afterCommit (r: RaftState): void {
+  const deferred = r.readsAwaitingCommit
+  r.readsAwaitingCommit = []
+  for (const read of deferred) handleReadIndex(r, read.requestId, read.from)
+  // Dissertation §4.2.2: a leader not in the new configuration leads until it is committed, then steps down.
+  if (r.membership.latest().index <= r.log.committed && !isVoter(r.config(), r.id)) {
+    r.logger?.debug('removed from the configuration: stepping down', { id: r.id, term: r.term })
+    r.becomeFollower(r.term, undefined)
+  }
+}
+
+/**
+ * ReadIndex (dissertation §6.4): note the commit index, confirm leadership
+ * with a heartbeat round, then answer. Deferred until the leader has
+ * committed an entry of its term, before which its commit index may lag.
+ */
+export function handleReadIndex (r: RaftState, requestId: string, from: NodeId): void {
+  if (!r.committedInTerm()) {
+    r.readsAwaitingCommit.push({ requestId, from })
+    return
+  }
+  r.readIndex.add(requestId, r.log.committed, from)
+  releaseReads(r)
+  if (r.readIndex.size > 0) bcastHeartbeat(r)
+}
+
+/** Answers the reads whose heartbeat round a quorum confirmed. */
+function releaseReads (r: RaftState): void {
+  const seq = r.readIndex.currentSeq
+  const released = r.readIndex.release(r.voters(), id => id === r.id ? seq : r.progress.get(id)?.readSeqAcked ?? 0)
+  for (const read of released) {
+    if (read.from === r.id) r.readStates.push({ requestId: read.requestId, index: read.index })
+    else r.send({ type: 'readIndexResponse', to: read.from, requestId: read.requestId, index: read.index })
+  }
+}
+
+export function sendTimeoutNow (r: RaftState, to: NodeId): void {
+  r.send({ type: 'timeoutNow', to })
+}
