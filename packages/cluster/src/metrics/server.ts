@@ -1,0 +1,125 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { InvalidConfigError, NotStartedError, Service, raceSignal, silentLogger, type AbortOptions, type Logger } from '@clusterfunk/core'
+import type { PromMetrics } from './prom-metrics.js'
+
+/** What a `MetricsServer` takes from outside. */
+export interface MetricsServerComponents {
+  /** The metrics it serves. */
+  metrics: Pick<PromMetrics, 'exposition' | 'contentType'>
+  logger?: Logger
+}
+
+/** Options of a `MetricsServer`; every one optional. */
+export interface MetricsServerInit {
+  /** Address to listen on. Default `127.0.0.1`; pass `0.0.0.0` (or an interface's address) for a remote Prometheus. */
+  host?: string
+  /** Port; 0 (the default) takes a free one, see `address()`. */
+  port?: number
+  /** Path of the exposition. Default `/metrics`. */
+  path?: string
+}
+
+/** Where a started server listens. */
+export interface MetricsAddress {
+  host: string
+  port: number
+}
+
+/**
+ * Serves `GET /metrics` (and `HEAD`) in Prometheus' text format with
+ * prom-client's content type; 404 for other paths, 405 for other methods,
+ * 400 for requests that do not parse, 500 when collecting fails. `stop()`
+ * closes the listener and every open connection, keep-alive ones included.
+ */
+export class MetricsServer extends Service {
+  private readonly metrics: MetricsServerComponents['metrics']
+  private readonly logger: Logger
+  private readonly host: string
+  private readonly port: number
+  private readonly path: string
+  private server: Server | undefined
+  private bound: MetricsAddress | undefined
+
+  constructor (components: MetricsServerComponents, init: MetricsServerInit = {}) {
+    super()
+    this.metrics = components.metrics
+    this.logger = components.logger ?? silentLogger('cluster:metrics')
+    this.host = init.host ?? '127.0.0.1'
+    this.port = init.port ?? 0
+    this.path = init.path ?? '/metrics'
+    if (!Number.isInteger(this.port) || this.port < 0 || this.port > 65_535) throw new InvalidConfigError('port', 'must be an integer in 0..65535')
+    if (!this.path.startsWith('/') || /[?#\s]/.test(this.path)) throw new InvalidConfigError('path', 'must start with / and hold no ?, # or spaces')
+    if (this.host === '') throw new InvalidConfigError('host', 'must be an address to listen on, such as 127.0.0.1')
+  }
+
+  /** Where the server listens; throws `NotStartedError` when it is not started. */
+  address (): MetricsAddress {
+    if (this.bound === undefined) throw new NotStartedError('the metrics server is not started')
+    return { ...this.bound }
+  }
+
+  /** The URL of the exposition, such as `http://127.0.0.1:9464/metrics`. */
+  url (): string {
+    const { host, port } = this.address()
+    return `http://${host.includes(':') ? `[${host}]` : host}:${port}${this.path}`
+  }
+
+  protected async onStart (options: AbortOptions): Promise<void> {
+    const server = createServer((req, res) => { this.handle(req, res) })
+    server.keepAliveTimeout = 5_000
+    server.requestTimeout = 10_000
+    server.headersTimeout = 10_000
+    server.on('clientError', (err, socket) => {
+      this.logger.debug('metrics: bad request', { err: err.message })
+      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
+      else socket.destroy()
+    })
+    this.server = server
+    await raceSignal(new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(this.port, this.host, () => {
+        server.removeListener('error', reject)
+        resolve()
+      })
+    }), options.signal)
+    const info = server.address() as AddressInfo
+    this.bound = { host: info.address, port: info.port }
+    this.logger.debug('metrics server listening', { url: this.url() })
+  }
+
+  protected async onStop (): Promise<void> {
+    const server = this.server
+    this.server = undefined
+    this.bound = undefined
+    if (server === undefined || !server.listening) return
+    const closed = new Promise<void>(resolve => { server.close(() => { resolve() }) })
+    server.closeAllConnections()
+    await closed
+  }
+
+  private handle (req: IncomingMessage, res: ServerResponse): void {
+    const path = (req.url ?? '').split('?')[0]
+    if (path !== this.path) {
+      this.reply(res, 404, 'not found\n')
+      return
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('Allow', 'GET, HEAD')
+      this.reply(res, 405, 'method not allowed\n')
+      return
+    }
+    this.metrics.exposition().then(body => {
+      res.writeHead(200, { 'Content-Type': this.metrics.contentType, 'Content-Length': Buffer.byteLength(body) })
+      res.end(req.method === 'HEAD' ? undefined : body)
+    }, (err: unknown) => {
+      this.logger.warn('metrics: collecting failed', { err: err instanceof Error ? err.message : String(err) })
+      this.reply(res, 500, 'collecting metrics failed\n')
+    })
+  }
+
+  private reply (res: ServerResponse, status: number, text: string): void {
+    res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(text) })
+    res.end(text)
+  }
+}

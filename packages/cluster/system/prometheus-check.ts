@@ -1,0 +1,146 @@
+/**
+ * The node side of `prometheus-check.sh`: real components report through
+ * PromMetrics — a LivenessChecker probing two LivenessEndpoints (and one
+ * address nobody answers), the cluster-level gauges — served by a
+ * MetricsServer on 127.0.0.1 and scraped every second by a real Prometheus,
+ * whose HTTP API is then asked for the series.
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createLogger } from '@clusterfunk/core'
+import { LivenessChecker, LivenessEndpoint } from '@clusterfunk/liveness'
+import { ClusterMetrics, MetricsServer, PromMetrics } from '../src/index.js'
+import { CheckRun, must, poll, print } from './checks.js'
+
+const PROMETHEUS_PORT = Number(process.env.PROMETHEUS_PORT ?? 9090)
+const API = `http://127.0.0.1:${PROMETHEUS_PORT}`
+const checks = new CheckRun('[prometheus]')
+const work = mkdtempSync(join(tmpdir(), 'clusterfunk-prometheus-'))
+
+interface Sample { metric: Record<string, string>, value: [number, string] }
+
+/** Runs an instant query; undefined while Prometheus is not answering. */
+async function query (expr: string): Promise<Sample[]> {
+  const res = await fetch(`${API}/api/v1/query?query=${encodeURIComponent(expr)}`, { signal: AbortSignal.timeout(5_000) })
+  const body = await res.json() as { status: string, data?: { resultType: string, result: Sample[] }, error?: string }
+  if (body.status !== 'success' || body.data === undefined) throw new Error(`query ${expr}: ${body.error ?? res.status}`)
+  return body.data.result
+}
+
+/** Polls `expr` until `accept` likes its samples (bounded); returns a short description of them. */
+async function expectQuery (expr: string, accept: (samples: Sample[]) => boolean): Promise<string> {
+  const samples = await poll(`${expr} to have the expected samples`, 30_000, 250, async () => {
+    const s = await query(expr)
+    return accept(s) ? s : undefined
+  })
+  return samples.map(s => `${JSON.stringify(s.metric)}=${s.value[1]}`).join(' ').slice(0, 300)
+}
+
+const value = (s: Sample[]): number => Number(s[0]?.value[1])
+
+async function main (prometheusRef: { child?: ChildProcess }): Promise<void> {
+  const metrics = new PromMetrics({ defaultMetrics: true })
+  const cluster = new ClusterMetrics({ metrics }, { clusterName: 'syscheck', nodeId: 'node-a' })
+  metrics.addCollectHook(() => { cluster.refresh() })
+  const logger = createLogger('prometheus-check')
+  const endpoints = ['node-b', 'node-c', 'node-d'].map(nodeId => new LivenessEndpoint({ metrics, logger }, { nodeId }))
+  const checker = new LivenessChecker({ metrics, logger }, { intervalMs: 100, retries: 3 })
+  const server = new MetricsServer({ metrics, logger }, { host: '127.0.0.1', port: 0 })
+  const unwatch = cluster.watchLiveness(checker)
+  try {
+    await checks.check('components start: a liveness checker, three endpoints (one then stopped), a metrics server on 127.0.0.1', async () => {
+      for (const e of endpoints) await e.start()
+      await checker.start()
+      await server.start()
+      const silent = endpoints[2] as LivenessEndpoint
+      const silentAddress = silent.address()
+      await silent.stop()
+      checker.add('node-b', (endpoints[0] as LivenessEndpoint).address())
+      checker.add('node-c', (endpoints[1] as LivenessEndpoint).address())
+      checker.add('node-d', silentAddress)
+      must(server.address().host === '127.0.0.1', `listening on ${server.address().host}`)
+      return server.url()
+    })
+    await checks.check('the liveness checker reaches its verdicts (2 alive, node-d dead)', async () => {
+      await poll('verdicts', 10_000, 50, async () => {
+        const states = checker.nodes().map(n => `${n.id}:${n.state}`).sort().join(',')
+        return states === 'node-b:alive,node-c:alive,node-d:dead' ? states : undefined
+      })
+      return undefined
+    })
+
+    const config = join(work, 'prometheus.yml')
+    writeFileSync(config, [
+      'global:', '  scrape_interval: 1s', '  scrape_timeout: 1s', '  evaluation_interval: 1s',
+      'scrape_configs:', '  - job_name: clusterfunk', '    static_configs:', `      - targets: ['127.0.0.1:${server.address().port}']`, ''
+    ].join('\n'))
+    await checks.check(`prometheus starts on 127.0.0.1:${PROMETHEUS_PORT} with a 1 s scrape of the metrics server`, async () => {
+      const child = spawn('prometheus', [
+        `--config.file=${config}`, `--storage.tsdb.path=${join(work, 'data')}`, `--web.listen-address=127.0.0.1:${PROMETHEUS_PORT}`, '--log.level=error'
+      ], { stdio: ['ignore', 'inherit', 'inherit'] })
+      prometheusRef.child = child
+      child.once('exit', (code, signal) => { if (prometheusRef.child === child) print(`[prometheus] prometheus exited early (${String(code ?? signal)})`) })
+      await poll('prometheus /-/ready', 60_000, 250, async () => {
+        if (child.exitCode !== null) throw new Error(`prometheus exited with ${child.exitCode}`)
+        const res = await fetch(`${API}/-/ready`, { signal: AbortSignal.timeout(2_000) })
+        return res.ok ? true : undefined
+      })
+      return undefined
+    })
+    await checks.check('prometheus scrapes the target: up == 1', async () => await expectQuery('up{job="clusterfunk"}', s => s.length === 1 && value(s) === 1))
+    await checks.check('clusterfunk_liveness_probes_sent_total has samples and grows between scrapes', async () => {
+      await expectQuery('clusterfunk_liveness_probes_sent_total', s => value(s) > 0)
+      return await expectQuery('rate(clusterfunk_liveness_probes_sent_total[5s])', s => value(s) > 0)
+    })
+    await checks.check('clusterfunk_liveness_rtt_ms_bucket has samples for every bucket, and a median can be computed', async () => {
+      await expectQuery('count(clusterfunk_liveness_rtt_ms_bucket)', s => value(s) >= 2)
+      await expectQuery('clusterfunk_liveness_rtt_ms_bucket{le="+Inf"}', s => value(s) > 0)
+      return await expectQuery('histogram_quantile(0.5, rate(clusterfunk_liveness_rtt_ms_bucket[5s]))', s => Number.isFinite(value(s)))
+    })
+    await checks.check('clusterfunk_liveness_dead_nodes == 1 (node-d)', async () => await expectQuery('clusterfunk_liveness_dead_nodes', s => value(s) === 1))
+    await checks.check('clusterfunk_liveness_timeouts_total and _endpoint_replies_total have samples',
+      async () => `${await expectQuery('clusterfunk_liveness_timeouts_total', s => value(s) >= 3)} ${await expectQuery('sum(clusterfunk_liveness_endpoint_replies_total)', s => value(s) > 0)}`)
+    await checks.check('clusterfunk_cluster_nodes counts 2 alive and 1 dead; clusterfunk_cluster_info names the node', async () => {
+      await expectQuery('clusterfunk_cluster_nodes{state="alive"}', s => value(s) === 2)
+      await expectQuery('clusterfunk_cluster_nodes{state="dead"}', s => value(s) === 1)
+      await expectQuery('clusterfunk_cluster_uptime_seconds', s => value(s) > 0)
+      return await expectQuery('clusterfunk_cluster_info', s => s[0]?.metric.cluster === 'syscheck' && s[0]?.metric.node === 'node-a' && value(s) === 1)
+    })
+    await checks.check('Node process metrics are scraped from the same registry', async () =>
+      await expectQuery('process_cpu_user_seconds_total{job="clusterfunk"}', s => s.length === 1))
+  } finally {
+    const child = prometheusRef.child
+    prometheusRef.child = undefined
+    if (child !== undefined && child.exitCode === null) {
+      const exited = new Promise(resolve => child.once('exit', resolve))
+      child.kill('SIGTERM')
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
+      await exited
+      clearTimeout(timer)
+    }
+    unwatch()
+    await server.stop()
+    await checker.stop()
+    for (const e of endpoints) await e.stop()
+  }
+  await checks.check('stop() released every socket (no UDP or TCP handle left)', async () => {
+    await poll('handles released', 5_000, 50, async () => {
+      const left = process.getActiveResourcesInfo().filter(r => r === 'UDPWrap' || r === 'TCPServerWrap' || r === 'TCPSocketWrap')
+      return left.length === 0 ? true : undefined
+    })
+    return undefined
+  })
+}
+
+const prometheus: { child?: ChildProcess } = {}
+try {
+  await main(prometheus)
+} catch (err) {
+  await checks.check('the check program runs to its end', () => { throw err })
+} finally {
+  rmSync(work, { recursive: true, force: true })
+  print(checks.summary())
+  process.exitCode = checks.ok ? 0 : 1
+}
