@@ -1,0 +1,281 @@
+import { InvalidConfigError } from '@clusterfunk/core'
+import { ShardMap, diff } from '@clusterfunk/sharding'
+import type { CoordinatorSnapshot } from './codec.js'
+import type {
+  ClusterCommand, CoordinatorCounters, CoordinatorInit, CoordinatorOutput, CoordinatorState, ShardsChange
+} from './types.js'
+
+const DEFAULT_SHARDS = 10_000
+const DEFAULT_ACK_TIMEOUT_MS = 500
+
+/** The leader's open proposal: who must ack it, who has, and until when. */
+interface AckRound {
+  version: number
+  nodes: ReadonlySet<string>
+  acked: Set<string>
+  deadline: number
+}
+
+/**
+ * The shard-map coordinator: a pure state machine (no I/O, no clock) that
+ * every node runs beside its Raft node.
+ *
+ * Every node feeds it the cluster commands Raft applies, in log order
+ * (`apply`), and tells it whether it is in contact with a leader. The
+ * leader also feeds it the nodes fit to serve (`setCandidates`, from SWIM
+ * membership and liveness verdicts), the acks it receives, and time
+ * (`tick`). When the fit set differs from the map, the leader proposes a
+ * new map computed from the last committed one (so the fewest shards
+ * move), every node in it applies the proposal and acks, and once all
+ * acked the leader appends the commit. Nodes that stay silent past the ack
+ * timeout are left out and the map is proposed again without them; a
+ * leader that hears no ack at all, not even its own, asks to step down.
+ *
+ * A node serves only when `Operational`: it holds the latest committed map
+ * and no proposal is open. While a proposal is open every node is
+ * `Resharding` and serves nothing, and the commit follows only after every
+ * node in the map acked (applied) the proposal, so no shard ever has two
+ * serving owners. A node without leader contact is `Voting` and serves
+ * nothing either.
+ *
+ * Outputs collect until `drain()`. The driver must call
+ * `becomeLeader` only after this node applied every entry before its term
+ * (a Raft barrier), so the leader knows the highest map version in the log.
+ */
+export class ShardCoordinator {
+  readonly nodeId: string
+  readonly shardCount: number
+  readonly ackTimeoutMs: number
+  readonly counters: CoordinatorCounters = { proposals: 0, commits: 0, staleAcks: 0, staleProposals: 0, staleCommits: 0, ackTimeouts: 0 }
+
+  // Replicated state: a function of the applied log (or the snapshot it restored).
+  private maxVersion = 0
+  private committed?: { version: number, map: ShardMap }
+  private pending?: { version: number, map: ShardMap }
+
+  // Local state.
+  private current: CoordinatorState = 'Joining'
+  private leaderContact = false
+  private leading = false
+  private lastProposed = 0
+  private candidates = new Map<string, number>()
+  private readonly excluded = new Set<string>()
+  private round?: AckRound
+  /** The weights of the leader's latest proposal: what it is converging to. */
+  private target?: ReadonlyMap<string, number>
+  private out = ShardCoordinator.emptyOutput()
+
+  constructor (init: CoordinatorInit) {
+    if (typeof init.nodeId !== 'string' || init.nodeId === '') throw new InvalidConfigError('nodeId', 'must be a non-empty string')
+    this.nodeId = init.nodeId
+    this.shardCount = init.shardCount ?? DEFAULT_SHARDS
+    this.ackTimeoutMs = init.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS
+    if (!Number.isSafeInteger(this.shardCount) || this.shardCount < 1) throw new InvalidConfigError('shardCount', 'must be a whole number above 0')
+    if (!(this.ackTimeoutMs > 0)) throw new InvalidConfigError('ackTimeoutMs', 'must be above 0')
+  }
+
+  get state (): CoordinatorState { return this.current }
+  get isLeader (): boolean { return this.leading }
+  /** The latest committed map and its version, if any. */
+  get committedMap (): { version: number, map: ShardMap } | undefined { return this.committed }
+  /** The open proposal, if any. */
+  get pendingMap (): { version: number, map: ShardMap } | undefined { return this.pending }
+
+  // ---- every node -------------------------------------------------------
+
+  /** Applies one cluster command, in Raft log order. */
+  apply (now: number, command: ClusterCommand): void {
+    if (command.type === 'propose') {
+      if (command.version <= this.maxVersion) {
+        this.counters.staleProposals++
+        return
+      }
+      this.maxVersion = command.version
+      this.pending = { version: command.version, map: command.map }
+      this.owePendingAck(now)
+    } else if (this.pending !== undefined && this.pending.version === command.version) {
+      const before = this.committed?.map
+      this.committed = this.pending
+      this.pending = undefined
+      this.out.shards.push(this.shardsChange(command.version, before, this.committed.map))
+    } else {
+      this.counters.staleCommits++
+    }
+    this.updateState()
+  }
+
+  /**
+   * Whether this node is in contact with a leader (or is it). Contact means
+   * more than hearing heartbeats: the node must also have applied the log up
+   * to the commit index the leader last announced, so a node back from a
+   * partition does not serve its stale map while it catches up. Contact must
+   * be declared lost sooner after the last heartbeat than the leader's ack
+   * timeout, so a node cut off stops serving before the leader can commit a
+   * map without it. Without contact a node is `Voting` and serves nothing.
+   */
+  setLeaderContact (now: number, contact: boolean): void {
+    const regained = contact && !this.leaderContact
+    this.leaderContact = contact
+    if (regained) this.owePendingAck(now)
+    this.updateState()
+  }
+
+  /** The coordinator's replicated state, for a Raft snapshot. */
+  snapshot (): CoordinatorSnapshot {
+    return {
+      maxVersion: this.maxVersion,
+      ...(this.committed === undefined ? {} : { committed: this.committed }),
+      ...(this.pending === undefined ? {} : { pending: this.pending })
+    }
+  }
+
+  /** Replaces the replicated state with a snapshot's (a follower catching up). */
+  restore (now: number, snapshot: CoordinatorSnapshot): void {
+    const before = this.committed
+    this.maxVersion = snapshot.maxVersion
+    this.committed = snapshot.committed
+    this.pending = snapshot.pending
+    if (this.committed !== undefined && this.committed.version !== before?.version) {
+      this.out.shards.push(this.shardsChange(this.committed.version, before?.map, this.committed.map))
+    }
+    this.owePendingAck(now)
+    this.updateState()
+  }
+
+  // ---- the leader -------------------------------------------------------
+
+  /** This node leads and has applied every entry before its term. */
+  becomeLeader (now: number): void {
+    this.leading = true
+    this.leaderContact = true
+    this.round = undefined
+    this.target = undefined
+    this.lastProposed = this.maxVersion
+    this.reconcile(now)
+    this.updateState()
+  }
+
+  /** This node no longer leads: open rounds are abandoned (the next leader starts its own). */
+  loseLeadership (): void {
+    this.leading = false
+    this.round = undefined
+    this.target = undefined
+  }
+
+  /**
+   * The nodes fit to serve, with their weights (alive in membership, not
+   * declared dead by the liveness checker). On the leader a change starts
+   * a new proposal; on other nodes it is only remembered.
+   */
+  setCandidates (now: number, weights: ReadonlyMap<string, number>): void {
+    this.candidates = new Map(weights)
+    for (const id of this.excluded) if (!this.candidates.has(id)) this.excluded.delete(id)
+    this.reconcile(now)
+  }
+
+  /** A node left out for a missed ack answers again (the liveness checker saw it): let it back in. */
+  nodeAlive (now: number, id: string): void {
+    if (this.excluded.delete(id)) this.reconcile(now)
+  }
+
+  /** An ack of proposal `version` from node `from`. Acks for anything but the open round are counted and ignored. */
+  receiveAck (now: number, from: string, version: number): void {
+    const round = this.round
+    if (!this.leading || round === undefined || round.version !== version || !round.nodes.has(from)) {
+      this.counters.staleAcks++
+      return
+    }
+    round.acked.add(from)
+    if (round.acked.size === round.nodes.size) {
+      this.round = undefined
+      this.out.append.push({ type: 'commit', version })
+      this.counters.commits++
+      this.reconcile(now)
+    }
+  }
+
+  /** Advances time: a round past its deadline leaves the silent nodes out and proposes again. */
+  tick (now: number): void {
+    const round = this.round
+    if (round === undefined || now < round.deadline) return
+    if (round.acked.size === 0) {
+      // Not even this node applied its own proposal: Raft commits nothing, so
+      // this leader cannot lead. Ask once, then wait to be told it lost.
+      this.out.stepDown = true
+      round.deadline = Infinity
+      return
+    }
+    this.counters.ackTimeouts++
+    for (const id of round.nodes) if (!round.acked.has(id)) this.excluded.add(id)
+    this.round = undefined
+    this.target = undefined
+    this.reconcile(now)
+  }
+
+  /** Takes the outputs collected since the last call. */
+  drain (): CoordinatorOutput {
+    const out = this.out
+    out.nextTickAt = this.round?.deadline ?? Infinity
+    this.out = ShardCoordinator.emptyOutput()
+    return out
+  }
+
+  // ---- internals --------------------------------------------------------
+
+  private reconcile (now: number): void {
+    if (!this.leading) return
+    const desired = new Map([...this.candidates].filter(([id]) => !this.excluded.has(id)))
+    if (desired.size === 0) return
+    if (this.target !== undefined) {
+      if (sameWeights(desired, this.target)) return
+    } else if (this.pending === undefined && this.committed !== undefined && sameWeights(desired, weightsOf(this.committed.map))) {
+      return
+    }
+    const base = this.committed?.map ?? ShardMap.init(this.shardCount)
+    const version = Math.max(this.maxVersion, this.lastProposed) + 1
+    this.lastProposed = version
+    this.target = desired
+    this.round = { version, nodes: new Set(desired.keys()), acked: new Set(), deadline: now + this.ackTimeoutMs }
+    this.out.append.push({ type: 'propose', version, map: base.update(desired) })
+    this.counters.proposals++
+  }
+
+  /** Owes (or, on the leader, counts) the ack of the open proposal when this node is in it. */
+  private owePendingAck (now: number): void {
+    const pending = this.pending
+    if (pending === undefined || !pending.map.has(this.nodeId)) return
+    if (this.leading) this.receiveAck(now, this.nodeId, pending.version)
+    else if (!this.out.acks.includes(pending.version)) this.out.acks.push(pending.version)
+  }
+
+  private shardsChange (version: number, before: ShardMap | undefined, after: ShardMap): ShardsChange {
+    const change = diff(before ?? ShardMap.init(after.shardCount), after).nodes.get(this.nodeId)
+    return { version, gained: change?.gained ?? [], lost: change?.lost ?? [] }
+  }
+
+  private updateState (): void {
+    const next: CoordinatorState = !this.leaderContact
+      ? 'Voting'
+      : this.pending !== undefined
+        ? 'Resharding'
+        : this.committed?.map.has(this.nodeId) === true ? 'Operational' : 'Joining'
+    if (next !== this.current) {
+      this.current = next
+      this.out.states.push(next)
+    }
+  }
+
+  private static emptyOutput (): CoordinatorOutput {
+    return { append: [], acks: [], stepDown: false, states: [], shards: [], nextTickAt: Infinity }
+  }
+}
+
+function weightsOf (map: ShardMap): Map<string, number> {
+  return new Map(map.nodes().map(n => [n.id, n.weight]))
+}
+
+function sameWeights (a: ReadonlyMap<string, number>, b: ReadonlyMap<string, number>): boolean {
+  if (a.size !== b.size) return false
+  for (const [id, w] of a) if (b.get(id) !== w) return false
+  return true
+}

@@ -1,0 +1,68 @@
+import type { ShardMap } from '@clusterfunk/sharding'
+
+/**
+ * What the cluster's Raft log carries for the shard map: a proposal of a
+ * new map under a new version, then its commit once every node in it
+ * acknowledged the proposal.
+ */
+export type ClusterCommand =
+  | { type: 'propose', version: number, map: ShardMap }
+  | { type: 'commit', version: number }
+
+/**
+ * The part of a node's state the coordinator decides:
+ * - `Operational`: holds the latest committed map and no proposal is open;
+ *   it serves the shards the map gives it.
+ * - `Resharding`: a proposal is open; the node serves nothing until the
+ *   commit, so no shard has two serving owners while the map changes.
+ * - `Voting`: the node has no contact with a leader (an election, or it is
+ *   cut off); it serves nothing until contact is back.
+ * - `Joining`: no map has been committed yet (or none including this node).
+ */
+export type CoordinatorState = 'Joining' | 'Voting' | 'Resharding' | 'Operational'
+
+export interface CoordinatorInit {
+  /** This node's id. */
+  nodeId: string
+  /** Shards in every map. Default 10 000. */
+  shardCount?: number
+  /** How long the leader waits for every node's ack of a proposal. Default 500 ms. */
+  ackTimeoutMs?: number
+}
+
+/** The shards this node gained and lost when a map was committed. */
+export interface ShardsChange {
+  version: number
+  gained: number[]
+  lost: number[]
+}
+
+/** Something the coordinator asks its driver to do or to tell; drained with `drain()`. */
+export interface CoordinatorOutput {
+  /** Commands to append to the Raft log, in order (only while leader). */
+  append: ClusterCommand[]
+  /** Acks this node owes the leader: send each to the current leader, retrying until acked or superseded. */
+  acks: number[]
+  /** True when the leader concluded it should step down (it heard no ack at all, not even its own). */
+  stepDown: boolean
+  /** State changes, in order. */
+  states: CoordinatorState[]
+  /** Committed maps that changed what this node serves. */
+  shards: ShardsChange[]
+  /** When `tick` must next be called (Infinity: no timer needed). */
+  nextTickAt: number
+}
+
+/** Counters that tests and metrics read. */
+export interface CoordinatorCounters {
+  proposals: number
+  commits: number
+  /** Acks for a version no round is waiting for (late, duplicate, or from an old leadership). */
+  staleAcks: number
+  /** Proposals whose version is not above every version applied before (cannot happen in a well-formed log). */
+  staleProposals: number
+  /** Commits that named a version other than the open proposal (log replays after a superseded round). */
+  staleCommits: number
+  /** Rounds that ended with nodes left out for not acking in time. */
+  ackTimeouts: number
+}
