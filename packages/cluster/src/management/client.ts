@@ -1,0 +1,167 @@
+import { Client, Metadata, credentials, status as Code, type CallOptions, type ChannelCredentials, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js'
+import { InvalidConfigError, throwIfAborted, type AbortOptions } from '@clusterfunk/core'
+import { AUTHORIZATION_KEY, FORWARDED_KEY, isLoopback, parseHostPort } from './auth.js'
+import { decodeEndpoints, decodeEvent, decodeNodes, decodeShards, decodeStatus, withFormat } from './codec.js'
+import { managementMethod, type ManagementMethod, type Wire } from './proto.js'
+import { statusToError } from './status.js'
+import type { AddNodeRequest, ClusterEvent, NodeEndpoint, NodeSummary, ShardSummary, StatusReply } from './types.js'
+
+/** TLS settings of a client. */
+export interface ManagementClientTls {
+  /** PEM of the CA(s) that signed the server's certificate. Default: the system's roots. */
+  ca?: Buffer
+  /** PEM certificate and key, when the server asks for client certificates. */
+  cert?: Buffer
+  key?: Buffer
+  /** The name to check the server certificate against, when it differs from the host. */
+  serverName?: string
+}
+
+/** Options of a `ManagementClient`. */
+export interface ManagementClientInit {
+  /** The management endpoint, `host:port`. */
+  address: string
+  /** The cluster token, sent as `authorization: Bearer <token>`. */
+  token?: string
+  /** Connect with TLS. */
+  tls?: ManagementClientTls
+  /** Deadline of each unary call (ms). Default 5 000. */
+  timeoutMs?: number
+  /** Allow sending the token without TLS to a non-loopback address (it travels in clear). Default false. */
+  allowInsecureToken?: boolean
+  /** Mark calls as forwarded by a follower (the server then never forwards them again). For the server's own use. */
+  forwarded?: boolean
+}
+
+/** Per-call options. */
+export interface CallOptionsInit extends AbortOptions {
+  /** This call's deadline (ms), instead of the client's. */
+  timeoutMs?: number
+}
+
+const DEFAULT_TIMEOUT_MS = 5_000
+
+/**
+ * Typed access to a node's management API. Every method maps failures to
+ * typed errors: `NotLeaderError` (with the leader hint), `UnauthenticatedError`,
+ * `UnavailableError` (unreachable), `InvalidArgumentError`, `UnknownNodeError`,
+ * `TimeoutError` (deadline), `AbortError`, `ManagementError` (anything else).
+ * Followers forward leader-only calls themselves, so any node will do.
+ */
+export class ManagementClient {
+  /** The endpoint this client talks to. */
+  readonly address: string
+  private readonly client: Client
+  private readonly metadata: Metadata
+  private readonly timeoutMs: number
+
+  /** @throws InvalidConfigError for an address that is not host:port, a bad timeout, or a token that would travel in clear */
+  constructor (init: ManagementClientInit) {
+    const target = parseHostPort(init.address)
+    if (target === undefined) throw new InvalidConfigError('address', `"${init.address}" is not host:port`)
+    this.timeoutMs = init.timeoutMs ?? DEFAULT_TIMEOUT_MS
+    if (!Number.isFinite(this.timeoutMs) || this.timeoutMs <= 0) throw new InvalidConfigError('timeoutMs', 'must be a positive number of milliseconds')
+    if (init.token !== undefined && init.tls === undefined && !isLoopback(target.host) && init.allowInsecureToken !== true) {
+      throw new InvalidConfigError('tls', 'a token to a non-loopback address needs TLS (or allowInsecureToken)')
+    }
+    this.address = init.address
+    this.metadata = new Metadata()
+    if (init.token !== undefined) this.metadata.set(AUTHORIZATION_KEY, `Bearer ${init.token}`)
+    if (init.forwarded === true) this.metadata.set(FORWARDED_KEY, '1')
+    const options: Record<string, string | number> = { 'grpc.max_send_message_length': 1024 * 1024 }
+    if (init.tls?.serverName !== undefined) options['grpc.ssl_target_name_override'] = init.tls.serverName
+    this.client = new Client(init.address, this.credentials(init.tls), options)
+  }
+
+  private credentials (tls: ManagementClientTls | undefined): ChannelCredentials {
+    if (tls === undefined) return credentials.createInsecure()
+    return credentials.createSsl(tls.ca ?? null, tls.key ?? null, tls.cert ?? null)
+  }
+
+  /** This node's status, with the caller's IP as the server saw it. */
+  async status (options?: CallOptionsInit): Promise<StatusReply> {
+    return decodeStatus(await this.unary('GetStatus', {}, options))
+  }
+
+  /** Every node of the cluster (answered by the leader). */
+  async nodes (options?: CallOptionsInit): Promise<NodeSummary[]> {
+    return decodeNodes(await this.unary('ListNodes', {}, options))
+  }
+
+  /** Adds a node to the Raft group (on the leader). */
+  async addNode (request: AddNodeRequest, options?: CallOptionsInit): Promise<void> {
+    await this.unary('AddNode', { id: request.id, address: request.address, nonVoter: request.nonVoter === true }, options)
+  }
+
+  /** Removes a node from the cluster (on the leader). */
+  async removeNode (id: string, options?: CallOptionsInit): Promise<void> {
+    await this.unary('RemoveNode', { id }, options)
+  }
+
+  /** Asks the leader to hand leadership to another voter. */
+  async stepDown (options?: CallOptionsInit): Promise<void> {
+    await this.unary('StepDown', {}, options)
+  }
+
+  /** Shards per node in the committed map. */
+  async shards (options?: CallOptionsInit): Promise<ShardSummary> {
+    return decodeShards(await this.unary('ListShards', {}, options))
+  }
+
+  /** Every endpoint of every node; with `filter`, only names containing it. */
+  async endpoints (filter?: string, options?: CallOptionsInit): Promise<NodeEndpoint[]> {
+    return decodeEndpoints(await this.unary('ListEndpoints', { filter: filter ?? '' }, options))
+  }
+
+  /** The nodes holding endpoint `name`. */
+  async findEndpoint (name: string, options?: CallOptionsInit): Promise<NodeEndpoint[]> {
+    return decodeEndpoints(await this.unary('FindEndpoint', { name }, options))
+  }
+
+  /**
+   * The node's events from now on, until `signal` fires (the iterator then
+   * ends), the consumer stops reading, or the server stops (the iterator
+   * ends). No deadline. Connection failures throw typed errors.
+   */
+  async * watch (options: AbortOptions = {}): AsyncGenerator<ClusterEvent, void, undefined> {
+    throwIfAborted(options.signal)
+    const method = managementMethod('WatchEvents')
+    const call: ClientReadableStream<Wire> = this.client.makeServerStreamRequest(
+      method.path, method.requestSerialize, method.responseDeserialize, withFormat({}), this.metadata.clone(), {})
+    const onAbort = (): void => { call.cancel() }
+    options.signal?.addEventListener('abort', onAbort, { once: true })
+    try {
+      for await (const message of call as AsyncIterable<Wire>) {
+        const event = decodeEvent(message)
+        if (event !== undefined) yield event
+      }
+    } catch (err) {
+      if ((err as Partial<ServiceError>).code === Code.CANCELLED && options.signal?.aborted === true) return
+      throw statusToError(err, this.address)
+    } finally {
+      options.signal?.removeEventListener('abort', onAbort)
+      call.cancel()
+    }
+  }
+
+  /** Closes the channel; calls in flight fail. */
+  close (): void {
+    this.client.close()
+  }
+
+  private async unary (name: ManagementMethod, request: Wire, options: CallOptionsInit = {}): Promise<Wire> {
+    throwIfAborted(options.signal)
+    const method = managementMethod(name)
+    const callOptions: CallOptions = { deadline: Date.now() + (options.timeoutMs ?? this.timeoutMs) }
+    return await new Promise<Wire>((resolve, reject) => {
+      const call = this.client.makeUnaryRequest(method.path, method.requestSerialize, method.responseDeserialize,
+        withFormat(request), this.metadata.clone(), callOptions, (err, value) => {
+          options.signal?.removeEventListener('abort', onAbort)
+          if (err !== null || value === undefined) reject(statusToError(err ?? new Error('empty response'), this.address))
+          else resolve(value)
+        })
+      const onAbort = (): void => { call.cancel() }
+      options.signal?.addEventListener('abort', onAbort, { once: true })
+    })
+  }
+}

@@ -1,0 +1,44 @@
+import path from 'node:path'
+import { loadSync, type MethodDefinition, type PackageDefinition, type ServiceDefinition } from '@grpc/proto-loader'
+import { protoDir } from '@clusterfunk/proto'
+
+/** The proto package of the management API. */
+export const MANAGEMENT_PACKAGE = 'clusterfunk.management'
+/** The management wire format this code speaks (`FormatVersion` in management.proto). */
+export const MANAGEMENT_FORMAT_VERSION = 1
+/** Largest request a server accepts, and largest message either side sends on its own: requests are small. */
+export const MAX_REQUEST_BYTES = 64 * 1024
+
+/** The names of the management RPCs. */
+export type ManagementMethod =
+  | 'GetStatus' | 'ListNodes' | 'AddNode' | 'RemoveNode' | 'StepDown'
+  | 'ListShards' | 'ListEndpoints' | 'FindEndpoint' | 'WatchEvents'
+
+/** A decoded message as proto-loader gives it: camelCase fields, enums as names, int64 as numbers. */
+export type Wire = Record<string, unknown>
+
+let loaded: PackageDefinition | undefined
+
+/** Loads proto/management.proto once (proto-loader: camelCase, enum names, longs as numbers, defaults filled). */
+export function managementPackage (): PackageDefinition {
+  loaded ??= loadSync(path.join(protoDir, 'management.proto'), {
+    keepCase: false,
+    longs: Number,
+    enums: String,
+    defaults: true,
+    oneofs: true
+  })
+  return loaded
+}
+
+/** The `Management` service definition, for `grpc.Server.addService`. */
+export function managementService (): ServiceDefinition {
+  return managementPackage()[`${MANAGEMENT_PACKAGE}.Management`] as ServiceDefinition
+}
+
+/** One RPC's definition: path and (de)serializers. */
+export function managementMethod (name: ManagementMethod): MethodDefinition<Wire, Wire> {
+  const method = managementService()[name]
+  if (method === undefined) throw new Error(`management.proto has no method ${name}`)
+  return method as MethodDefinition<Wire, Wire>
+}

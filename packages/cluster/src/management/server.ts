@@ -1,0 +1,269 @@
+import { Server, ServerCredentials, status as Code, type sendUnaryData, type ServerUnaryCall, type ServerWritableStream, type UntypedServiceImplementation } from '@grpc/grpc-js'
+import { InvalidConfigError, NotLeaderError, NotStartedError, Service, noopMetrics, silentLogger, systemClock, type AbortOptions, type Clock, type Counter, type Logger, type Metrics } from '@clusterfunk/core'
+import { FORWARDED_KEY, isLoopback, joinHostPort, peerIp, tokenMatches } from './auth.js'
+import type { ManagementClient } from './client.js'
+import { encodeEndpoints, encodeEvent, encodeNodes, encodeShards, encodeStatus, formatOf, withFormat } from './codec.js'
+import { ManagementError, UnauthenticatedError } from './errors.js'
+import { ForwardPool } from './forward.js'
+import { MANAGEMENT_FORMAT_VERSION, MAX_REQUEST_BYTES, managementService, type ManagementMethod, type Wire } from './proto.js'
+import type { ManagementSource } from './source.js'
+import { UnsupportedFormatError, errorToStatus } from './status.js'
+
+/** What a `ManagementServer` needs from outside. */
+export interface ManagementServerComponents {
+  /** The node it reports on and acts for. */
+  source: ManagementSource
+  logger?: Logger
+  metrics?: Metrics
+  clock?: Clock
+}
+
+/** TLS of the management server. */
+export interface ManagementServerTls {
+  /** PEM certificate chain and private key of this server. */
+  cert: Buffer
+  key: Buffer
+  /** PEM CA: when set, clients must present a certificate it signed. */
+  clientCa?: Buffer
+  /** PEM CA trusted when forwarding to the leader. Default `cert` itself (one self-signed cluster certificate). */
+  peerCa?: Buffer
+}
+
+/** Options of a `ManagementServer`; every one optional. */
+export interface ManagementServerInit {
+  /** Address to listen on. Default `127.0.0.1`. */
+  host?: string
+  /** Port; 0 (the default) takes a free one, see `address()`. */
+  port?: number
+  /** Cluster token every call must carry as `authorization: Bearer <token>`. Default none. */
+  token?: string
+  /** Serve TLS. Default plaintext. */
+  tls?: ManagementServerTls
+  /** Allow a token over plaintext on a non-loopback address (it travels in clear). Default false. */
+  allowInsecureToken?: boolean
+  /** Deadline of a call forwarded to the leader (ms). Default 5 000. */
+  forwardTimeoutMs?: number
+  /** How long `stop()` waits for calls to finish before cutting them (ms). Default 2 000. */
+  shutdownTimeoutMs?: number
+  /** Most WatchEvents streams open at once; more are refused with RESOURCE_EXHAUSTED. Default 64. */
+  maxWatchers?: number
+}
+
+/** Where a started server listens. */
+export interface ManagementAddress {
+  host: string
+  port: number
+}
+
+type Handler = (request: Wire, call: ServerUnaryCall<Wire, Wire>) => Promise<Wire>
+
+/**
+ * The gRPC management API of one node (proto/management.proto), answered
+ * from a `ManagementSource`. Leader-only calls that reach a follower are
+ * forwarded to the leader's management endpoint (with this server's token
+ * and TLS), so any node answers everything. `stop()` ends every event
+ * stream and shuts the server down, cutting calls still running after
+ * `shutdownTimeoutMs`.
+ */
+export class ManagementServer extends Service {
+  private readonly source: ManagementSource
+  private readonly logger: Logger
+  private readonly clock: Clock
+  private readonly requests: Counter
+  private readonly host: string
+  private readonly port: number
+  private readonly init: ManagementServerInit
+  private readonly shutdownTimeoutMs: number
+  private readonly maxWatchers: number
+  private readonly watchers = new Set<AbortController>()
+  private server?: Server
+  private bound?: ManagementAddress
+  private forwards?: ForwardPool
+
+  /** @throws InvalidConfigError for a bad port, host, timeout, or a token that would travel in clear */
+  constructor (components: ManagementServerComponents, init: ManagementServerInit = {}) {
+    super()
+    this.source = components.source
+    this.logger = components.logger ?? silentLogger()
+    this.clock = components.clock ?? systemClock
+    this.requests = (components.metrics ?? noopMetrics).counter({
+      name: 'clusterfunk_cluster_management_requests_total', help: 'Management RPCs answered, by method and gRPC code', labelNames: ['method', 'code']
+    })
+    this.init = init
+    this.host = init.host ?? '127.0.0.1'
+    this.port = init.port ?? 0
+    this.shutdownTimeoutMs = init.shutdownTimeoutMs ?? 2_000
+    this.maxWatchers = init.maxWatchers ?? 64
+    if (this.host === '') throw new InvalidConfigError('host', 'must be an address to listen on, such as 127.0.0.1')
+    if (!Number.isInteger(this.port) || this.port < 0 || this.port > 65_535) throw new InvalidConfigError('port', 'must be an integer in 0..65535')
+    if (init.token === '') throw new InvalidConfigError('token', 'must not be empty')
+    if (init.token !== undefined && init.tls === undefined && !isLoopback(this.host) && init.allowInsecureToken !== true) {
+      throw new InvalidConfigError('tls', 'a token on a non-loopback address needs TLS (or allowInsecureToken)')
+    }
+    for (const [option, value] of [['shutdownTimeoutMs', this.shutdownTimeoutMs], ['forwardTimeoutMs', init.forwardTimeoutMs ?? 1], ['maxWatchers', this.maxWatchers]] as const) {
+      if (!Number.isFinite(value) || value <= 0) throw new InvalidConfigError(option, 'must be a positive number')
+    }
+  }
+
+  /** Where the server listens. @throws NotStartedError when not started */
+  address (): ManagementAddress {
+    if (this.bound === undefined) throw new NotStartedError('the management server is not started')
+    return { ...this.bound }
+  }
+
+  /** The `host:port` clients dial. */
+  endpoint (): string {
+    const { host, port } = this.address()
+    return joinHostPort(host, port)
+  }
+
+  private ownEndpoint (): string | undefined {
+    return this.bound === undefined ? undefined : joinHostPort(this.bound.host, this.bound.port)
+  }
+
+  protected async onStart (_options: AbortOptions): Promise<void> {
+    const server = new Server({ 'grpc.max_receive_message_length': MAX_REQUEST_BYTES })
+    this.server = server
+    server.addService(managementService(), this.handlers())
+    const tls = this.init.tls
+    const creds = tls === undefined
+      ? ServerCredentials.createInsecure()
+      : ServerCredentials.createSsl(tls.clientCa ?? null, [{ cert_chain: tls.cert, private_key: tls.key }], tls.clientCa !== undefined)
+    const port = await new Promise<number>((resolve, reject) => {
+      server.bindAsync(joinHostPort(this.host, this.port), creds, (err, p) => { if (err !== null) reject(err); else resolve(p) })
+    })
+    this.bound = { host: this.host, port }
+    this.forwards = new ForwardPool({
+      token: this.init.token,
+      tls: tls === undefined ? undefined : { ca: tls.peerCa ?? tls.cert, ...(tls.clientCa === undefined ? {} : { cert: tls.cert, key: tls.key }) },
+      timeoutMs: this.init.forwardTimeoutMs ?? 5_000,
+      allowInsecureToken: this.init.allowInsecureToken === true
+    })
+    this.logger.debug('management server listening', { address: this.bound })
+  }
+
+  protected async onStop (): Promise<void> {
+    for (const watcher of this.watchers) watcher.abort()
+    this.watchers.clear()
+    this.forwards?.close()
+    this.forwards = undefined
+    const server = this.server
+    this.server = undefined
+    this.bound = undefined
+    if (server === undefined) return
+    await new Promise<void>(resolve => {
+      const timer = this.clock.setTimeout(() => { server.forceShutdown(); resolve() }, this.shutdownTimeoutMs)
+      timer.unref?.()
+      server.tryShutdown(() => { this.clock.clearTimeout(timer); resolve() })
+    })
+  }
+
+  private handlers (): UntypedServiceImplementation {
+    const s = this.source
+    return {
+      GetStatus: this.unary('GetStatus', async (_req, call) => encodeStatus({ ...await s.status(), callerAddress: peerIp(call.getPeer()) })),
+      ListNodes: this.leaderOnly('ListNodes', async () => encodeNodes(await s.nodes()), async c => encodeNodes(await c.nodes())),
+      AddNode: this.leaderOnly('AddNode', async req => {
+        await s.addNode(addRequest(req))
+        return withFormat({})
+      }, async (c, req) => { await c.addNode(addRequest(req)); return withFormat({}) }),
+      RemoveNode: this.leaderOnly('RemoveNode', async req => {
+        await s.removeNode(String(req.id ?? ''))
+        return withFormat({})
+      }, async (c, req) => { await c.removeNode(String(req.id ?? '')); return withFormat({}) }),
+      StepDown: this.leaderOnly('StepDown', async () => { await s.stepDown(); return withFormat({}) }, async c => { await c.stepDown(); return withFormat({}) }),
+      ListShards: this.unary('ListShards', async () => encodeShards(await s.shards())),
+      ListEndpoints: this.unary('ListEndpoints', async req => {
+        const filter = typeof req.filter === 'string' && req.filter !== '' ? req.filter : undefined
+        return encodeEndpoints(await s.endpoints(filter))
+      }),
+      FindEndpoint: this.unary('FindEndpoint', async req => {
+        const name = typeof req.name === 'string' ? req.name : ''
+        return encodeEndpoints(name === '' ? [] : (await s.endpoints(name)).filter(e => e.name === name))
+      }),
+      WatchEvents: (call: ServerWritableStream<Wire, Wire>) => { void this.watch(call) }
+    }
+  }
+
+  /** Checks the token and the format version of a call; throws the error to answer with. */
+  private admit (request: Wire, metadata: ServerUnaryCall<Wire, Wire>['metadata']): void {
+    if (this.init.token !== undefined && !tokenMatches(metadata, this.init.token)) throw new UnauthenticatedError()
+    const format = formatOf(request)
+    if (format !== MANAGEMENT_FORMAT_VERSION) throw new UnsupportedFormatError(format)
+  }
+
+  private unary (method: ManagementMethod, handle: Handler): (call: ServerUnaryCall<Wire, Wire>, callback: sendUnaryData<Wire>) => void {
+    return (call, callback) => {
+      const run = async (): Promise<Wire> => {
+        this.admit(call.request, call.metadata)
+        return await handle(call.request, call)
+      }
+      run().then(reply => {
+        this.requests.inc({ method, code: 'OK' })
+        callback(null, reply)
+      }, (err: unknown) => {
+        const status = errorToStatus(err)
+        this.requests.inc({ method, code: String(status.code) })
+        this.logger.debug('management call failed', { method, error: err instanceof Error ? err.message : String(err) })
+        callback(status)
+      })
+    }
+  }
+
+  /** A leader-only call: asked of the source, forwarded to the leader when the source says it is not. */
+  private leaderOnly (method: ManagementMethod, local: Handler, forward: (client: ManagementClient, request: Wire) => Promise<Wire>): ReturnType<ManagementServer['unary']> {
+    return this.unary(method, async (request, call) => {
+      try {
+        return await local(request, call)
+      } catch (err) {
+        const forwards = this.forwards
+        if (!(err instanceof NotLeaderError) || err.leaderAddress === undefined || forwards === undefined) throw err
+        if (call.metadata.get(FORWARDED_KEY).length > 0 || err.leaderAddress === this.ownEndpoint()) throw err
+        this.logger.debug('forwarding to the leader', { method, leader: err.leaderId, address: err.leaderAddress })
+        return await forwards.call(err, client => forward(client, request))
+      }
+    })
+  }
+
+  private async watch (call: ServerWritableStream<Wire, Wire>): Promise<void> {
+    const controller = new AbortController()
+    const signal = controller.signal
+    const onCancel = (): void => { controller.abort() }
+    call.on('cancelled', onCancel)
+    call.on('error', onCancel)
+    try {
+      this.admit(call.request, call.metadata)
+      if (this.watchers.size >= this.maxWatchers) throw new ManagementError(`more than ${this.maxWatchers} event streams are open`, Code.RESOURCE_EXHAUSTED, 'OVERFLOW')
+      this.watchers.add(controller)
+      for await (const event of this.source.events({ signal })) {
+        if (signal.aborted) break
+        if (!call.write(encodeEvent(event))) await drained(call, signal)
+      }
+      this.requests.inc({ method: 'WatchEvents', code: 'OK' })
+      if (!call.cancelled) call.end()
+    } catch (err) {
+      if (signal.aborted) {
+        if (!call.cancelled) call.end()
+      } else {
+        const status = errorToStatus(err)
+        this.requests.inc({ method: 'WatchEvents', code: String(status.code) })
+        call.emit('error', status)
+      }
+    } finally {
+      this.watchers.delete(controller)
+      call.off('cancelled', onCancel)
+    }
+  }
+}
+
+async function drained (call: ServerWritableStream<Wire, Wire>, signal: AbortSignal): Promise<void> {
+  await new Promise<void>(resolve => {
+    const done = (): void => { call.off('drain', done); signal.removeEventListener('abort', done); resolve() }
+    call.on('drain', done)
+    signal.addEventListener('abort', done, { once: true })
+  })
+}
+
+function addRequest (req: Wire): { id: string, address: string, nonVoter: boolean } {
+  return { id: typeof req.id === 'string' ? req.id : '', address: typeof req.address === 'string' ? req.address : '', nonVoter: req.nonVoter === true }
+}

@@ -1,0 +1,52 @@
+import { readFile } from 'node:fs/promises'
+import { isIPv4 } from 'node:net'
+import { ManagementClient, discoverPeers, joinHostPort, type ZeroconfPeer } from '@clusterfunk/cluster'
+import { NoEndpointError, UsageError } from './exit-codes.js'
+import type { CtlIo } from './io.js'
+import { DISCOVER_MS, type GlobalOptions } from './options.js'
+
+/** The real zeroconf browse (never used by the tests, which inject theirs). */
+export async function browse (clusterName: string, timeoutMs: number): Promise<ZeroconfPeer[]> {
+  return await discoverPeers({}, { clusterName }, { timeoutMs })
+}
+
+/** The management endpoint of a record: its first IPv4 address (else its first), with its port. */
+export function peerEndpoint (peer: ZeroconfPeer): string | undefined {
+  const address = peer.addresses.find(a => isIPv4(a)) ?? peer.addresses[0]
+  return address === undefined ? undefined : joinHostPort(address, peer.port)
+}
+
+/**
+ * The endpoint to talk to: `--endpoint` (or FUNKCTL_ENDPOINT), else the
+ * first `mgmt` record of `--cluster` that zeroconf finds in about a second.
+ * Any node will do: followers forward what only the leader answers.
+ * @throws UsageError when neither is given; NoEndpointError when zeroconf finds none
+ */
+export async function resolveEndpoint (options: GlobalOptions, io: CtlIo): Promise<string> {
+  if (options.endpoint !== undefined) return options.endpoint
+  if (options.cluster === undefined) throw new UsageError('no endpoint: pass --endpoint host:port, or --cluster <name> to find one by zeroconf')
+  const peers = await (io.discover ?? browse)(options.cluster, DISCOVER_MS)
+  const found = peers.filter(p => p.kind === 'mgmt').sort((a, b) => a.nodeId < b.nodeId ? -1 : 1).map(peerEndpoint).find(e => e !== undefined)
+  if (found === undefined) throw new NoEndpointError(`no management endpoint of cluster ${options.cluster} found by zeroconf in ${DISCOVER_MS / 1000} s; pass --endpoint host:port`)
+  return found
+}
+
+/** A client for the resolved endpoint, with the token, TLS and deadline of the options. */
+export async function connect (options: GlobalOptions, io: CtlIo): Promise<ManagementClient> {
+  const address = await resolveEndpoint(options, io)
+  let ca: Buffer | undefined
+  if (options.tlsCa !== undefined) {
+    try {
+      ca = await (io.readFile ?? readFile)(options.tlsCa)
+    } catch (err) {
+      throw new UsageError(`cannot read --tls-ca ${options.tlsCa}: ${err instanceof Error ? err.message : String(err)}`)
+    }
+  }
+  return new ManagementClient({
+    address,
+    timeoutMs: options.timeoutMs,
+    ...(options.token === undefined ? {} : { token: options.token }),
+    ...(ca === undefined ? {} : { tls: { ca } }),
+    allowInsecureToken: options.insecure
+  })
+}

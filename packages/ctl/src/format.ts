@@ -1,0 +1,99 @@
+import type { ClusterEvent, NodeEndpoint, NodeSummary, ShardSummary, StatusReply, ZeroconfPeer } from '@clusterfunk/cluster'
+import { percent, table, time } from './table.js'
+
+/** Output as JSON: pretty for one document, one line per item for streams. */
+export function json (value: unknown): string {
+  return JSON.stringify(value, null, 2) + '\n'
+}
+
+/** `funkctl status`: one field a line. */
+export function formatStatus (s: StatusReply): string {
+  return table(undefined, [
+    ['Cluster', s.clusterName],
+    ['Node', s.nodeId],
+    ['Role', s.role],
+    ['State', s.state],
+    ['Leader', s.leaderId ?? '(none)'],
+    ['Raft members', String(s.raftMembers)],
+    ['SWIM members', String(s.swimMembers)],
+    ['Shards', String(s.shardCount)],
+    ['Shard map', s.shardMapVersion === 0 ? 'none committed' : `version ${s.shardMapVersion}`],
+    ['Created', time(s.createdAt)],
+    ['Your address', s.callerAddress]
+  ])
+}
+
+/** `funkctl nodes`: a table, the leader marked. */
+export function formatNodes (nodes: readonly NodeSummary[]): string {
+  if (nodes.length === 0) return 'no nodes\n'
+  return table(['NODE', 'SUFFRAGE', 'SWIM', 'LIVENESS', 'LEADER', 'ENDPOINTS'], nodes.map(n => [
+    n.id, n.suffrage, n.swim, n.liveness, n.leader ? 'yes' : '',
+    n.endpoints.map(e => `${e.name}=${e.address}`).join(' ')
+  ]))
+}
+
+/** `funkctl shards`: shards and share per node, then the total. */
+export function formatShards (s: ShardSummary): string {
+  const assigned = s.nodes.reduce((sum, n) => sum + n.shards, 0)
+  const rows = s.nodes.map(n => [n.nodeId, String(n.shards), percent(n.percent)])
+  if (assigned < s.total) rows.push(['(unassigned)', String(s.total - assigned), percent(s.total === 0 ? 0 : (s.total - assigned) * 100 / s.total)])
+  rows.push(['TOTAL', String(s.total), percent(s.total === 0 ? 0 : 100)])
+  const version = s.mapVersion === 0 ? 'no shard map committed yet' : `shard map version ${s.mapVersion}`
+  return table(['NODE', 'SHARDS', 'PERCENT'], rows, ['left', 'right', 'right']) + version + '\n'
+}
+
+/** `funkctl endpoints`: one endpoint a line. */
+export function formatEndpoints (endpoints: readonly NodeEndpoint[]): string {
+  if (endpoints.length === 0) return 'no endpoints\n'
+  return table(['NODE', 'NAME', 'ADDRESS'], endpoints.map(e => [e.nodeId, e.name, e.address]))
+}
+
+/** The endpoints grouped by name, names and nodes sorted. */
+export function endpointTree (endpoints: readonly NodeEndpoint[]): Record<string, Array<{ nodeId: string, address: string }>> {
+  const tree: Record<string, Array<{ nodeId: string, address: string }>> = {}
+  const sorted = [...endpoints].sort((a, b) => a.name === b.name ? (a.nodeId < b.nodeId ? -1 : 1) : a.name < b.name ? -1 : 1)
+  for (const e of sorted) (tree[e.name] ??= []).push({ nodeId: e.nodeId, address: e.address })
+  return tree
+}
+
+/** `funkctl endpoints --tree`: endpoint names, each with the nodes holding it. */
+export function formatEndpointTree (endpoints: readonly NodeEndpoint[]): string {
+  if (endpoints.length === 0) return 'no endpoints\n'
+  let out = ''
+  for (const [name, holders] of Object.entries(endpointTree(endpoints))) {
+    out += `${name}\n`
+    const width = Math.max(...holders.map(h => h.nodeId.length))
+    holders.forEach((h, i) => {
+      out += `${i === holders.length - 1 ? '└─' : '├─'} ${h.nodeId.padEnd(width)}  ${h.address}\n`
+    })
+  }
+  return out
+}
+
+/** What an event says, after its type. */
+function eventDetail (e: ClusterEvent): string {
+  switch (e.type) {
+    case 'state:change': return `state=${e.state}`
+    case 'role:change': return `role=${e.role}`
+    case 'leader:change': return `leader=${e.leaderId ?? '(none)'}`
+    case 'shards:change': return `version=${e.mapVersion} shards=${e.total}`
+    default: return `node=${e.nodeId}`
+  }
+}
+
+/** `funkctl watch`: one line an event. */
+export function formatEvent (e: ClusterEvent): string {
+  return `${time(e.at)}  ${e.type.padEnd(13)}  ${eventDetail(e)}\n`
+}
+
+/** `funkctl diag`: every record found, then a summary. */
+export function formatDiag (clusterName: string, peers: readonly ZeroconfPeer[], browseMs: number): string {
+  const seconds = `${(browseMs / 1000).toFixed(1)} s`
+  if (peers.length === 0) return `no _clusterfunk._udp records of cluster ${clusterName} found in ${seconds}\n`
+  const sorted = [...peers].sort((a, b) => a.nodeId === b.nodeId ? (a.kind < b.kind ? -1 : 1) : a.nodeId < b.nodeId ? -1 : 1)
+  const rows = sorted.map(p => [p.nodeId, p.kind, p.addresses.join(',') || '-', String(p.port), String(p.protocolVersion), p.host, p.instance])
+  const nodes = new Set(peers.map(p => p.nodeId)).size
+  const mgmt = peers.filter(p => p.kind === 'mgmt').length
+  return table(['NODE', 'KIND', 'ADDRESSES', 'PORT', 'PROTO', 'HOST', 'INSTANCE'], rows, ['left', 'left', 'left', 'right', 'right']) +
+    `${nodes} node${nodes === 1 ? '' : 's'}, ${mgmt} management endpoint${mgmt === 1 ? '' : 's'} in cluster ${clusterName} (browsed ${seconds})\n`
+}

@@ -1,0 +1,8 @@
+export * from './io.js'
+export * from './exit-codes.js'
+export * from './options.js'
+export * from './table.js'
+export * from './format.js'
+export * from './connect.js'
+export { run } from './run.js'
+export { processIo } from './process-io.js'
