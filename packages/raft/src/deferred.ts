@@ -1,0 +1,50 @@
+import { AbortError, TimeoutError, type Clock, type TimerHandle } from '@clusterfunk/core'
+
+/** A request waiting for the log: settled once, by its outcome, its deadline or its signal. */
+export interface Deferred<T> {
+  readonly promise: Promise<T>
+  readonly settled: boolean
+  resolve: (value: T) => void
+  reject: (error: Error) => void
+}
+
+export interface DeferredOptions {
+  clock: Clock
+  timeoutMs: number
+  signal?: AbortSignal | undefined
+  /** What timed out, for the `TimeoutError`. */
+  what: string
+  /** Called once when the request settles in any way (to forget it). */
+  onSettle: () => void
+}
+
+/** A promise with a deadline (`TimeoutError`) and an `AbortSignal` (`AbortError`). */
+export function deferred<T> (options: DeferredOptions): Deferred<T> {
+  let resolveFn!: (v: T) => void
+  let rejectFn!: (e: Error) => void
+  const promise = new Promise<T>((resolve, reject) => { resolveFn = resolve; rejectFn = reject })
+  let settled = false
+  const timer: { handle?: TimerHandle } = {}
+  const onAbort = (): void => { d.reject(new AbortError(`${options.what} was aborted`, { cause: options.signal?.reason })) }
+  const finish = (): boolean => {
+    if (settled) return false
+    settled = true
+    if (timer.handle !== undefined) options.clock.clearTimeout(timer.handle)
+    options.signal?.removeEventListener('abort', onAbort)
+    options.onSettle()
+    return true
+  }
+  const d: Deferred<T> = {
+    promise,
+    get settled () { return settled },
+    resolve: (v) => { if (finish()) resolveFn(v) },
+    reject: (e) => { if (finish()) rejectFn(e) }
+  }
+  if (options.signal?.aborted === true) {
+    onAbort()
+    return d
+  }
+  timer.handle = options.clock.setTimeout(() => { d.reject(new TimeoutError(`${options.what} timed out after ${options.timeoutMs} ms`)) }, options.timeoutMs)
+  options.signal?.addEventListener('abort', onAbort, { once: true })
+  return d
+}

@@ -1,0 +1,32 @@
+import type { Counter, Gauge, Histogram, Metrics } from '@clusterfunk/core'
+import type { HardState } from './types.js'
+
+/** The series a `Raft` node reports, named `clusterfunk_raft_<what>`. */
+export class RaftMetrics {
+  readonly term: Gauge
+  readonly commit: Gauge
+  readonly applied: Gauge
+  readonly commitLatency: Histogram
+  readonly proposals: Counter
+  readonly leaderChanges: Counter
+  readonly snapshots: Counter
+
+  constructor (metrics: Metrics) {
+    this.term = metrics.gauge({ name: 'clusterfunk_raft_term', help: 'The current Raft term' })
+    this.commit = metrics.gauge({ name: 'clusterfunk_raft_commit_index', help: 'The highest log index known committed' })
+    this.applied = metrics.gauge({ name: 'clusterfunk_raft_applied_index', help: 'The highest log index applied to the state machine' })
+    this.commitLatency = metrics.histogram({
+      name: 'clusterfunk_raft_commit_latency_ms',
+      help: 'Milliseconds from a proposal to its application on the leader',
+      buckets: [0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000]
+    })
+    this.proposals = metrics.counter({ name: 'clusterfunk_raft_proposals_total', help: 'Proposals accepted by this node as leader' })
+    this.leaderChanges = metrics.counter({ name: 'clusterfunk_raft_leader_changes_total', help: 'Times this node saw a new leader' })
+    this.snapshots = metrics.counter({ name: 'clusterfunk_raft_snapshots_total', help: 'Snapshots taken by this node' })
+  }
+
+  onHardState (hs: HardState): void {
+    this.term.set(hs.term)
+    this.commit.set(hs.commit)
+  }
+}

@@ -1,0 +1,73 @@
+import type { Clock, Logger, Metrics, Random } from '@clusterfunk/core'
+import type { Configuration, NodeId } from './configuration.js'
+import type { Fsm } from './fsm.js'
+import type { LogStore, StableStore } from './log-store.js'
+import type { ProgressView } from './progress.js'
+import type { SnapshotStore } from './snapshot-store.js'
+import type { RaftTransport } from './transport.js'
+import type { Role } from './types.js'
+
+/** What a `Raft` node needs from outside. */
+export interface RaftComponents<Result = unknown> {
+  transport: RaftTransport
+  logStore: LogStore
+  stableStore: StableStore
+  snapshotStore: SnapshotStore
+  fsm: Fsm<Result>
+  clock?: Clock
+  random?: Random
+  logger?: Logger
+  metrics?: Metrics
+}
+
+/** The typed events of a `Raft` node. */
+export interface RaftEvents extends Record<string, unknown> {
+  /** This node's role changed. */
+  'role:change': { role: Role, term: number }
+  /** The leader this node knows changed (undefined: none known). */
+  'leader:change': { leaderId: NodeId | undefined, address: string | undefined, term: number }
+  /** The configuration changed (it takes effect when appended, dissertation §4.1). */
+  'peer:change': { configuration: Configuration, index: number }
+  /** Leader: a member has not answered for an election timeout. */
+  'heartbeat:failed': { id: NodeId, lastContactMs: number }
+  /** Leader: a member that had failed answers again. */
+  'heartbeat:resumed': { id: NodeId }
+}
+
+/** Options of the calls that wait for the log. */
+export interface RequestOptions {
+  signal?: AbortSignal
+  /** Default: the node's `requestTimeoutMs`. */
+  timeoutMs?: number
+}
+
+export interface ReadOptions extends RequestOptions {
+  /**
+   * Serve from the leader's lease instead of a ReadIndex round: no message
+   * is sent, but the read is only linearizable if clocks advance at about
+   * the same rate on every node (a lease is half the election timeout).
+   * Falls back to ReadIndex when the lease is not held. Default false.
+   */
+  lease?: boolean
+}
+
+/** What `stats()` reports. */
+export interface RaftStats {
+  readonly id: NodeId
+  readonly address: string
+  readonly role: Role
+  readonly term: number
+  readonly leaderId: NodeId | undefined
+  readonly commitIndex: number
+  readonly appliedIndex: number
+  readonly lastIndex: number
+  readonly firstIndex: number
+  readonly snapshotIndex: number
+  readonly configuration: Configuration
+  /** Leader only: replication progress of every member. */
+  readonly progress: ReadonlyMap<NodeId, ProgressView>
+  /** Proposals waiting to be applied. */
+  readonly pendingProposals: number
+  /** Leader only: milliseconds since each member last answered. */
+  readonly lastContactMs: ReadonlyMap<NodeId, number>
+}
