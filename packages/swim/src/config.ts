@@ -64,6 +64,12 @@ export interface SwimConfig {
   maxTagsBytes: number
   /** Ask the driver for a TCP ping when the UDP probes of a member fail (memberlist's TCP fallback). */
   tcpFallbackPing: boolean
+  /**
+   * The driver's bound on one TCP exchange (connect, write, read) for
+   * push/pull, fallback pings and oversized gossip (memberlist TCPTimeout).
+   * The core itself does not use it.
+   */
+  tcpTimeoutMs: number
 }
 
 /** memberlist's DefaultLANConfig: a LAN, RTT well below 500 ms. */
@@ -83,7 +89,8 @@ export const lanConfig: Readonly<SwimConfig> = Object.freeze({
   udpPacketSize: 1400, // below a 1500-byte Ethernet MTU with IP/UDP headers
   packetOverheadBytes: 0, // no encryption in the core's budget by default
   maxTagsBytes: 4096, // Serf-style tags, larger than memberlist's 512-byte meta
-  tcpFallbackPing: true // catches members whose UDP is blocked while TCP works
+  tcpFallbackPing: true, // catches members whose UDP is blocked while TCP works
+  tcpTimeoutMs: 10_000 // a push/pull of a large cluster may take a while on a busy LAN
 })
 
 /** memberlist's DefaultWANConfig: higher latency and loss. */
@@ -95,7 +102,8 @@ export const wanConfig: Readonly<SwimConfig> = Object.freeze({
   gossipNodes: 4, // more fan-out to make up for loss
   suspicionMult: 6, // min suspicion 6 probe intervals
   pushPullIntervalMs: 60_000, // full sync every minute
-  gossipToTheDeadTimeMs: 60_000 // keep tombstones a minute
+  gossipToTheDeadTimeMs: 60_000, // keep tombstones a minute
+  tcpTimeoutMs: 30_000 // streams across regions are slow to open and fill
 })
 
 /** memberlist's DefaultLocalConfig: loopback or a single host, fast detection. */
@@ -107,10 +115,11 @@ export const localConfig: Readonly<SwimConfig> = Object.freeze({
   suspicionMult: 3, // min suspicion 3 probe intervals
   retransmitMult: 2, // loss is rare on loopback
   pushPullIntervalMs: 15_000, // full sync every 15 s
-  gossipToTheDeadTimeMs: 15_000 // keep tombstones 15 s
+  gossipToTheDeadTimeMs: 15_000, // keep tombstones 15 s
+  tcpTimeoutMs: 1000 // loopback streams open in microseconds
 })
 
-const positiveMs: ReadonlyArray<keyof SwimConfig> = ['probeIntervalMs', 'probeTimeoutMs', 'gossipIntervalMs']
+const positiveMs: ReadonlyArray<keyof SwimConfig> = ['probeIntervalMs', 'probeTimeoutMs', 'gossipIntervalMs', 'tcpTimeoutMs']
 const nonNegativeMs: ReadonlyArray<keyof SwimConfig> = ['pushPullIntervalMs', 'gossipToTheDeadTimeMs', 'deadNodeReclaimTimeMs']
 const counts: ReadonlyArray<[keyof SwimConfig, number]> = [
   ['indirectChecks', 0], ['gossipNodes', 0], ['suspicionMult', 1], ['suspicionMaxTimeoutMult', 1],

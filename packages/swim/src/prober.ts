@@ -79,7 +79,8 @@ export class Prober {
   add (id: string): void {
     // a member reaped and re-added within one round may still be listed
     if (this.order.includes(id)) return
-    this.order.splice(this.ctx.random.int(0, this.order.length), 0, id)
+    // Among the members not yet probed this round: before `index` it would wait a whole round and push a probed member back under the cursor.
+    this.order.splice(this.ctx.random.int(this.index, Math.max(this.index, this.order.length)), 0, id)
   }
 
   tick (now: number): void {

@@ -1,12 +1,21 @@
 import type { Figure } from '@clusterfunk/core/bench'
 import { expect } from 'chai'
 import { run } from '../bench/swim.bench.js'
+import { run as runDetect } from '../bench/detect.bench.js'
+import { run as runJoin } from '../bench/join.bench.js'
+import { run as runSteady } from '../bench/steady.bench.js'
+import { run as runMemory } from '../bench/memory.bench.js'
+import { run as runFalsePositives } from '../bench/false-positives.bench.js'
+
+async function figuresOf (bench: (options: { tiny: boolean, report: (f: Figure) => void }) => Promise<void>): Promise<Array<[string, string]>> {
+  const figures: Figure[] = []
+  await bench({ tiny: true, report: (f) => figures.push(f) })
+  return figures.map((f) => [f.bench, f.unit])
+}
 
 describe('swim benchmark', () => {
-  it('reports every figure with its unit at tiny size', async () => {
-    const figures: Figure[] = []
-    await run({ tiny: true, report: (f) => figures.push(f) })
-    expect(figures.map((f) => [f.bench, f.unit])).to.deep.equal([
+  it('reports every simulated and CPU figure with its unit at tiny size', async () => {
+    expect(await figuresOf(run)).to.deep.equal([
       ['swim.sim16.detect.median', 'ms'],
       ['swim.sim16.detect.p90', 'ms'],
       ['swim.sim16.converge.median', 'ms'],
@@ -16,5 +25,29 @@ describe('swim benchmark', () => {
       ['swim.core.receive.median', 'us'],
       ['swim.codec.packet.bytes', 'bytes']
     ])
+  })
+
+  it('reports the real-socket failure detection figures with their units at tiny size', async () => {
+    expect(await figuresOf(runDetect)).to.deep.equal([
+      ['swim.detect.lan.16', 'ms'],
+      ['swim.detect.lan.32', 'ms'],
+      ['swim.detect.local.16', 'ms']
+    ])
+  })
+
+  it('reports the join convergence figures with their units at tiny size', async () => {
+    expect(await figuresOf(runJoin)).to.deep.equal([['swim.join.16', 'ms'], ['swim.join.32', 'ms']])
+  })
+
+  it('reports the steady-state cost figures with their units at tiny size', async () => {
+    expect(await figuresOf(runSteady)).to.deep.equal([['swim.steady.bytes_per_s.32', 'bytes_per_s'], ['swim.steady.cpu.32', 'percent']])
+  })
+
+  it('reports the memory per member with its unit at tiny size', async () => {
+    expect(await figuresOf(runMemory)).to.deep.equal([['swim.memory_per_member', 'MiB']])
+  })
+
+  it('reports the false-positive count with its unit at tiny size', async () => {
+    expect(await figuresOf(runFalsePositives)).to.deep.equal([['swim.false_positives.16', 'members']])
   })
 })

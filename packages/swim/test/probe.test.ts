@@ -1,7 +1,7 @@
 import { expect } from 'chai'
 import type { SwimCore } from '../src/swim-core.js'
 import type { PingMessage } from '../src/messages.js'
-import { addr, alive, collected, coreWith, runUntil, sent, type Collected } from './helpers.js'
+import { ackingExcept, addr, alive, collected, coreWith, runUntil, sent, type Collected } from './helpers.js'
 
 /** Runs until the core's first ping; returns the time, the ping and where it went. */
 function firstPing (core: SwimCore, c: Collected = collected(), from = 0): { now: number, ping: PingMessage, to: string } {
@@ -227,5 +227,21 @@ describe('SwimCore local health (Lifeguard)', () => {
     expect(core.healthScore).to.equal(0)
     runUntil(core, first.now + 1000, first.now + 2000, c)
     expect(sent(c, 'ping').filter(p => p.message.source === 'a').map(p => p.at)).to.deep.equal([first.now, first.now + 1000, first.now + 2000])
+  })
+
+  it('a member that joins mid-round is probed before the round ends, and no member is probed twice in that round', () => {
+    for (let seed = 1; seed <= 20; seed++) {
+      const others = ['b', 'c', 'd', 'e', 'f', 'g']
+      const core = coreWith(others, {}, seed)
+      const c = collected()
+      const acking = ackingExcept()
+      // three probes into the first round of six
+      runUntil(core, 0, 60_000, c, (x) => sent(x, 'ping').length >= 3, acking)
+      const at = c.packets[c.packets.length - 1]?.at ?? 0
+      core.receive(at, addr('n'), alive('n'))
+      runUntil(core, at, at + 60_000, c, (x) => sent(x, 'ping').length >= 7, acking)
+      const targets = sent(c, 'ping').slice(0, 7).map(p => p.message.target)
+      expect([...targets].sort(), `seed ${seed}`).to.deep.equal([...others, 'n'].sort())
+    }
   })
 })

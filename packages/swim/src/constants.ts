@@ -1,0 +1,12 @@
+/** Defaults of the `Swim` service's options (`SwimInit`). */
+
+/** Address bound when none is given: loopback, secure by default. */
+export const DEFAULT_HOST = '127.0.0.1'
+/** Port bound when none is given (memberlist's and Serf's). 0 picks a free one. */
+export const DEFAULT_PORT = 7946
+/** Inbound push/pull exchanges served at once (memberlist's limit). */
+export const DEFAULT_MAX_CONCURRENT_PUSH_PULLS = 128
+/** Inbound TCP connections served at once; more are closed at once. */
+export const DEFAULT_MAX_CONCURRENT_STREAMS = 256
+/** How long `leave()` waits for the leave to spread by default. */
+export const DEFAULT_LEAVE_TIMEOUT_MS = 5000

@@ -1,0 +1,236 @@
+import { DecodeError, type Clock, type Logger, type Metrics, type Random, type TimerHandle } from '@clusterfunk/core'
+import { formatAddress } from './address.js'
+import { encodePacket } from './codec.js'
+import type { MemberEvent } from './member.js'
+import type { SimpleMessage } from './messages.js'
+import type { Packet, StreamRequest } from './outputs.js'
+import { createSealer } from './sealer.js'
+import { serveStream, streamMessages, streamPing, streamPushPull } from './stream-exchanges.js'
+import { SwimCore } from './swim-core.js'
+import type { SwimMetrics } from './swim-metrics.js'
+import type { ResolvedSwimInit } from './swim-options.js'
+import { TcpTransport } from './tcp-transport.js'
+import { UdpTransport } from './udp-transport.js'
+
+const BIND_ATTEMPTS = 10
+const MAX_TRACKED_PINGS = 1024
+/** Largest datagram read off the socket before decryption (the IPv4 UDP maximum). */
+const MAX_DATAGRAM_BYTES = 65_535
+
+/** What a driver is built from: the validated options and the node's components. */
+export interface SwimDriverInit {
+  options: ResolvedSwimInit
+  tags: Map<string, string>
+  clock: Clock
+  random: Random
+  logger: Logger
+  metricsSink: Metrics
+  metrics: SwimMetrics
+  /** Receives every member event, after the datagrams of the same step went out. */
+  emit: (event: MemberEvent) => void
+}
+
+/**
+ * One running node: a `SwimCore`, its UDP and TCP transports and one timer
+ * re-armed to the core's `nextTickAt`. Every input (datagram, stream,
+ * timer, API call) ends in `flush()`, which sends what the core produced,
+ * runs its stream requests and emits its events. Built by `start()`, torn
+ * down by `stop()`; a stopped driver ignores late stream results.
+ */
+export class SwimDriver {
+  readonly core: SwimCore
+  readonly port: number
+  private readonly udp: UdpTransport
+  private readonly tcp: TcpTransport
+  private timer: TimerHandle | undefined
+  private timerAt = Infinity
+  private flushing = false
+  private flushAgain = false
+  private stopped = false
+  private knownIncarnation = 1
+  private outboundPushPulls = 0
+  private readonly pingsSent = new Map<number, number>()
+
+  private constructor (private readonly init: SwimDriverInit, udp: UdpTransport, tcp: TcpTransport, port: number) {
+    const { options } = init
+    this.udp = udp
+    this.tcp = tcp
+    this.port = port
+    const address = options.advertiseAddress ?? formatAddress(options.host, port)
+    this.core = new SwimCore({ id: options.id, address, tags: init.tags, config: options.config, random: init.random, logger: init.logger, metrics: init.metricsSink })
+  }
+
+  /** Binds UDP and TCP on one port (retrying another free port when 0 was asked and UDP is taken), then starts ticking. */
+  static async start (init: SwimDriverInit): Promise<SwimDriver> {
+    const { options, clock, metrics, logger } = init
+    const sealer = createSealer(options.keyring, options.label)
+    let driver: SwimDriver | undefined
+    const udp = new UdpTransport({ sealer, metrics, logger, maxPacketBytes: MAX_DATAGRAM_BYTES, onPacket: (from, messages) => { driver?.onPacket(from, messages) } })
+    const tcp = new TcpTransport({
+      clock,
+      sealer,
+      metrics,
+      logger,
+      timeoutMs: () => options.config.tcpTimeoutMs,
+      maxFrameBytes: options.maxFrameBytes,
+      maxConnections: options.maxConcurrentStreams,
+      maxPushPulls: options.maxConcurrentPushPulls,
+      onRequest: (request) => driver?.serve(request)
+    })
+    for (let attempt = 1; ; attempt++) {
+      const port = await tcp.listen(options.host, options.port)
+      try {
+        await udp.bind(options.host, port)
+        driver = new SwimDriver(init, udp, tcp, port)
+        break
+      } catch (err) {
+        await Promise.all([tcp.close(), udp.close()])
+        if (options.port !== 0 || attempt >= BIND_ATTEMPTS) throw err
+      }
+    }
+    driver.core.tick(clock.now())
+    driver.flush()
+    return driver
+  }
+
+  /** Cancels the timer and closes both transports. */
+  async stop (): Promise<void> {
+    this.stopped = true
+    if (this.timer !== undefined) this.init.clock.clearTimeout(this.timer)
+    this.timer = undefined
+    this.pingsSent.clear()
+    await Promise.all([this.udp.close(), this.tcp.close()])
+  }
+
+  /** Runs `fn` on the core at the current time, then flushes. */
+  act (fn: (core: SwimCore, now: number) => void): void {
+    fn(this.core, this.init.clock.now())
+    this.knownIncarnation = this.core.member(this.core.id)?.incarnation ?? this.knownIncarnation
+    this.flush()
+  }
+
+  /** One push/pull with `to`; periodic ones beyond the concurrency cap are skipped. */
+  async pushPull (to: string, join: boolean): Promise<void> {
+    if (!join && this.outboundPushPulls >= this.init.options.maxConcurrentPushPulls) return
+    this.outboundPushPulls++
+    try {
+      const theirs = await streamPushPull(this.tcp, to, this.core.localState(join))
+      if (this.stopped) return
+      this.core.mergeRemoteState(this.init.clock.now(), theirs)
+      this.flush()
+    } finally {
+      this.outboundPushPulls--
+    }
+  }
+
+  private serve (request: Parameters<typeof serveStream>[2]): ReturnType<typeof serveStream> {
+    if (this.stopped) return undefined
+    const reply = serveStream(this.core, this.init.clock.now(), request)
+    this.flush()
+    return reply
+  }
+
+  private onPacket (from: string, messages: SimpleMessage[]): void {
+    if (this.stopped) return
+    const now = this.init.clock.now()
+    for (const m of messages) {
+      if (m.type !== 'ack') continue
+      const sentAt = this.pingsSent.get(m.seq)
+      if (sentAt !== undefined) {
+        this.pingsSent.delete(m.seq)
+        this.init.metrics.probeRtt.observe(now - sentAt)
+      }
+    }
+    this.core.receive(now, from, { type: 'compound', messages })
+    this.flush()
+  }
+
+  /** Sends, streams and emits everything the core produced, then re-arms the timer. Re-entrant calls fold into one loop. */
+  private flush (): void {
+    if (this.flushing) { this.flushAgain = true; return }
+    this.flushing = true
+    const { metrics } = this.init
+    try {
+      do {
+        this.flushAgain = false
+        if (this.stopped) return
+        const out = this.core.drain()
+        for (const p of out.packets) this.sendPacket(p)
+        for (const r of out.requests) this.runStream(r)
+        this.noteSelf()
+        metrics.queueDepth.set(this.core.pendingBroadcasts)
+        if (out.events.length > 0 || this.timer === undefined) this.countMembers()
+        for (const e of out.events) {
+          if (e.type === 'member:suspect') metrics.suspicions.inc()
+          if (e.type === 'member:failed') metrics.failures.inc()
+          this.init.emit(e)
+        }
+        this.arm(out.nextTickAt)
+      } while (this.flushAgain)
+    } finally {
+      this.flushing = false
+    }
+  }
+
+  private sendPacket (p: Packet): void {
+    for (const m of p.messages) {
+      if (m.type === 'ping' && m.source === this.core.id) {
+        if (this.pingsSent.size >= MAX_TRACKED_PINGS) this.pingsSent.clear()
+        this.pingsSent.set(m.seq, this.init.clock.now())
+      }
+    }
+    this.udp.send(p.to, encodePacket(p.messages))
+  }
+
+  private countMembers (): void {
+    const counts = { alive: 0, suspect: 0, dead: 0, left: 0 }
+    for (const m of this.core.members()) counts[m.status]++
+    for (const [status, n] of Object.entries(counts)) this.init.metrics.members.set({ status }, n)
+  }
+
+  /** Counts refutations: this node's incarnation rose without an API call (`act`) raising it. */
+  private noteSelf (): void {
+    const incarnation = this.core.member(this.core.id)?.incarnation ?? 0
+    if (incarnation > this.knownIncarnation) this.init.metrics.refutations.inc()
+    this.knownIncarnation = incarnation
+  }
+
+  private arm (at: number): void {
+    const { clock } = this.init
+    if (at === this.timerAt && this.timer !== undefined) return
+    if (this.timer !== undefined) clock.clearTimeout(this.timer)
+    this.timerAt = at
+    this.timer = undefined
+    if (!Number.isFinite(at)) return
+    this.timer = clock.setTimeout(this.onTimer, Math.max(0, at - clock.now()))
+    this.timer.unref?.()
+  }
+
+  private readonly onTimer = (): void => {
+    this.timer = undefined
+    this.timerAt = Infinity
+    if (this.stopped) return
+    this.core.tick(this.init.clock.now())
+    this.flush()
+  }
+
+  private runStream (r: StreamRequest): void {
+    const failed = (err: unknown): void => {
+      if (err instanceof DecodeError) this.init.metrics.drop('tcp', 'decode')
+      this.init.metrics.sendError()
+      this.init.logger.debug('stream exchange failed', { kind: r.kind, to: r.to, err: (err as Error).message })
+    }
+    if (r.kind === 'ping') {
+      const timeoutMs = Math.max(1, Math.min(this.init.options.config.tcpTimeoutMs, r.deadline - this.init.clock.now()))
+      streamPing(this.tcp, r, timeoutMs).then((acked) => {
+        if (this.stopped) return
+        this.core.fallbackPingResult(this.init.clock.now(), r.ping.seq, acked)
+        this.flush()
+      }, failed)
+    } else if (r.kind === 'push-pull') {
+      this.pushPull(r.to, r.join).catch(failed)
+    } else {
+      streamMessages(this.tcp, r.to, r.messages).catch(failed)
+    }
+  }
+}

@@ -1,0 +1,112 @@
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram'
+import { isIP } from 'node:net'
+import { DecodeError, type Logger } from '@clusterfunk/core'
+import { formatAddress, parseAddress } from './address.js'
+import { decodePacket, MAX_PACKET_BYTES } from './codec.js'
+import type { SimpleMessage } from './messages.js'
+import type { Sealer } from './sealer.js'
+import type { SwimMetrics } from './swim-metrics.js'
+
+type LookupCallback = (err: NodeJS.ErrnoException | null, address: string, family: number) => void
+
+/** Addresses are IP literals, so resolving one is the identity (no `dns.lookup` per datagram). */
+function literalLookup (hostname: string, options: unknown, callback?: LookupCallback): void {
+  const cb = (typeof options === 'function' ? options : callback) as LookupCallback
+  const family = isIP(hostname)
+  if (family === 0) cb(Object.assign(new Error(`not an IP address: ${hostname}`), { code: 'EINVAL' }), '', 0)
+  else cb(null, hostname, family)
+}
+
+/** What the UDP side needs from the node. */
+export interface UdpTransportInit {
+  sealer: Sealer
+  metrics: SwimMetrics
+  logger: Logger
+  /** Largest datagram accepted (sealed size); larger ones are dropped as oversize. */
+  maxPacketBytes: number
+  /** Called with the messages of every datagram that opened and decoded. */
+  onPacket: (from: string, messages: SimpleMessage[]) => void
+}
+
+/**
+ * The UDP half of the transport: one socket, every datagram sealed on the
+ * way out and opened, decoded and checked on the way in. Anything that does
+ * not open or decode is dropped and counted by reason, never thrown.
+ */
+export class UdpTransport {
+  private socket: Socket | undefined
+
+  constructor (private readonly init: UdpTransportInit) {}
+
+  /** Binds `host:port` exclusively; rejects on a bind error. */
+  async bind (host: string, port: number): Promise<number> {
+    const socket = createSocket({ type: isIP(host) === 6 ? 'udp6' : 'udp4', lookup: literalLookup as never })
+    await new Promise<void>((resolve, reject) => {
+      const onError = (err: Error): void => {
+        socket.close()
+        reject(err)
+      }
+      socket.once('error', onError)
+      socket.bind({ address: host, port, exclusive: true }, () => {
+        socket.off('error', onError)
+        resolve()
+      })
+    })
+    socket.on('message', this.onMessage)
+    socket.on('error', (err) => { this.init.logger.warn('udp socket error', { err: err.message }) })
+    this.socket = socket
+    return socket.address().port
+  }
+
+  /** Seals and sends one encoded packet to `to`; unparseable addresses and send errors are counted. */
+  send (to: string, bytes: Uint8Array): void {
+    const socket = this.socket
+    const target = parseAddress(to)
+    if (socket === undefined || target === undefined) {
+      this.init.metrics.sendError()
+      return
+    }
+    const sealed = this.init.sealer.seal(bytes)
+    this.init.metrics.sent('udp', sealed.length)
+    socket.send(sealed, target.port, target.host, (err) => {
+      if (err != null) this.init.metrics.sendError()
+    })
+  }
+
+  async close (): Promise<void> {
+    const socket = this.socket
+    this.socket = undefined
+    if (socket === undefined) return
+    await new Promise<void>(resolve => {
+      try {
+        socket.close(() => { resolve() })
+      } catch {
+        resolve()
+      }
+    })
+  }
+
+  private readonly onMessage = (msg: Buffer, rinfo: RemoteInfo): void => {
+    const { metrics, sealer } = this.init
+    metrics.received('udp', msg.length)
+    if (msg.length === 0) { metrics.drop('udp', 'empty'); return }
+    if (msg.length > this.init.maxPacketBytes) { metrics.drop('udp', 'oversize'); return }
+    let plain: Uint8Array
+    try {
+      plain = sealer.open(msg)
+    } catch (err) {
+      if (!(err instanceof DecodeError)) throw err
+      metrics.drop('udp', 'decrypt')
+      return
+    }
+    let messages: SimpleMessage[]
+    try {
+      messages = decodePacket(plain, MAX_PACKET_BYTES)
+    } catch (err) {
+      if (!(err instanceof DecodeError)) throw err
+      metrics.drop('udp', 'decode')
+      return
+    }
+    this.init.onPacket(formatAddress(rinfo.address, rinfo.port), messages)
+  }
+}
