@@ -226,11 +226,25 @@ export class SwimDriver {
         if (this.stopped) return
         this.core.fallbackPingResult(this.init.clock.now(), r.ping.seq, acked)
         this.flush()
-      }, failed)
+      }, (err: unknown) => {
+        failed(err)
+        // A refused connection: the member's port is closed, its process gone.
+        if (this.stopped || !isRefused(err)) return
+        this.core.fallbackPingResult(this.init.clock.now(), r.ping.seq, false, true)
+        this.flush()
+      })
     } else if (r.kind === 'push-pull') {
       this.pushPull(r.to, r.join).catch(failed)
     } else {
       streamMessages(this.tcp, r.to, r.messages).catch(failed)
     }
   }
+}
+
+/** True when `err` (or its cause) is a refused TCP connection. */
+function isRefused (err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
+    if ((e as NodeJS.ErrnoException).code === 'ECONNREFUSED') return true
+  }
+  return false
 }

@@ -9,8 +9,9 @@ export interface Packet {
 
 /**
  * A TCP fallback ping: send `ping` over a stream to `to`, read the ack, and
- * report with `fallbackPingResult(now, ping.seq, acked)` by `deadline`
- * (a missing report counts as no ack).
+ * report with `fallbackPingResult(now, ping.seq, acked, refused)` by
+ * `deadline` (a missing report counts as no ack); `refused` when the
+ * connection was refused, which suspects the member at once.
  */
 export interface FallbackPingRequest {
   readonly kind: 'ping'

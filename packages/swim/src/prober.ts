@@ -151,10 +151,18 @@ export class Prober {
     if (p !== undefined && nack.seq === p.seq && p.indirectSent) p.nacks.add(nack.source)
   }
 
-  /** The driver's report of a TCP fallback ping. */
-  fallbackResult (seq: number, acked: boolean): void {
+  /**
+   * The driver's report of a TCP fallback ping. `refused` means the
+   * member's host answered the connection with a reset: nothing listens on
+   * the member's port, so its process is gone. That is conclusive enough to
+   * suspect it now rather than at the end of the probe period; suspicion is
+   * still refutable and still takes its full timeout to become a failure.
+   */
+  fallbackResult (now: number, seq: number, acked: boolean, refused = false): void {
     const p = this.probe
-    if (acked && p !== undefined && p.seq === seq) this.succeed('tcp-ack')
+    if (p === undefined || p.seq !== seq) return
+    if (acked) this.succeed('tcp-ack')
+    else if (refused) this.fail(now, p, true)
   }
 
   private get self (): MemberRecord {
@@ -203,10 +211,11 @@ export class Prober {
     this.ctx.onProbeDone(result)
   }
 
-  private fail (now: number, p: ActiveProbe): void {
+  private fail (now: number, p: ActiveProbe, conclusive = false): void {
     this.probe = undefined
     // Lifeguard: missing nacks mean our own links are the likely culprit; without relays every failure counts.
-    const delta = p.expectedNacks > 0 ? Math.max(0, p.expectedNacks - p.nacks.size) : 1
+    // A conclusive failure (the member's port refused us) says nothing against our own links.
+    const delta = conclusive ? 0 : p.expectedNacks > 0 ? Math.max(0, p.expectedNacks - p.nacks.size) : 1
     this.ctx.awareness.applyDelta(delta)
     this.ctx.onProbeDone('failed')
     this.ctx.membership.applySuspect(now, { type: 'suspect', node: p.target, incarnation: p.incarnation, from: this.self.id })

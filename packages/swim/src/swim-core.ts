@@ -154,9 +154,13 @@ export class SwimCore {
     return this.prober.answer(ping)
   }
 
-  /** Reports the outcome of a `FallbackPingRequest` (matched by the ping's seq). */
-  fallbackPingResult (_now: number, seq: number, acked: boolean): void {
-    this.prober.fallbackResult(seq, acked)
+  /**
+   * Reports the outcome of a `FallbackPingRequest` (matched by the ping's
+   * seq): `acked`, or not; `refused` when the connection was refused (the
+   * member's port is closed), which suspects the member at once.
+   */
+  fallbackPingResult (now: number, seq: number, acked: boolean, refused = false): void {
+    this.prober.fallbackResult(now, seq, acked, refused)
   }
 
   /** Asks the driver for a join push/pull with each of `addresses`. */

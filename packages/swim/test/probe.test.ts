@@ -74,6 +74,30 @@ describe('SwimCore probing', () => {
     expect(c.events).to.deep.equal([])
   })
 
+  it('a refused TCP fallback ping suspects the member at once, without counting against this node’s health', () => {
+    const core = coreWith(['b', 'c', 'd', 'e'])
+    const c = collected()
+    const { now, ping } = firstPing(core, c)
+    runUntil(core, now, now + 510, c)
+    expect(c.events).to.deep.equal([])
+    core.fallbackPingResult(now + 510, ping.seq, false, true)
+    runUntil(core, now + 510, now + 511, c)
+    expect(c.events.map(e => [e.type, e.member.id])).to.deep.equal([['member:suspect', ping.target]])
+    expect(core.healthScore).to.equal(0)
+  })
+
+  it('a fallback ping that fails without a refusal leaves the suspicion to the end of the probe interval', () => {
+    const core = coreWith(['b', 'c', 'd', 'e'])
+    const c = collected()
+    const { now, ping } = firstPing(core, c)
+    runUntil(core, now, now + 510, c)
+    core.fallbackPingResult(now + 510, ping.seq, false)
+    runUntil(core, now + 510, now + 999, c)
+    expect(c.events).to.deep.equal([])
+    runUntil(core, now + 999, now + 1000, c)
+    expect(c.events.map(e => e.type)).to.deep.equal(['member:suspect'])
+  })
+
   it('a ping to a suspect carries the suspicion so it can refute at once (buddy system)', () => {
     const core = coreWith(['b'])
     core.receive(0, addr('c'), { type: 'suspect', node: 'b', incarnation: 1, from: 'c' })
