@@ -51,6 +51,20 @@ export interface SwimConfig {
    * the tombstone lives"; here a reaped tombstone frees the name anyway.)
    */
   deadNodeReclaimTimeMs: number
+  /**
+   * How often a reconnect is tried (Serf's ReconnectInterval): one member
+   * declared failed (not one that left), picked at random, is sent a join
+   * push/pull, with probability failed / live members so a cluster tries
+   * each failed member about once an interval. 0 disables reconnects; failed
+   * members are then reaped after gossipToTheDeadTimeMs like left ones.
+   */
+  reconnectIntervalMs: number
+  /**
+   * How long a failed member is remembered and retried before it is reaped
+   * for good, with a `member:reap` event (Serf's ReconnectTimeout). Beyond
+   * gossipToTheDeadTimeMs it no longer counts in the cluster size estimate.
+   */
+  reconnectTimeoutMs: number
   /** Upper bound of the Lifeguard local-health score + 1 (AwarenessMaxMultiplier). */
   awarenessMaxMultiplier: number
   /** Largest UDP datagram the core builds, in bytes (UDPBufferSize). */
@@ -85,6 +99,8 @@ export const lanConfig: Readonly<SwimConfig> = Object.freeze({
   pushPullIntervalMs: 30_000, // anti-entropy every 30 s
   gossipToTheDeadTimeMs: 30_000, // tell the dead they are dead for 30 s, then reap
   deadNodeReclaimTimeMs: 0, // a failed name may be reused at once
+  reconnectIntervalMs: 30_000, // Serf: try one failed member every 30 s
+  reconnectTimeoutMs: 24 * 3_600_000, // Serf: a failed member is retried for 24 h, then reaped
   awarenessMaxMultiplier: 8, // at worst probe 8× slower when unhealthy
   udpPacketSize: 1400, // below a 1500-byte Ethernet MTU with IP/UDP headers
   packetOverheadBytes: 0, // no encryption in the core's budget by default
@@ -103,6 +119,7 @@ export const wanConfig: Readonly<SwimConfig> = Object.freeze({
   suspicionMult: 6, // min suspicion 6 probe intervals
   pushPullIntervalMs: 60_000, // full sync every minute
   gossipToTheDeadTimeMs: 60_000, // keep tombstones a minute
+  // reconnects as on a LAN (Serf uses the same 30 s / 24 h for its WAN pool)
   tcpTimeoutMs: 30_000 // streams across regions are slow to open and fill
 })
 
@@ -116,11 +133,13 @@ export const localConfig: Readonly<SwimConfig> = Object.freeze({
   retransmitMult: 2, // loss is rare on loopback
   pushPullIntervalMs: 15_000, // full sync every 15 s
   gossipToTheDeadTimeMs: 15_000, // keep tombstones 15 s
+  reconnectIntervalMs: 5000, // a local port costs nothing to retry: a healed cut mends within seconds
+  reconnectTimeoutMs: 3_600_000, // a local member gone for an hour is not coming back at that port
   tcpTimeoutMs: 1000 // loopback streams open in microseconds
 })
 
 const positiveMs: ReadonlyArray<keyof SwimConfig> = ['probeIntervalMs', 'probeTimeoutMs', 'gossipIntervalMs', 'tcpTimeoutMs']
-const nonNegativeMs: ReadonlyArray<keyof SwimConfig> = ['pushPullIntervalMs', 'gossipToTheDeadTimeMs', 'deadNodeReclaimTimeMs']
+const nonNegativeMs: ReadonlyArray<keyof SwimConfig> = ['pushPullIntervalMs', 'gossipToTheDeadTimeMs', 'deadNodeReclaimTimeMs', 'reconnectIntervalMs', 'reconnectTimeoutMs']
 const counts: ReadonlyArray<[keyof SwimConfig, number]> = [
   ['indirectChecks', 0], ['gossipNodes', 0], ['suspicionMult', 1], ['suspicionMaxTimeoutMult', 1],
   ['retransmitMult', 1], ['awarenessMaxMultiplier', 1], ['packetOverheadBytes', 0], ['maxTagsBytes', 0]

@@ -109,9 +109,9 @@ export class SwimDriver {
     this.flush()
   }
 
-  /** One push/pull with `to`; periodic ones beyond the concurrency cap are skipped. */
-  async pushPull (to: string, join: boolean): Promise<void> {
-    if (!join && this.outboundPushPulls >= this.init.options.maxConcurrentPushPulls) return
+  /** One push/pull with `to`; periodic ones and reconnects (`capped`) beyond the concurrency cap are skipped. */
+  async pushPull (to: string, join: boolean, capped = !join): Promise<void> {
+    if (capped && this.outboundPushPulls >= this.init.options.maxConcurrentPushPulls) return
     this.outboundPushPulls++
     try {
       const theirs = await streamPushPull(this.tcp, to, this.core.localState(join))
@@ -234,7 +234,7 @@ export class SwimDriver {
         this.flush()
       })
     } else if (r.kind === 'push-pull') {
-      this.pushPull(r.to, r.join).catch(failed)
+      this.pushPull(r.to, r.join, !r.join || r.reconnect === true).catch(failed)
     } else {
       streamMessages(this.tcp, r.to, r.messages).catch(failed)
     }

@@ -22,7 +22,7 @@ export type MemberEventType =
   | 'member:alive' // it refuted a suspicion
   | 'member:failed' // the suspicion timed out, or another member declared it dead
   | 'member:leave' // it left gracefully
-  | 'member:reap' // its tombstone was forgotten after gossipToTheDeadTimeMs
+  | 'member:reap' // its tombstone was forgotten: gossipToTheDeadTimeMs after it left, reconnectTimeoutMs after it failed
 
 /** A change in membership, with the member as it is after the change. */
 export interface MemberEvent {

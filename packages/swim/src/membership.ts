@@ -31,6 +31,8 @@ export class Membership {
   readonly self: MemberRecord
   private readonly members = new Map<string, MemberRecord>()
   private readonly suspicions = new Map<string, Suspicion>()
+  /** Failed members kept past gossipToTheDeadTimeMs only to be retried: not counted in `size`. */
+  private readonly dormant = new Set<string>()
   private leaving = false
   private leaveDone = false
 
@@ -40,9 +42,19 @@ export class Membership {
     this.broadcast(this.selfAlive())
   }
 
-  /** Members known, tombstones and this node included (memberlist's estimate of N). */
+  /**
+   * Members known, this node and tombstones included (memberlist's estimate
+   * of N), except failed members kept beyond gossipToTheDeadTimeMs only for
+   * reconnects (memberlist would have reaped them).
+   */
   get size (): number {
-    return this.members.size
+    return this.members.size - this.dormant.size
+  }
+
+  /** Members declared failed (not left) that reconnects still try: dead for less than reconnectTimeoutMs. */
+  failed (now: number): MemberRecord[] {
+    if (!this.reconnecting) return []
+    return this.all().filter(m => m.status === 'dead' && m.id !== this.self.id && now - m.statusChangedAt <= this.ctx.config.reconnectTimeoutMs)
   }
 
   get hasLeft (): boolean {
@@ -118,6 +130,7 @@ export class Membership {
     if (state.status !== 'alive') {
       state.status = 'alive'
       state.statusChangedAt = now
+      this.dormant.delete(a.node)
     }
     if (added) this.ctx.onAdded(a.node)
     if (added || isGone(oldStatus)) this.emit('member:join', state)
@@ -190,7 +203,8 @@ export class Membership {
 
   /**
    * Fires expired suspicions (the suspect is declared dead) and reaps
-   * tombstones older than gossipToTheDeadTimeMs.
+   * tombstones: members that left after gossipToTheDeadTimeMs, failed ones
+   * after the longer of that and reconnectTimeoutMs (when reconnects are on).
    */
   tick (now: number): void {
     for (const [id, s] of [...this.suspicions]) {
@@ -201,23 +215,40 @@ export class Membership {
       this.ctx.logger.info('suspicion timed out', { member: id, confirmations: s.confirmations })
       this.applyDead(now, { type: 'dead', node: id, incarnation: state.incarnation, from: this.self.id })
     }
+    const gossipToTheDead = this.ctx.config.gossipToTheDeadTimeMs
     for (const m of [...this.members.values()]) {
       if (m.id === this.self.id || !isGone(m.status)) continue
-      if (now - m.statusChangedAt > this.ctx.config.gossipToTheDeadTimeMs) {
+      const age = now - m.statusChangedAt
+      if (age > this.keepFor(m)) {
         this.members.delete(m.id)
+        this.dormant.delete(m.id)
         this.emit('member:reap', m)
+      } else if (age > gossipToTheDead) {
+        this.dormant.add(m.id)
       }
     }
   }
 
-  /** The earliest `now` at which `tick` has work: a suspicion or a reap. */
+  /** The earliest `now` at which `tick` has work: a suspicion, a tombstone going dormant, or a reap. */
   nextDeadline (): number {
     let next = Infinity
     for (const s of this.suspicions.values()) next = Math.min(next, s.deadline)
     for (const m of this.members.values()) {
-      if (m.id !== this.self.id && isGone(m.status)) next = Math.min(next, m.statusChangedAt + this.ctx.config.gossipToTheDeadTimeMs + 1)
+      if (m.id === this.self.id || !isGone(m.status)) continue
+      const after = this.dormant.has(m.id) ? this.keepFor(m) : this.ctx.config.gossipToTheDeadTimeMs
+      next = Math.min(next, m.statusChangedAt + after + 1)
     }
     return next
+  }
+
+  private get reconnecting (): boolean {
+    return this.ctx.config.reconnectIntervalMs > 0
+  }
+
+  /** How long a tombstone is kept: failed members as long as they are retried, at least gossipToTheDeadTimeMs. */
+  private keepFor (m: MemberRecord): number {
+    const { gossipToTheDeadTimeMs, reconnectTimeoutMs } = this.ctx.config
+    return m.status === 'dead' && this.reconnecting ? Math.max(gossipToTheDeadTimeMs, reconnectTimeoutMs) : gossipToTheDeadTimeMs
   }
 
   /** Answers an accusation with an incarnation above `accused`, and counts it against local health. */

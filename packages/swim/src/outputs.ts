@@ -28,6 +28,8 @@ export interface PushPullRequest {
   readonly kind: 'push-pull'
   readonly to: string
   readonly join: boolean
+  /** Set on a reconnect attempt to a member declared failed (Serf's reconnect); run it like any push/pull. */
+  readonly reconnect?: boolean
 }
 
 /**

@@ -55,6 +55,7 @@ export class SwimCore {
   private started = false
   private nextGossipAt = Infinity
   private nextPushPullAt = Infinity
+  private nextReconnectAt = Infinity
   private readonly received: Counter
   private readonly dropped: Counter
   private readonly probes: Counter
@@ -99,7 +100,7 @@ export class SwimCore {
 
   /**
    * Runs every timer that is due at `now`: probe steps, relay nacks,
-   * suspicion timeouts, tombstone reaping, gossip and push/pull. The first
+   * suspicion timeouts, tombstone reaping, gossip, push/pull and reconnects. The first
    * call starts the clocks (each staggered randomly within its interval).
    */
   tick (now: number): void {
@@ -109,6 +110,8 @@ export class SwimCore {
       this.nextGossipAt = now + Math.floor(this.random.float() * this.config.gossipIntervalMs)
       const pushPull = this.config.pushPullIntervalMs
       this.nextPushPullAt = pushPull > 0 ? now + Math.floor(this.random.float() * pushPull) : Infinity
+      const reconnect = this.config.reconnectIntervalMs
+      this.nextReconnectAt = reconnect > 0 ? now + Math.floor(this.random.float() * reconnect) : Infinity
     }
     this.membership.tick(now)
     this.prober.tick(now)
@@ -122,6 +125,10 @@ export class SwimCore {
       if (peers.length > 0 && !this.membership.hasLeft) {
         this.outbox.request({ kind: 'push-pull', to: this.random.pick(peers).address, join: false })
       }
+    }
+    if (now >= this.nextReconnectAt) {
+      this.nextReconnectAt = now + this.config.reconnectIntervalMs
+      this.reconnect(now)
     }
     this.health.set(this.awareness.score)
   }
@@ -247,12 +254,28 @@ export class SwimCore {
   /** The `now` at which `tick` next has work; 0 before the first tick. */
   nextTickAt (): number {
     if (!this.started) return 0
-    return Math.min(this.nextGossipAt, this.nextPushPullAt, this.prober.nextDeadline(), this.membership.nextDeadline())
+    return Math.min(this.nextGossipAt, this.nextPushPullAt, this.nextReconnectAt, this.prober.nextDeadline(), this.membership.nextDeadline())
   }
 
   /** Everything produced since the last drain: packets, stream requests, events, and when to tick next. */
   drain (): SwimOutput {
     return { ...this.outbox.take(), nextTickAt: this.nextTickAt() }
+  }
+
+  /**
+   * Serf's reconnect: with probability failed / live members (at most 1),
+   * asks for a join push/pull with one failed member picked at random. Over
+   * a cluster that is about one attempt per failed member per interval.
+   * A member that answers learns it was declared dead and refutes; its
+   * reply brings it (and what it knows) back through the normal rules.
+   */
+  private reconnect (now: number): void {
+    if (this.membership.hasLeft) return
+    const failed = this.membership.failed(now)
+    if (failed.length === 0) return
+    const live = this.membership.live().length + 1
+    if (!this.random.chance(failed.length / live)) return
+    this.outbox.request({ kind: 'push-pull', to: this.random.pick(failed).address, join: true, reconnect: true })
   }
 
   private gossip (now: number): void {

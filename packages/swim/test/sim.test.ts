@@ -1,36 +1,16 @@
 import { expect } from 'chai'
-import { PacketNetwork, runSeeds, type Simulation } from '@clusterfunk/sim'
-import { lanConfig } from '../src/config.js'
+import { runSeeds } from '@clusterfunk/sim'
+import { lanConfig, localConfig } from '../src/config.js'
 import { suspicionBounds } from '../src/suspicion.js'
-import { SimSwimNode } from './sim-driver.js'
+import type { SimSwim } from '../src/sim-swim.js'
+import { SimCluster } from './sim-cluster.js'
 
 const N = 8
 // Gossip reaches almost everyone within a second; the rare member every retransmission missed
 // learns through push/pull anti-entropy, which runs every pushPullIntervalMs.
 const CONVERGE_MS = 2 * lanConfig.pushPullIntervalMs
 
-function start (sim: Simulation, net: PacketNetwork): SimSwimNode[] {
-  const peers = new Map<string, SimSwimNode>()
-  const nodes: SimSwimNode[] = []
-  for (let i = 0; i < N; i++) nodes.push(new SimSwimNode(sim, net, peers, `n${i}`, {}))
-  const seed = nodes[0] as SimSwimNode
-  for (const n of nodes.slice(1)) n.act((core, now) => { core.join(now, [seed.address]) })
-  return nodes
-}
-
-function converged (nodes: SimSwimNode[]): boolean {
-  const live = nodes.filter(n => n.up).map(n => n.id).sort()
-  return nodes.filter(n => n.up).every(n => {
-    const alive = n.core.members().filter(m => m.status === 'alive').map(m => m.id).sort()
-    return alive.length === live.length && alive.every((id, i) => id === live[i])
-  })
-}
-
-function failures (nodes: SimSwimNode[]): string[] {
-  return nodes.flatMap(n => n.events.filter(e => e.type === 'member:failed').map(e => `${n.id} failed ${e.member.id}`))
-}
-
-describe('SWIM over the simulator, with encoded datagrams', function () {
+describe('SWIM over the simulator (SimSwim), with encoded datagrams and stream exchanges', function () {
   this.timeout(60_000)
 
   it('eight nodes on a lossy, duplicating, reordering network converge and agree on a crash', async function () {
@@ -40,18 +20,17 @@ describe('SWIM over the simulator, with encoded datagrams', function () {
       seeds: 6,
       budgetMs: 4000,
       scenario: ({ sim }) => {
-        const net = new PacketNetwork(sim, { latency: { minMs: 1, maxMs: 8 }, lossRate: 0.05, duplicateRate: 0.05, reorderRate: 0.1 })
-        const nodes = start(sim, net)
-        expect(sim.runUntil(() => converged(nodes), { maxMs: CONVERGE_MS })).to.equal(true)
+        const c = new SimCluster(sim, { size: N, latency: { minMs: 1, maxMs: 8 }, lossRate: 0.05, duplicateRate: 0.05, reorderRate: 0.1 })
+        expect(c.converge(CONVERGE_MS)).to.equal(true)
         sim.runFor(5000)
-        expect(failures(nodes)).to.deep.equal([])
-        const victim = nodes[3] as SimSwimNode
+        expect(c.failures()).to.deep.equal([])
+        const victim = c.node(3)
         victim.crash()
         const { maxMs } = suspicionBounds(lanConfig.suspicionMult, lanConfig.suspicionMaxTimeoutMult, N, lanConfig.probeIntervalMs)
-        const others = nodes.filter(n => n !== victim)
+        const others = c.nodes.filter(n => n !== victim)
         const bound = N * lanConfig.probeIntervalMs + maxMs
-        expect(sim.runUntil(() => others.every(n => n.core.member(victim.id)?.status === 'dead'), { maxMs: bound })).to.equal(true)
-        expect(failures(nodes).every(f => f.endsWith(`failed ${victim.id}`))).to.equal(true)
+        expect(sim.runUntil(() => others.every(n => n.member(victim.id)?.status === 'dead'), { maxMs: bound })).to.equal(true)
+        expect(c.failures().every(f => f.endsWith(`failed ${victim.id}`))).to.equal(true)
         expect(others.reduce((sum, n) => sum + n.decodeErrors, 0)).to.equal(0)
       }
     })
@@ -64,19 +43,41 @@ describe('SWIM over the simulator, with encoded datagrams', function () {
       seeds: 6,
       budgetMs: 4000,
       scenario: ({ sim }) => {
-        const net = new PacketNetwork(sim, { latency: { minMs: 1, maxMs: 5 } })
-        const nodes = start(sim, net)
-        expect(sim.runUntil(() => converged(nodes), { maxMs: CONVERGE_MS })).to.equal(true)
+        const c = new SimCluster(sim, { size: N, latency: { minMs: 1, maxMs: 5 } })
+        expect(c.converge(CONVERGE_MS)).to.equal(true)
         sim.runFor(3000)
-        net.partition(['n0', 'n1', 'n2', 'n3'], ['n4', 'n5', 'n6', 'n7'])
+        c.nets.packets.partition(['n0', 'n1', 'n2', 'n3'], ['n4', 'n5', 'n6', 'n7'])
         sim.runFor(2000)
         // the cut was felt: probes across it failed
-        expect(nodes.some(n => n.events.some(e => e.type === 'member:suspect'))).to.equal(true)
-        net.heal()
+        expect(c.events.some(e => e.type === 'member:suspect')).to.equal(true)
+        c.nets.packets.heal()
         // A member whose suspicion news was used up during the cut may still be declared failed
         // (SWIM cannot tell a cut from a crash); it hears of it through gossip to the dead and refutes.
-        expect(sim.runUntil(() => converged(nodes), { maxMs: CONVERGE_MS })).to.equal(true)
-        for (const n of nodes) expect(n.core.members().every(m => m.status === 'alive')).to.equal(true)
+        expect(c.converge(CONVERGE_MS)).to.equal(true)
+        for (const n of c.nodes) expect(n.core.members().every(m => m.status === 'alive')).to.equal(true)
+      }
+    })
+  })
+
+  it('without reconnects, a partition that outlasts gossip to the dead never heals', async function () {
+    await runSeeds({
+      name: 'swim without reconnects stays split',
+      test: this.test,
+      seeds: 3,
+      budgetMs: 3000,
+      scenario: ({ sim }) => {
+        const c = new SimCluster(sim, { size: N, preset: 'local', config: { reconnectIntervalMs: 0 } })
+        expect(c.converge(CONVERGE_MS)).to.equal(true)
+        const left = c.nodes.slice(0, N / 2)
+        const right = c.nodes.slice(N / 2)
+        c.nets.packets.partition(left.map(n => n.id), right.map(n => n.id))
+        // declared failed across the cut, then their tombstones reaped after gossip to the dead
+        const forgotten = (): boolean => left.every(n => right.every(m => n.member(m.id) === undefined && m.member(n.id) === undefined))
+        expect(sim.runUntil(forgotten, { maxMs: 120_000 })).to.equal(true)
+        c.nets.packets.heal()
+        sim.runFor(4 * localConfig.pushPullIntervalMs)
+        // each side still lists only itself: nothing contacts a member after its tombstone is gone
+        for (const n of left) expect([...c.aliveAt(n)].sort()).to.deep.equal(left.filter(m => m !== n).map(m => m.id).sort())
       }
     })
   })
@@ -88,19 +89,18 @@ describe('SWIM over the simulator, with encoded datagrams', function () {
       seeds: 3,
       budgetMs: 2000,
       scenario: ({ sim }) => {
-        const net = new PacketNetwork(sim)
-        const nodes = start(sim, net)
-        expect(sim.runUntil(() => converged(nodes), { maxMs: CONVERGE_MS })).to.equal(true)
-        const attacker = net.bind('evil:1')
+        const c = new SimCluster(sim, { size: N })
+        expect(c.converge(CONVERGE_MS)).to.equal(true)
+        const attacker = c.nets.packets.bind('evil:1')
         const random = sim.fork('garbage')
         for (let i = 0; i < 200; i++) {
           const bytes = new Uint8Array(random.int(1, 200)).map(() => random.int(0, 255))
-          attacker.send((nodes[i % N] as SimSwimNode).address, bytes)
+          attacker.send((c.nodes[i % N] as SimSwim).address, bytes)
         }
         sim.runFor(10_000)
-        expect(nodes.reduce((sum, n) => sum + n.decodeErrors, 0)).to.be.greaterThan(150)
-        expect(converged(nodes)).to.equal(true)
-        expect(failures(nodes)).to.deep.equal([])
+        expect(c.nodes.reduce((sum, n) => sum + n.decodeErrors, 0)).to.be.greaterThan(150)
+        expect(c.fullView()).to.equal(true)
+        expect(c.failures()).to.deep.equal([])
       }
     })
   })
