@@ -119,6 +119,15 @@ export class ManagementClient {
   }
 
   /**
+   * Tells the leader that node `nodeId` applied the shard-map proposal
+   * `version`. Never forwarded: a follower answers `NotLeaderError` naming
+   * the leader it knows.
+   */
+  async ackShardMap (nodeId: string, version: number, options?: CallOptionsInit): Promise<void> {
+    await this.unary('AckShardMap', { nodeId, version }, options)
+  }
+
+  /**
    * The node's events from now on, until `signal` fires (the iterator then
    * ends), the consumer stops reading, or the server stops (the iterator
    * ends). No deadline. Connection failures throw typed errors.

@@ -12,7 +12,7 @@ export const MAX_REQUEST_BYTES = 64 * 1024
 /** The names of the management RPCs. */
 export type ManagementMethod =
   | 'GetStatus' | 'ListNodes' | 'AddNode' | 'RemoveNode' | 'StepDown'
-  | 'ListShards' | 'ListEndpoints' | 'FindEndpoint' | 'WatchEvents'
+  | 'ListShards' | 'ListEndpoints' | 'FindEndpoint' | 'WatchEvents' | 'AckShardMap'
 
 /** A decoded message as proto-loader gives it: camelCase fields, enums as names, int64 as numbers. */
 export type Wire = Record<string, unknown>

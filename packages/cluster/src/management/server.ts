@@ -181,7 +181,12 @@ export class ManagementServer extends Service {
         const name = typeof req.name === 'string' ? req.name : ''
         return encodeEndpoints(name === '' ? [] : (await s.endpoints(name)).filter(e => e.name === name))
       }),
-      WatchEvents: (call: ServerWritableStream<Wire, Wire>) => { void this.watch(call) }
+      WatchEvents: (call: ServerWritableStream<Wire, Wire>) => { void this.watch(call) },
+      AckShardMap: this.unary('AckShardMap', async req => {
+        if (s.ackShardMap === undefined) throw new ManagementError('this node takes no shard-map acks', Code.UNIMPLEMENTED, 'GENERIC')
+        await s.ackShardMap(typeof req.nodeId === 'string' ? req.nodeId : '', typeof req.version === 'number' ? req.version : 0)
+        return withFormat({})
+      })
     }
   }
 

@@ -56,6 +56,14 @@ export interface ManagementSource {
    * consumer stops reading. Must buffer: a slow reader never stalls the node.
    */
   events: (options: AbortOptions) => AsyncIterable<ClusterEvent>
+  /**
+   * Node `nodeId` applied the shard-map proposal `version` (the AckShardMap
+   * RPC). Leader only, never forwarded. Optional: a source without it
+   * answers UNIMPLEMENTED.
+   * @throws NotLeaderError on a follower
+   * @throws InvalidArgumentError for an empty id or a version below 1
+   */
+  ackShardMap?: (nodeId: string, version: number) => Promise<void>
   /** The management address (`host:port`) of the leader this node knows of, if any. */
   leaderManagementAddress: () => string | undefined
 }

@@ -3,7 +3,7 @@ import { connect } from 'node:net'
 import { Client, Metadata, credentials, status as Code, type ServiceError } from '@grpc/grpc-js'
 import { InvalidArgumentError, InvalidConfigError, MemoryMetrics, waitFor } from '@clusterfunk/core'
 import {
-  ERROR_KEY, ManagementClient, ManagementServer, MemoryCluster, UnauthenticatedError, UnavailableError, UnknownNodeError
+  ERROR_KEY, ManagementClient, ManagementError, ManagementServer, MemoryCluster, UnauthenticatedError, UnavailableError, UnknownNodeError
 } from '../../src/index.js'
 import { managementMethod } from '../../src/management/proto.js'
 import { serverOf, startHarness, type Harness } from './helpers.js'
@@ -41,6 +41,12 @@ describe('ManagementServer', () => {
       expect(nodes[0]).to.deep.include({ suffrage: 'Voter', swim: 'Alive', liveness: 'Alive', leader: true })
       expect(nodes[2]).to.deep.include({ liveness: 'Dead', leader: false })
       expect(nodes[1]?.endpoints.map(e => e.name)).to.deep.equal(['clusterfunk.management', 'http'])
+    })
+
+    it('AckShardMap on a source without acks fails as UNIMPLEMENTED, not forwarded', async () => {
+      const err = await client('b').ackShardMap('b', 1).catch((e: unknown) => e)
+      expect(err).to.be.instanceOf(ManagementError)
+      expect((err as ManagementError).grpcCode).to.equal(Code.UNIMPLEMENTED)
     })
 
     it('AddNode adds a voter or a non-voter to the Raft group', async () => {

@@ -1,0 +1,45 @@
+import type { Counter, Gauge, Histogram, Metrics } from '@clusterfunk/core'
+import { CLUSTER_ROLES, CLUSTER_STATES, type ClusterRole, type ClusterState } from '../management/types.js'
+
+/**
+ * The facade's own series (Raft, SWIM, liveness and the management server
+ * report theirs into the same registry): `clusterfunk_cluster_size`
+ * (members of the Raft group), `_role{role}` and `_state{state}` (1 for the
+ * current one), `_leader_changes_total`, `_shards_owned`,
+ * `_shard_map_version`, `_reshard_duration_ms` (Resharding to Operational
+ * on this node) and `_skipped_entries_total` (log entries that were not
+ * cluster commands).
+ */
+export class FacadeMetrics {
+  readonly size: Gauge
+  readonly leaderChanges: Counter
+  readonly shardsOwned: Gauge
+  readonly mapVersion: Gauge
+  readonly reshardMs: Histogram
+  readonly skippedEntries: Counter
+  private readonly role: Gauge
+  private readonly state: Gauge
+
+  constructor (metrics: Metrics) {
+    this.size = metrics.gauge({ name: 'clusterfunk_cluster_size', help: 'Members of the Raft group (voters and non-voters)' })
+    this.role = metrics.gauge({ name: 'clusterfunk_cluster_role', help: '1 for this node\'s current role', labelNames: ['role'] })
+    this.state = metrics.gauge({ name: 'clusterfunk_cluster_state', help: '1 for this node\'s current state', labelNames: ['state'] })
+    this.leaderChanges = metrics.counter({ name: 'clusterfunk_cluster_leader_changes_total', help: 'Times the leader this node knows changed' })
+    this.shardsOwned = metrics.gauge({ name: 'clusterfunk_cluster_shards_owned', help: 'Shards this node owns in the committed map' })
+    this.mapVersion = metrics.gauge({ name: 'clusterfunk_cluster_shard_map_version', help: 'Version of the committed shard map' })
+    this.reshardMs = metrics.histogram({
+      name: 'clusterfunk_cluster_reshard_duration_ms', help: 'From Resharding to Operational on this node (ms)', buckets: [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000]
+    })
+    this.skippedEntries = metrics.counter({ name: 'clusterfunk_cluster_skipped_entries_total', help: 'Raft log entries that did not decode as cluster commands' })
+    this.setRole('NonMember')
+    this.setState('Starting')
+  }
+
+  setRole (role: ClusterRole): void {
+    for (const r of CLUSTER_ROLES) this.role.set({ role: r }, r === role ? 1 : 0)
+  }
+
+  setState (state: ClusterState): void {
+    for (const s of CLUSTER_STATES) this.state.set({ state: s }, s === state ? 1 : 0)
+  }
+}

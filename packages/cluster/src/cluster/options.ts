@@ -1,0 +1,151 @@
+import { isIP } from 'node:net'
+import { InvalidConfigError } from '@clusterfunk/core'
+import type { RaftPreset } from '@clusterfunk/raft'
+import { MAX_SHARDS } from '@clusterfunk/sharding'
+import type { SwimPreset } from '@clusterfunk/swim'
+
+/** Options of `createCluster`. Only `name` and `dataDir` are required. */
+export interface ClusterInit {
+  /** The cluster's name: SWIM label of the zeroconf records, and what `status()` reports. */
+  name: string
+  /** Where the Raft log, stable store, snapshots and the node id live. */
+  dataDir: string
+  /** This node's id. Default: a random id created once and kept in `dataDir/node-id`, so a restart keeps it. */
+  nodeId?: string
+  /** IP literal every listener binds and every endpoint advertises. Default `127.0.0.1`. */
+  host?: string
+  /** SWIM port (UDP and TCP). Default 7946; 0 takes a free one. */
+  swimPort?: number
+  /** Raft gRPC port. Default 0 (a free one). */
+  raftPort?: number
+  /** Liveness UDP port. Default 0. */
+  livenessPort?: number
+  /** Management gRPC port. Default 0. */
+  managementPort?: number
+  /** Serve Prometheus metrics over HTTP on this port (0: a free one). Default: no metrics server. */
+  metricsPort?: number
+  /** SWIM addresses (`host:port`) to join at start. Default none. */
+  join?: readonly string[]
+  /** Safe bootstrap: a node without Raft state waits until this many members are alive, then the lowest id bootstraps them all. */
+  bootstrapExpect?: number
+  /** Publish and browse zeroconf records (multicast DNS) to find peers. Default true. */
+  zeroconf?: boolean
+  /** Shards in the map. Default 10 000. */
+  shards?: number
+  /** Raft voters at most; members beyond are non-voters. Default 5. */
+  maxVoters?: number
+  /** How long the leader waits for every node's ack of a proposed map (ms). Default 500. */
+  ackTimeoutMs?: number
+  /** Raft timing preset. Default `'fast'`. */
+  raftPreset?: RaftPreset
+  /** SWIM timing preset. Default `'lan'`. */
+  swimPreset?: SwimPreset
+  /** Cluster token for Raft (≥ 8 characters) and the management API. Default none. */
+  token?: string
+  /** Let the management token travel without TLS to a non-loopback `host` (the facade does not configure TLS yet). Default false. */
+  allowInsecureToken?: boolean
+  /** How long a member SWIM holds failed stays in the Raft group before the leader removes it (ms). Default 30 000. */
+  failedRemovalMs?: number
+  /** Liveness probe interval of the leader's checker (ms). Default 100. */
+  livenessIntervalMs?: number
+  /** Consecutive missed liveness probes that make a node dead. Default 3. */
+  livenessRetries?: number
+}
+
+/** `ClusterInit` with every default applied. */
+export interface ResolvedClusterInit {
+  name: string
+  dataDir: string
+  nodeId: string | undefined
+  host: string
+  swimPort: number
+  raftPort: number
+  livenessPort: number
+  managementPort: number
+  metricsPort: number | undefined
+  join: string[]
+  bootstrapExpect: number | undefined
+  zeroconf: boolean
+  shards: number
+  maxVoters: number
+  ackTimeoutMs: number
+  raftPreset: RaftPreset
+  swimPreset: SwimPreset
+  token: string | undefined
+  allowInsecureToken: boolean
+  failedRemovalMs: number
+  livenessIntervalMs: number
+  livenessRetries: number
+}
+
+function port (option: string, value: number | undefined, fallback: number): number {
+  const v = value ?? fallback
+  if (!Number.isInteger(v) || v < 0 || v > 65_535) throw new InvalidConfigError(option, 'must be an integer in 0..65535')
+  return v
+}
+
+function positive (option: string, value: number | undefined, fallback: number): number {
+  const v = value ?? fallback
+  if (!Number.isSafeInteger(v) || v < 1) throw new InvalidConfigError(option, 'must be a whole number above 0')
+  return v
+}
+
+/** Validates `init` (throwing `InvalidConfigError` naming the option) and applies the defaults. */
+export function resolveClusterInit (init: ClusterInit): ResolvedClusterInit {
+  if (typeof init !== 'object' || init === null) throw new InvalidConfigError('name', 'is required')
+  if (typeof init.name !== 'string' || !/^[A-Za-z0-9-]{1,40}$/.test(init.name)) {
+    throw new InvalidConfigError('name', 'must be 1..40 letters, digits or dashes')
+  }
+  if (typeof init.dataDir !== 'string' || init.dataDir === '') throw new InvalidConfigError('dataDir', 'is required: the Raft log and snapshots live there')
+  if (init.nodeId !== undefined && (typeof init.nodeId !== 'string' || !/^[A-Za-z0-9._-]{1,64}$/.test(init.nodeId))) {
+    throw new InvalidConfigError('nodeId', 'must be 1..64 letters, digits, dots, dashes or underscores')
+  }
+  const host = init.host ?? '127.0.0.1'
+  if (typeof host !== 'string' || isIP(host) === 0 || host === '0.0.0.0' || host === '::') {
+    throw new InvalidConfigError('host', 'must be a specific IP literal such as 127.0.0.1')
+  }
+  const join = init.join ?? []
+  if (!Array.isArray(join) || join.some(a => typeof a !== 'string' || !/^.+:\d{1,5}$/.test(a))) {
+    throw new InvalidConfigError('join', 'must be a list of host:port SWIM addresses')
+  }
+  if (init.bootstrapExpect !== undefined) positive('bootstrapExpect', init.bootstrapExpect, 1)
+  const raftPreset = init.raftPreset ?? 'fast'
+  if (raftPreset !== 'fast' && raftPreset !== 'default') throw new InvalidConfigError('raftPreset', "must be 'fast' or 'default'")
+  const swimPreset = init.swimPreset ?? 'lan'
+  if (!['lan', 'wan', 'local'].includes(swimPreset)) throw new InvalidConfigError('swimPreset', "must be 'lan', 'wan' or 'local'")
+  if (init.token !== undefined && (typeof init.token !== 'string' || init.token.length < 8)) {
+    throw new InvalidConfigError('token', 'must be at least 8 characters')
+  }
+  const loopback = host === '::1' || host.startsWith('127.')
+  if (init.token !== undefined && !loopback && init.allowInsecureToken !== true) {
+    throw new InvalidConfigError('token', 'on a non-loopback host the management token would travel in clear: the facade has no TLS yet (allowInsecureToken to accept that)')
+  }
+  if (init.zeroconf !== undefined && typeof init.zeroconf !== 'boolean') throw new InvalidConfigError('zeroconf', 'must be true or false')
+  const shards = positive('shards', init.shards, 10_000)
+  if (shards > MAX_SHARDS) throw new InvalidConfigError('shards', `must be at most ${MAX_SHARDS}`)
+  const maxVoters = positive('maxVoters', init.maxVoters, 5)
+  return {
+    name: init.name,
+    dataDir: init.dataDir,
+    nodeId: init.nodeId,
+    host,
+    swimPort: port('swimPort', init.swimPort, 7946),
+    raftPort: port('raftPort', init.raftPort, 0),
+    livenessPort: port('livenessPort', init.livenessPort, 0),
+    managementPort: port('managementPort', init.managementPort, 0),
+    metricsPort: init.metricsPort === undefined ? undefined : port('metricsPort', init.metricsPort, 0),
+    join: [...join],
+    bootstrapExpect: init.bootstrapExpect,
+    zeroconf: init.zeroconf ?? true,
+    shards,
+    maxVoters,
+    ackTimeoutMs: positive('ackTimeoutMs', init.ackTimeoutMs, 500),
+    raftPreset,
+    swimPreset,
+    token: init.token,
+    allowInsecureToken: init.allowInsecureToken === true,
+    failedRemovalMs: positive('failedRemovalMs', init.failedRemovalMs, 30_000),
+    livenessIntervalMs: positive('livenessIntervalMs', init.livenessIntervalMs, 100),
+    livenessRetries: positive('livenessRetries', init.livenessRetries, 3)
+  }
+}

@@ -1,0 +1,109 @@
+import { createHash } from 'node:crypto'
+import path from 'node:path'
+import type { Clock, Counter, Logger } from '@clusterfunk/core'
+import { LivenessChecker, LivenessEndpoint } from '@clusterfunk/liveness'
+import { FileSnapshotStore, GrpcTransport, LevelStore, Raft } from '@clusterfunk/raft'
+import { Swim } from '@clusterfunk/swim'
+import type { ShardCoordinator } from '../coordinator/coordinator.js'
+import { ManagementServer } from '../management/server.js'
+import type { ManagementSource } from '../management/source.js'
+import type { PromMetrics } from '../metrics/prom-metrics.js'
+import type { MdnsSocket } from '../zeroconf/socket.js'
+import { MetricsServer } from '../metrics/server.js'
+import { AckSender } from './acks.js'
+import { ContactTransport } from './contact-transport.js'
+import { ClusterFsm } from './fsm.js'
+import { LeaderDuties } from './leader.js'
+import type { ResolvedClusterInit } from './options.js'
+import { ZeroconfJoiner } from './zeroconf-join.js'
+
+/** The parts a started cluster node runs. */
+export interface ClusterParts {
+  nodeId: string
+  raft: Raft<void>
+  transport: ContactTransport
+  store: LevelStore
+  swim: Swim
+  endpoint: LivenessEndpoint
+  checker: LivenessChecker
+  management: ManagementServer
+  metricsServer: MetricsServer | undefined
+  zeroconf: ZeroconfJoiner | undefined
+  acks: AckSender
+  leader: LeaderDuties
+}
+
+/** What `assembleParts` wires the parts to. */
+export interface PartsDeps {
+  nodeId: string
+  coordinator: ShardCoordinator
+  clock: Clock
+  logger: Logger
+  metrics: PromMetrics
+  skippedEntries: Counter
+  source: ManagementSource
+  /** The coordinator may have outputs to act on. */
+  changed: () => void
+  /** The management endpoint of the leader this node knows, for acks. */
+  leaderManagementAddress: () => string | undefined
+  /** Makes zeroconf's mDNS socket (tests: a `MemoryMulticastNetwork`'s). */
+  createMdnsSocket?: (() => MdnsSocket) | undefined
+}
+
+/**
+ * Builds (does not start) every part of a node: the Raft group on a
+ * classic-level log in `dataDir/raft` and file snapshots in
+ * `dataDir/snapshots` over gRPC, SWIM, the liveness endpoint and checker
+ * (keyed by a hash of the token when there is one), the management server,
+ * the optional metrics server and zeroconf, the ack sender and the
+ * leader's duties. Opens the store; closes it again when building fails.
+ */
+export async function assembleParts (o: ResolvedClusterInit, d: PartsDeps): Promise<ClusterParts> {
+  const store = new LevelStore(path.join(o.dataDir, 'raft'))
+  await store.open()
+  try {
+    const components = { clock: d.clock, logger: d.logger, metrics: d.metrics }
+    const token = o.token === undefined ? {} : { token: o.token }
+    const transport = new ContactTransport(new GrpcTransport({ logger: d.logger, metrics: d.metrics }, { host: o.host, port: o.raftPort, ...token }), d.clock)
+    const fsm = new ClusterFsm({ coordinator: d.coordinator, clock: d.clock, logger: d.logger, dropped: d.skippedEntries }, d.changed)
+    const raft = new Raft<void>({
+      ...components, transport, logStore: store, stableStore: store, snapshotStore: new FileSnapshotStore(path.join(o.dataDir, 'snapshots')), fsm
+    }, { id: d.nodeId, preset: o.raftPreset })
+    const key = o.token === undefined ? {} : { key: createHash('sha256').update(`clusterfunk-liveness:${o.token}`).digest() }
+    const endpoint = new LivenessEndpoint(components, { nodeId: d.nodeId, host: o.host, port: o.livenessPort, ...key })
+    const checker = new LivenessChecker(components, { host: o.host, intervalMs: o.livenessIntervalMs, retries: o.livenessRetries, ...key })
+    const management = new ManagementServer({ source: d.source, ...components }, {
+      host: o.host, port: o.managementPort, allowInsecureToken: o.allowInsecureToken, ...token
+    })
+    const swim = new Swim(components, { id: d.nodeId, host: o.host, port: o.swimPort, preset: o.swimPreset })
+    const coordinator = d.coordinator
+    return {
+      nodeId: d.nodeId,
+      raft,
+      transport,
+      store,
+      swim,
+      endpoint,
+      checker,
+      management,
+      metricsServer: o.metricsPort === undefined ? undefined : new MetricsServer({ metrics: d.metrics, logger: d.logger }, { host: o.host, port: o.metricsPort }),
+      zeroconf: o.zeroconf ? new ZeroconfJoiner({ logger: d.logger, metrics: d.metrics, createSocket: d.createMdnsSocket }, { clusterName: o.name, nodeId: d.nodeId, host: o.host }) : undefined,
+      acks: new AckSender({
+        nodeId: d.nodeId,
+        token: o.token,
+        allowInsecureToken: o.allowInsecureToken,
+        clock: d.clock,
+        logger: d.logger,
+        timeoutMs: o.ackTimeoutMs,
+        leaderAddress: d.leaderManagementAddress,
+        stillOwed: version => coordinator.pendingMap?.version === version
+      }),
+      leader: new LeaderDuties({ selfId: d.nodeId, raft, swim, checker, coordinator, clock: d.clock, logger: d.logger, changed: d.changed }, {
+        maxVoters: o.maxVoters, failedRemovalMs: o.failedRemovalMs, changeTimeoutMs: 10_000
+      })
+    }
+  } catch (err) {
+    await store.close()
+    throw err
+  }
+}
