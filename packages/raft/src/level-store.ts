@@ -1,19 +1,10 @@
-import type { DecodeError } from '@clusterfunk/core';
-import { ClusterfunkError } from '@clusterfunk/core'
 import { ClassicLevel } from 'classic-level'
-import { decodeEntry, decodeHardState, encodeEntry, encodeHardState } from './codec.js'
-import { crc32 } from './checksum.js'
+import { decodeHardState, encodeHardState } from './codec.js'
 import { checkAppend, type LogStore, type StableStore, type WriteOptions } from './log-store.js'
+import { CorruptStoreError, entryValue, readEntry } from './stored-entry.js'
 import type { Entry, HardState } from './types.js'
 
-/** A store on disk is damaged: opening it would serve a wrong log. The message names the problem. */
-export class CorruptStoreError extends ClusterfunkError {
-  static readonly code = 'ERR_CORRUPT_STORE'
-  constructor (message: string, options?: ErrorOptions) {
-    super(message, CorruptStoreError.code, options)
-    this.name = 'CorruptStoreError'
-  }
-}
+export { CorruptStoreError }
 
 const ENTRY_PREFIX = 0x65 // 'e'
 const HARD_STATE_KEY = new Uint8Array([0x68]) // 'h'
@@ -27,30 +18,6 @@ function entryKey (index: number): Uint8Array {
 
 function keyIndex (key: Uint8Array): number {
   return Number(new DataView(key.buffer, key.byteOffset, key.byteLength).getBigUint64(1))
-}
-
-/** Value layout: CRC-32 of the encoded entry (4 bytes, big-endian), then the `raft.proto` Entry. */
-function entryValue (e: Entry): Uint8Array {
-  const body = encodeEntry(e)
-  const value = new Uint8Array(4 + body.length)
-  new DataView(value.buffer).setUint32(0, crc32(body))
-  value.set(body, 4)
-  return value
-}
-
-function readEntry (index: number, value: Uint8Array, location: string): Entry {
-  if (value.length < 4) throw new CorruptStoreError(`log store ${location}: entry ${index} is truncated (${value.length} bytes)`)
-  const body = value.subarray(4)
-  const crc = new DataView(value.buffer, value.byteOffset, 4).getUint32(0)
-  if (crc32(body) !== crc) throw new CorruptStoreError(`log store ${location}: entry ${index} fails its checksum`)
-  let e: Entry
-  try {
-    e = decodeEntry(body)
-  } catch (err) {
-    throw new CorruptStoreError(`log store ${location}: entry ${index} does not decode (${(err as DecodeError).message})`, { cause: err })
-  }
-  if (e.index !== index) throw new CorruptStoreError(`log store ${location}: the entry under key ${index} has index ${e.index}`)
-  return e
 }
 
 /**

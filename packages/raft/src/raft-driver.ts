@@ -111,8 +111,14 @@ export abstract class RaftDriver<Result = unknown> extends Service {
     if (last > 0 && first > meta.index + 1) {
       throw new CorruptStoreError(`the log starts at ${first} but the newest usable snapshot ends at ${meta.index}: entries ${meta.index + 1}..${first - 1} are missing`)
     }
-    const entries = last > 0 ? await this.logStore.getLogs(Math.max(first, meta.index + 1), last + 1) : []
-    const cache = new LogCache(meta, { ...hard, commit: Math.min(hard.commit, Math.max(last, meta.index)) }, entries)
+    // A leader's snapshot is stored before the log it replaces is cleared: a crash between the two leaves a log
+    // that ends before the snapshot or disagrees with it at its index. Finish the clear.
+    if (snap !== undefined && last > 0 && (last < meta.index || (first <= meta.index && (await this.logStore.getLogs(meta.index, meta.index + 1))[0]?.term !== meta.term))) {
+      await this.logStore.clearLogs()
+    }
+    const held = this.logStore.lastIndex()
+    const entries = held > 0 ? await this.logStore.getLogs(Math.max(this.logStore.firstIndex(), meta.index + 1), held + 1) : []
+    const cache = new LogCache(meta, { ...hard, commit: Math.min(hard.commit, Math.max(held, meta.index)) }, entries)
     this.savedHard = hard
     this.applied = meta.index
     this.appliedConfig = meta.configuration
@@ -160,11 +166,18 @@ export abstract class RaftDriver<Result = unknown> extends Service {
     }, this.init.heartbeatMs)
   }
 
+  /**
+   * Runs the loop once the current task's synchronous work is done (a
+   * microtask: never re-entrantly, and input that arrives meanwhile batches
+   * into the same Ready). Not a macrotask: a proposal made as the previous
+   * one resolves would then wait a whole event-loop turn (≈ 0.3 ms of a
+   * 2 ms commit on the benchmark) before its AppendEntries went out.
+   */
   protected kick (): void {
     if (this.looping || this.core === undefined || this.failure !== undefined) return
     this.looping = true
     this.loopDone = new Promise<void>(resolve => {
-      setImmediate(() => { void this.loop().finally(resolve) })
+      queueMicrotask(() => { void this.loop().finally(resolve) })
     })
   }
 

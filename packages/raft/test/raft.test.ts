@@ -92,6 +92,8 @@ describe('Raft service on the in-memory transport', () => {
     await c.bootstrap(['a', 'b', 'c'])
     const leader = await c.leader()
     await c.add('e')
+    // A leader refuses membership changes until it has committed an entry of its term (its no-op).
+    await leader.raft.barrier()
     await leader.raft.addNonVoter('e', 'mem-e')
     expect(isNonVoter(leader.raft.configuration(), 'e')).to.equal(true)
     const f = c.followers().find(n => n.id !== 'e')!
@@ -208,5 +210,22 @@ describe('Raft service on the in-memory transport', () => {
     await c.bootstrap(['a'])
     const err = await c.node('a').raft.bootstrap({ voters: [{ id: 'a', address: 'mem-a' }], nonVoters: [] }).catch((e: unknown) => e)
     expect((err as Error).message).to.match(/already has state/)
+  })
+  it('discards a log left behind by a crash between storing a leader\'s snapshot and clearing the log', async () => {
+    const store = new MemoryLogStore()
+    const snapshots = new MemorySnapshotStore()
+    const configuration = { voters: [{ id: 'a', address: 'mem-a' }], nonVoters: [] }
+    // What such a crash leaves: the old log (ending at 3) and the durable snapshot at 10 that replaced it.
+    await store.storeLogs([1, 2, 3].map(index => ({ index, term: 1, type: 'noop' as const, data: new Uint8Array(0) })))
+    await store.setHardState({ term: 2, vote: undefined, commit: 3 })
+    const sink = await snapshots.create({ index: 10, term: 2, configuration })
+    await sink.write(new TextEncoder().encode('[["x","9"]]'))
+    await sink.close()
+    const node = await c.add('a', {}, { store, snapshots })
+    expect(store.lastIndex()).to.equal(0)
+    await waitFor(() => node.raft.stats().role === 'leader', { timeoutMs: 3000 })
+    await node.raft.apply(setCommand('y', '1'))
+    expect(store.firstIndex()).to.equal(11)
+    expect([node.fsm.map.get('x'), node.fsm.map.get('y')]).to.deep.equal(['9', '1'])
   })
 })
