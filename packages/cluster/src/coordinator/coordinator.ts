@@ -7,6 +7,9 @@ import type {
 
 const DEFAULT_SHARDS = 10_000
 const DEFAULT_ACK_TIMEOUT_MS = 500
+/** A node left out for a missed ack is tried again after this long, doubling while it keeps missing. */
+const READMIT_FIRST_MS = 2_000
+const READMIT_MAX_MS = 60_000
 
 /** The leader's open proposal: who must ack it, who has, and until when. */
 interface AckRound {
@@ -59,7 +62,10 @@ export class ShardCoordinator {
   private leading = false
   private lastProposed = 0
   private candidates = new Map<string, number>()
-  private readonly excluded = new Set<string>()
+  /** Nodes left out of the map for a missed ack, with the time each is tried again. */
+  private readonly excluded = new Map<string, number>()
+  /** The last wait of nodes excluded before, so a node that keeps missing acks is retried ever less often. */
+  private readonly lastWait = new Map<string, number>()
   private round?: AckRound
   /** The weights of the leader's latest proposal: what it is converging to. */
   private target?: ReadonlyMap<string, number>
@@ -169,7 +175,7 @@ export class ShardCoordinator {
    */
   setCandidates (now: number, weights: ReadonlyMap<string, number>): void {
     this.candidates = new Map(weights)
-    for (const id of this.excluded) if (!this.candidates.has(id)) this.excluded.delete(id)
+    for (const id of this.excluded.keys()) if (!this.candidates.has(id)) this.excluded.delete(id)
     this.reconcile(now)
   }
 
@@ -186,6 +192,7 @@ export class ShardCoordinator {
       return
     }
     round.acked.add(from)
+    this.lastWait.delete(from)
     if (round.acked.size === round.nodes.size) {
       this.round = undefined
       this.out.append.push({ type: 'commit', version })
@@ -194,8 +201,23 @@ export class ShardCoordinator {
     }
   }
 
-  /** Advances time: a round past its deadline leaves the silent nodes out and proposes again. */
+  /**
+   * Advances time: a round past its deadline leaves the silent nodes out and
+   * proposes again; a node left out is tried again once its wait is over
+   * (2 s, doubling while it keeps missing acks, at most 60 s). The wait
+   * matters because a node can miss its ack for good without being dead:
+   * one that replays its log after a restart applies the proposal naming it
+   * and the one that left it out back to back, and never owes an ack again.
+   */
   tick (now: number): void {
+    let readmitted = false
+    for (const [id, until] of this.excluded) {
+      if (now >= until) {
+        this.excluded.delete(id)
+        readmitted = true
+      }
+    }
+    if (readmitted && this.round === undefined) this.reconcile(now)
     const round = this.round
     if (round === undefined || now < round.deadline) return
     if (round.acked.size === 0) {
@@ -206,7 +228,12 @@ export class ShardCoordinator {
       return
     }
     this.counters.ackTimeouts++
-    for (const id of round.nodes) if (!round.acked.has(id)) this.excluded.add(id)
+    for (const id of round.nodes) {
+      if (round.acked.has(id)) continue
+      const waitMs = Math.min(READMIT_MAX_MS, 2 * (this.lastWait.get(id) ?? READMIT_FIRST_MS / 2))
+      this.lastWait.set(id, waitMs)
+      this.excluded.set(id, now + waitMs)
+    }
     this.round = undefined
     this.target = undefined
     this.reconcile(now)
@@ -215,7 +242,9 @@ export class ShardCoordinator {
   /** Takes the outputs collected since the last call. */
   drain (): CoordinatorOutput {
     const out = this.out
-    out.nextTickAt = this.round?.deadline ?? Infinity
+    let next = this.round?.deadline ?? Infinity
+    for (const until of this.excluded.values()) next = Math.min(next, until)
+    out.nextTickAt = next
     this.out = ShardCoordinator.emptyOutput()
     return out
   }

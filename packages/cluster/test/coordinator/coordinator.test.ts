@@ -96,6 +96,60 @@ describe('ShardCoordinator', () => {
     expect(withC?.type === 'propose' && withC.map.nodes().map(n => n.id)).to.deep.equal(['a', 'b', 'c'])
   })
 
+  it('a node left out for a missed ack is proposed again after 2 s, and the wait doubles while it keeps missing', () => {
+    const { leader, proposal } = leaderWithProposal()
+    leader.apply(1, proposal)
+    leader.receiveAck(2, 'b', 1)
+    leader.tick(500) // c missed version 1: left out until 2 500
+    const [without] = leader.drain().append
+    leader.apply(501, without as ClusterCommand)
+    leader.receiveAck(502, 'b', 2)
+    leader.apply(503, { type: 'commit', version: 2 })
+    expect(leader.drain().nextTickAt).to.equal(2_500)
+    leader.tick(2_499)
+    expect(leader.drain().append).to.deep.equal([])
+    leader.tick(2_500)
+    const [retry] = leader.drain().append
+    expect(retry?.type === 'propose' && retry.map.nodes().map(n => n.id)).to.deep.equal(['a', 'b', 'c'])
+    leader.apply(2_501, retry as ClusterCommand)
+    leader.receiveAck(2_502, 'b', 3)
+    leader.tick(3_000) // c missed again: this time left out for 4 s
+    const [withoutAgain] = leader.drain().append
+    leader.apply(3_001, withoutAgain as ClusterCommand)
+    leader.receiveAck(3_002, 'b', 4)
+    leader.apply(3_003, { type: 'commit', version: 4 })
+    expect(leader.drain().nextTickAt).to.equal(7_000)
+  })
+
+  it('a node that acks starts from the shortest wait again after a later miss', () => {
+    const { leader, proposal } = leaderWithProposal()
+    leader.apply(1, proposal)
+    leader.receiveAck(2, 'b', 1)
+    leader.tick(500)
+    const [without] = leader.drain().append
+    leader.apply(501, without as ClusterCommand)
+    leader.receiveAck(502, 'b', 2)
+    leader.apply(503, { type: 'commit', version: 2 })
+    leader.tick(2_500)
+    const [retry] = leader.drain().append
+    leader.apply(2_501, retry as ClusterCommand)
+    leader.receiveAck(2_502, 'b', 3)
+    leader.receiveAck(2_503, 'c', 3)
+    leader.apply(2_504, { type: 'commit', version: 3 })
+    leader.setCandidates(2_600, weights('a', 'b', 'c', 'd'))
+    const [withD] = leader.drain().append
+    leader.apply(2_601, withD as ClusterCommand)
+    leader.receiveAck(2_602, 'b', 4)
+    leader.receiveAck(2_602, 'd', 4)
+    leader.tick(3_100) // c missed version 4, after acking version 3: a 2 s wait again
+    const [withoutC] = leader.drain().append
+    leader.apply(3_101, withoutC as ClusterCommand)
+    leader.receiveAck(3_102, 'b', 5)
+    leader.receiveAck(3_102, 'd', 5)
+    leader.apply(3_103, { type: 'commit', version: 5 })
+    expect(leader.drain().nextTickAt).to.equal(5_100)
+  })
+
   it('a change of candidates during an open round supersedes it with a higher version', () => {
     const { leader, proposal } = leaderWithProposal()
     leader.apply(1, proposal)
