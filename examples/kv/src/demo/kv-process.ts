@@ -1,0 +1,101 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { createInterface } from 'node:readline'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { waitFor } from '@clusterfunk/core'
+
+const SERVER = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'kv-server.js')
+
+/** What a node last said about itself, and when the demo heard it (performance.now()). */
+export interface NodeSnapshot {
+  t: number
+  state: string
+  role: string
+  version: number
+  owners: string[]
+}
+
+/** The ports of one demo node; they stay the same across a restart. */
+export interface NodePorts {
+  http: number
+  swim: number
+  raft: number
+  liveness: number
+  mgmt: number
+}
+
+/**
+ * A kv-server child process, followed through its JSON lines: every line
+ * updates a snapshot, and the snapshots are kept so the demo can tell when
+ * exactly a node reached a state.
+ */
+export class KvProcess {
+  readonly child: ChildProcess
+  readonly history: NodeSnapshot[] = []
+  ready: Record<string, unknown> | undefined
+  stopped = false
+  exit: { code: number | null, signal: NodeJS.Signals | null } | undefined
+  stderr = ''
+  private snapshot: NodeSnapshot = { t: 0, state: 'Starting', role: 'NonMember', version: 0, owners: [] }
+
+  constructor (readonly id: string, readonly ports: NodePorts, dataDir: string, join: readonly string[], bootstrapExpect: number) {
+    const args = [
+      SERVER, '--id', id, '--data-dir', dataDir,
+      '--http-port', String(ports.http), '--swim-port', String(ports.swim), '--raft-port', String(ports.raft),
+      '--liveness-port', String(ports.liveness), '--mgmt-port', String(ports.mgmt),
+      '--bootstrap-expect', String(bootstrapExpect), ...join.flatMap(j => ['--join', j])
+    ]
+    this.child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+    createInterface({ input: this.child.stdout as NodeJS.ReadableStream }).on('line', line => { this.onLine(line) })
+    this.child.stderr?.on('data', (chunk: Buffer) => { this.stderr = (this.stderr + chunk.toString()).slice(-4000) })
+    this.child.on('exit', (code, signal) => { this.exit = { code, signal } })
+  }
+
+  get pid (): number { return this.child.pid ?? -1 }
+  get now (): NodeSnapshot { return this.snapshot }
+  get mgmt (): string { return `127.0.0.1:${this.ports.mgmt}` }
+  get http (): string { return `http://127.0.0.1:${this.ports.http}` }
+
+  private onLine (line: string): void {
+    let m: Record<string, unknown>
+    try { m = JSON.parse(line) as Record<string, unknown> } catch { return }
+    if (m.event === 'ready') this.ready = m
+    if (m.event === 'stopped') this.stopped = true
+    const next = { ...this.snapshot, t: performance.now() }
+    if (typeof m.state === 'string') next.state = m.state
+    if (typeof m.role === 'string') next.role = m.role
+    if (typeof m.version === 'number') next.version = m.version
+    if (Array.isArray(m.owners)) next.owners = m.owners as string[]
+    this.snapshot = next
+    this.history.push(next)
+  }
+
+  /** Waits for the ready line; fails at once if the process ends first. */
+  async whenReady (timeoutMs: number): Promise<void> {
+    await waitFor(() => this.ready ?? this.failIfExited(), { timeoutMs, what: `${this.id} to start` })
+  }
+
+  /** Rejects (for waitFor) when the process has ended, with what it said on stderr. */
+  failIfExited (): undefined | Promise<never> {
+    if (this.exit === undefined) return undefined
+    return Promise.reject(new Error(`${this.id} (pid ${this.pid}) exited (${this.exit.signal ?? `code ${this.exit.code}`}): ${this.stderr.trim() || 'no stderr'}`))
+  }
+
+  kill9 (): void {
+    if (this.exit === undefined) this.child.kill('SIGKILL')
+  }
+
+  /** SIGTERM, then waits for the process to exit on its own; SIGKILL after `timeoutMs`. Returns whether it exited by itself. */
+  async terminate (timeoutMs: number): Promise<boolean> {
+    if (this.exit !== undefined) return true
+    this.child.kill('SIGTERM')
+    try {
+      await waitFor(() => this.exit !== undefined, { timeoutMs, what: `${this.id} to exit` })
+      return true
+    } catch {
+      this.kill9()
+      await waitFor(() => this.exit !== undefined, { timeoutMs: 5_000, what: `${this.id} to die` })
+      return false
+    }
+  }
+}

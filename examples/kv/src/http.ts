@@ -1,0 +1,151 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { route } from './routing.js'
+import type { ShardedStore } from './store.js'
+import type { KvClusterView } from './view.js'
+import { waitOperational } from './wait.js'
+
+/** Marks a forwarded request (value: the sending node) so it is never forwarded again. */
+export const FORWARDED_BY = 'x-kv-forwarded-by'
+/** The node that served the request from its own store. */
+export const SERVED_BY = 'x-served-by'
+
+export interface KvHttpInit {
+  /** Port on 127.0.0.1 (0: a free one). */
+  port?: number
+  /** How long a request waits for the node to be Operational before a 503. Default 2 000 ms. */
+  waitMs?: number
+  /** Deadline of the one forwarding hop. Default 2 000 ms. */
+  forwardTimeoutMs?: number
+  /** Largest value accepted. Default 1 MiB. */
+  maxBodyBytes?: number
+}
+
+class HttpError extends Error {
+  constructor (readonly status: number, message: string, readonly retry = false) { super(message) }
+}
+
+/**
+ * The kv HTTP API on 127.0.0.1: `GET /kv/<key>` and `PUT /kv/<key>` (body =
+ * value), served from the local store when this node owns the key's shard,
+ * else forwarded one hop to the owner's `ep.kv`. `GET /status` says who
+ * and in which state this node is.
+ */
+export class KvHttpServer {
+  readonly counters = { local: 0, forwarded: 0, unavailable: 0 }
+  private readonly server: Server
+  private readonly waitMs: number
+  private readonly forwardTimeoutMs: number
+  private readonly maxBodyBytes: number
+  private readonly port: number
+
+  constructor (private readonly view: KvClusterView, private readonly store: ShardedStore, init: KvHttpInit = {}) {
+    this.port = init.port ?? 0
+    this.waitMs = init.waitMs ?? 2_000
+    this.forwardTimeoutMs = init.forwardTimeoutMs ?? 2_000
+    this.maxBodyBytes = init.maxBodyBytes ?? 1024 * 1024
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((err: unknown) => {
+        const e = err instanceof HttpError ? err : new HttpError(500, (err as Error).message)
+        if (e.status === 503) this.counters.unavailable++
+        if (res.headersSent) { res.destroy(); return }
+        const headers: Record<string, string> = { 'content-type': 'text/plain; charset=utf-8', 'x-kv-node': this.view.nodeId }
+        if (e.retry) headers['retry-after'] = '1'
+        res.writeHead(e.status, headers).end(`${e.message}\n`)
+      })
+    })
+  }
+
+  async start (): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject)
+      this.server.listen(this.port, '127.0.0.1', () => { this.server.off('error', reject); resolve() })
+    })
+  }
+
+  /** `http://127.0.0.1:<port>`, what is published as `ep.kv`. */
+  url (): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`
+  }
+
+  /** Stops listening and cuts open connections (keep-alive ones would hold the process). */
+  async stop (): Promise<void> {
+    if (!this.server.listening) return
+    const closed = new Promise<void>(resolve => { this.server.close(() => { resolve() }) })
+    this.server.closeAllConnections()
+    await closed
+  }
+
+  private async handle (req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = new URL(req.url ?? '/', 'http://x').pathname
+    if (path === '/status' && req.method === 'GET') {
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.end(JSON.stringify({ nodeId: this.view.nodeId, state: this.view.state, entries: this.store.size }))
+      return
+    }
+    if (!path.startsWith('/kv/')) throw new HttpError(404, 'not found: use /kv/<key> or /status')
+    if (req.method !== 'GET' && req.method !== 'PUT') {
+      res.setHeader('allow', 'GET, PUT')
+      throw new HttpError(405, `${req.method ?? ''} is not supported: GET or PUT`)
+    }
+    let key: string
+    try { key = decodeURIComponent(path.slice(4)) } catch { throw new HttpError(400, 'the key is not valid percent-encoding') }
+    if (key === '') throw new HttpError(400, 'empty key: use /kv/<key>')
+    // Read the body first: a forwarded PUT carries it on.
+    const body = req.method === 'PUT' ? await this.readBody(req) : undefined
+    if (!await waitOperational(this.view, this.waitMs)) {
+      throw new HttpError(503, `node ${this.view.nodeId} is ${this.view.state}, not Operational; retry`, true)
+    }
+    const r = route(this.view, key, req.headers[FORWARDED_BY] !== undefined)
+    if (r.kind === 'unavailable') throw new HttpError(503, r.reason, true)
+    if (r.kind === 'forward') {
+      await this.forward(req.method, `${r.url}/kv/${encodeURIComponent(key)}`, r.owner, body, res)
+      return
+    }
+    this.counters.local++
+    const headers = { [SERVED_BY]: this.view.nodeId, 'x-kv-shard': String(r.shard) }
+    if (body !== undefined) {
+      this.store.set(r.shard, key, body)
+      res.writeHead(204, headers).end()
+      return
+    }
+    const value = this.store.get(r.shard, key)
+    if (value === undefined) res.writeHead(404, headers).end()
+    else res.writeHead(200, { ...headers, 'content-type': 'text/plain; charset=utf-8' }).end(value)
+  }
+
+  private async forward (method: string, url: string, owner: string, body: string | undefined, res: ServerResponse): Promise<void> {
+    let answer: Response
+    try {
+      answer = await fetch(url, {
+        method,
+        headers: { [FORWARDED_BY]: this.view.nodeId },
+        ...(body === undefined ? {} : { body }),
+        signal: AbortSignal.timeout(this.forwardTimeoutMs)
+      })
+    } catch (err) {
+      // The owner died or is unreachable: the map will change once the leader notices.
+      const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message
+      throw new HttpError(503, `owner ${owner} unreachable (${cause}); retry`, true)
+    }
+    const text = await answer.text()
+    this.counters.forwarded++
+    const headers: Record<string, string> = { 'x-kv-via': this.view.nodeId }
+    for (const h of [SERVED_BY, 'x-kv-shard', 'x-kv-node', 'retry-after', 'content-type']) {
+      const v = answer.headers.get(h)
+      if (v !== null) headers[h] = v
+    }
+    res.writeHead(answer.status, headers).end(text)
+  }
+
+  private async readBody (req: IncomingMessage): Promise<string> {
+    const chunks: Buffer[] = []
+    let size = 0
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length
+      if (size > this.maxBodyBytes) throw new HttpError(413, `values are at most ${this.maxBodyBytes} bytes`)
+      chunks.push(chunk)
+    }
+    return Buffer.concat(chunks).toString('utf8')
+  }
+}

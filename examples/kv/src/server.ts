@@ -1,0 +1,80 @@
+import { createCluster, type Cluster } from '@clusterfunk/cluster'
+import type { ServerArgs } from './args.js'
+import { KvHttpServer } from './http.js'
+import { ShardedStore } from './store.js'
+import { KV_ENDPOINT, clusterView } from './view.js'
+
+/** One JSON line of the node's progress, for people and for the demo that watches it. */
+export type Say = (event: string, detail?: Record<string, unknown>) => void
+
+/** A running kv node: its cluster member and its HTTP API. */
+export interface KvNode {
+  readonly cluster: Cluster
+  readonly http: KvHttpServer
+  stop: () => Promise<void>
+}
+
+/** The nodes owning at least one shard in the committed map, sorted. */
+export function owners (cluster: Cluster): string[] {
+  return (cluster.shards.map?.nodes() ?? []).filter(n => n.shards > 0).map(n => n.id)
+}
+
+/**
+ * Starts a kv node: the HTTP API first (its URL is published as `ep.kv`
+ * before the node joins, so peers can forward to it from the first map),
+ * then the cluster member. Progress goes to `say`.
+ */
+export async function startKvNode (args: ServerArgs, say: Say): Promise<KvNode> {
+  const cluster = createCluster({
+    name: args.cluster,
+    dataDir: args.dataDir,
+    ...(args.id === undefined ? {} : { nodeId: args.id }),
+    host: '127.0.0.1',
+    swimPort: args.swimPort,
+    raftPort: args.raftPort,
+    livenessPort: args.livenessPort,
+    managementPort: args.mgmtPort,
+    join: args.join,
+    ...(args.bootstrapExpect === undefined ? {} : { bootstrapExpect: args.bootstrapExpect }),
+    ...(args.shards === undefined ? {} : { shards: args.shards }),
+    zeroconf: args.zeroconf,
+    // Every part binds 127.0.0.1: loopback timings find a crashed peer fastest.
+    swimPreset: 'local'
+  })
+  const store = new ShardedStore()
+  const http = new KvHttpServer(clusterView(cluster), store, { port: args.httpPort })
+  cluster.addEventListener('state:change', e => {
+    say('state', { state: e.detail.state, version: cluster.shards.version, owners: owners(cluster) })
+  })
+  cluster.addEventListener('role:change', e => { say('role', { role: e.detail.role }) })
+  cluster.addEventListener('shards:change', e => {
+    // Entries of shards this node lost would be stale if the shard ever came back.
+    store.drop(e.detail.lost)
+    say('shards', { version: e.detail.version, owners: owners(cluster), gained: e.detail.gained.length, lost: e.detail.lost.length })
+  })
+  await http.start()
+  cluster.setEndpoint(KV_ENDPOINT, http.url())
+  try {
+    await cluster.start()
+  } catch (err) {
+    await http.stop()
+    throw err
+  }
+  say('ready', {
+    nodeId: cluster.nodeId,
+    pid: process.pid,
+    http: http.url(),
+    swim: cluster.swimAddress(),
+    raft: cluster.raftAddress(),
+    liveness: `127.0.0.1:${cluster.livenessAddress().port}`,
+    mgmt: cluster.managementAddress()
+  })
+  return {
+    cluster,
+    http,
+    stop: async () => {
+      await http.stop()
+      await cluster.stop()
+    }
+  }
+}

@@ -1,0 +1,28 @@
+import type { Cluster } from '@clusterfunk/cluster'
+import type { RoutingView } from './routing.js'
+
+/** What the kv HTTP server needs of its node: routing lookups, the state and its changes. */
+export interface KvClusterView extends RoutingView {
+  readonly state: string
+  /** Calls `listener` on every state change until the returned function is called. */
+  onStateChange: (listener: (state: string) => void) => () => void
+}
+
+/** The endpoint name the kv service publishes (SWIM tag `ep.kv`). */
+export const KV_ENDPOINT = 'kv'
+
+/** A `Cluster` seen through `KvClusterView`. */
+export function clusterView (cluster: Cluster): KvClusterView {
+  return {
+    get nodeId () { return cluster.nodeId },
+    get state () { return cluster.state },
+    shardFor: key => cluster.shards.shardFor(key),
+    ownerOf: shard => cluster.shards.ownerOf(shard),
+    kvEndpoint: id => cluster.endpoint(id, KV_ENDPOINT),
+    onStateChange: listener => {
+      const handler = (e: CustomEvent<{ state: string }>): void => { listener(e.detail.state) }
+      cluster.addEventListener('state:change', handler)
+      return () => { cluster.removeEventListener('state:change', handler) }
+    }
+  }
+}

@@ -1,0 +1,33 @@
+import type { KvClusterView } from '../src/view.js'
+
+/**
+ * A node's view with an injected map: `owners` maps a key to its owner,
+ * `endpoints` a node to its kv URL; the state is set by the test.
+ */
+export class FakeView implements KvClusterView {
+  state = 'Operational'
+  readonly owners = new Map<string, string>()
+  readonly endpoints = new Map<string, string>()
+  readonly listeners = new Set<(state: string) => void>()
+
+  constructor (readonly nodeId: string) {}
+
+  /** Shard = the key's length, so tests can predict it. */
+  shardFor (key: string): number { return key.length }
+  ownerOf (shard: number): string | undefined {
+    for (const [key, owner] of this.owners) if (key.length === shard) return owner
+    return undefined
+  }
+
+  kvEndpoint (nodeId: string): string | undefined { return this.endpoints.get(nodeId) }
+
+  onStateChange (listener: (state: string) => void): () => void {
+    this.listeners.add(listener)
+    return () => { this.listeners.delete(listener) }
+  }
+
+  setState (state: string): void {
+    this.state = state
+    for (const l of [...this.listeners]) l(state)
+  }
+}
