@@ -1,9 +1,11 @@
 /**
- * The node side of `prometheus-check.sh`: real components report through
- * PromMetrics — a LivenessChecker probing two LivenessEndpoints (and one
- * address nobody answers), the cluster-level gauges — served by a
- * MetricsServer on 127.0.0.1 and scraped every second by a real Prometheus,
- * whose HTTP API is then asked for the series.
+ * The node side of `prometheus-check.sh`. Two scrape jobs on 127.0.0.1,
+ * scraped every second by a real Prometheus whose HTTP API is then asked
+ * for the series:
+ * - `clusterfunk`: components reporting through PromMetrics on their own —
+ *   a LivenessChecker probing two LivenessEndpoints (and one address nobody
+ *   answers) and the cluster-level gauges;
+ * - `cluster`: a real three-node `Cluster`, every node serving /metrics.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -13,6 +15,7 @@ import { createLogger } from '@clusterfunk/core'
 import { LivenessChecker, LivenessEndpoint } from '@clusterfunk/liveness'
 import { ClusterMetrics, MetricsServer, PromMetrics } from '../src/index.js'
 import { CheckRun, must, poll, print } from './checks.js'
+import { CLUSTER_SHARDS, MetricsCluster } from './prometheus-cluster.js'
 
 const PROMETHEUS_PORT = Number(process.env.PROMETHEUS_PORT ?? 9090)
 const API = `http://127.0.0.1:${PROMETHEUS_PORT}`
@@ -49,6 +52,7 @@ async function main (prometheusRef: { child?: ChildProcess }): Promise<void> {
   const checker = new LivenessChecker({ metrics, logger }, { intervalMs: 100, retries: 3 })
   const server = new MetricsServer({ metrics, logger }, { host: '127.0.0.1', port: 0 })
   const unwatch = cluster.watchLiveness(checker)
+  const realCluster = new MetricsCluster()
   try {
     await checks.check('components start: a liveness checker, three endpoints (one then stopped), a metrics server on 127.0.0.1', async () => {
       for (const e of endpoints) await e.start()
@@ -71,10 +75,18 @@ async function main (prometheusRef: { child?: ChildProcess }): Promise<void> {
       return undefined
     })
 
+    await checks.check('a three-node Cluster bootstraps and is Operational, each node serving /metrics', async () => {
+      await realCluster.start()
+      return realCluster.targets().join(', ')
+    })
+
     const config = join(work, 'prometheus.yml')
     writeFileSync(config, [
       'global:', '  scrape_interval: 1s', '  scrape_timeout: 1s', '  evaluation_interval: 1s',
-      'scrape_configs:', '  - job_name: clusterfunk', '    static_configs:', `      - targets: ['127.0.0.1:${server.address().port}']`, ''
+      'scrape_configs:',
+      '  - job_name: clusterfunk', '    static_configs:', `      - targets: ['127.0.0.1:${server.address().port}']`,
+      '  - job_name: cluster', '    static_configs:', `      - targets: [${realCluster.targets().map(t => `'${t}'`).join(', ')}]`,
+      ''
     ].join('\n'))
     await checks.check(`prometheus starts on 127.0.0.1:${PROMETHEUS_PORT} with a 1 s scrape of the metrics server`, async () => {
       const child = spawn('prometheus', [
@@ -91,25 +103,54 @@ async function main (prometheusRef: { child?: ChildProcess }): Promise<void> {
     })
     await checks.check('prometheus scrapes the target: up == 1', async () => await expectQuery('up{job="clusterfunk"}', s => s.length === 1 && value(s) === 1))
     await checks.check('clusterfunk_liveness_probes_sent_total has samples and grows between scrapes', async () => {
-      await expectQuery('clusterfunk_liveness_probes_sent_total', s => value(s) > 0)
-      return await expectQuery('rate(clusterfunk_liveness_probes_sent_total[5s])', s => value(s) > 0)
+      await expectQuery('clusterfunk_liveness_probes_sent_total{job="clusterfunk"}', s => value(s) > 0)
+      return await expectQuery('rate(clusterfunk_liveness_probes_sent_total{job="clusterfunk"}[5s])', s => value(s) > 0)
     })
     await checks.check('clusterfunk_liveness_rtt_ms_bucket has samples for every bucket, and a median can be computed', async () => {
-      await expectQuery('count(clusterfunk_liveness_rtt_ms_bucket)', s => value(s) >= 2)
-      await expectQuery('clusterfunk_liveness_rtt_ms_bucket{le="+Inf"}', s => value(s) > 0)
-      return await expectQuery('histogram_quantile(0.5, rate(clusterfunk_liveness_rtt_ms_bucket[5s]))', s => Number.isFinite(value(s)))
+      await expectQuery('count(clusterfunk_liveness_rtt_ms_bucket{job="clusterfunk"})', s => value(s) >= 2)
+      await expectQuery('clusterfunk_liveness_rtt_ms_bucket{job="clusterfunk",le="+Inf"}', s => value(s) > 0)
+      return await expectQuery('histogram_quantile(0.5, rate(clusterfunk_liveness_rtt_ms_bucket{job="clusterfunk"}[5s]))', s => Number.isFinite(value(s)))
     })
-    await checks.check('clusterfunk_liveness_dead_nodes == 1 (node-d)', async () => await expectQuery('clusterfunk_liveness_dead_nodes', s => value(s) === 1))
+    await checks.check('clusterfunk_liveness_dead_nodes == 1 (node-d)', async () => await expectQuery('clusterfunk_liveness_dead_nodes{job="clusterfunk"}', s => value(s) === 1))
     await checks.check('clusterfunk_liveness_timeouts_total and _endpoint_replies_total have samples',
-      async () => `${await expectQuery('clusterfunk_liveness_timeouts_total', s => value(s) >= 3)} ${await expectQuery('sum(clusterfunk_liveness_endpoint_replies_total)', s => value(s) > 0)}`)
+      async () => `${await expectQuery('clusterfunk_liveness_timeouts_total{job="clusterfunk"}', s => value(s) >= 3)} ${await expectQuery('sum(clusterfunk_liveness_endpoint_replies_total{job="clusterfunk"})', s => value(s) > 0)}`)
     await checks.check('clusterfunk_cluster_nodes counts 2 alive and 1 dead; clusterfunk_cluster_info names the node', async () => {
-      await expectQuery('clusterfunk_cluster_nodes{state="alive"}', s => value(s) === 2)
-      await expectQuery('clusterfunk_cluster_nodes{state="dead"}', s => value(s) === 1)
-      await expectQuery('clusterfunk_cluster_uptime_seconds', s => value(s) > 0)
-      return await expectQuery('clusterfunk_cluster_info', s => s[0]?.metric.cluster === 'syscheck' && s[0]?.metric.node === 'node-a' && value(s) === 1)
+      await expectQuery('clusterfunk_cluster_nodes{job="clusterfunk",state="alive"}', s => value(s) === 2)
+      await expectQuery('clusterfunk_cluster_nodes{job="clusterfunk",state="dead"}', s => value(s) === 1)
+      await expectQuery('clusterfunk_cluster_uptime_seconds{job="clusterfunk"}', s => value(s) > 0)
+      return await expectQuery('clusterfunk_cluster_info{job="clusterfunk"}', s => s[0]?.metric.cluster === 'syscheck' && s[0]?.metric.node === 'node-a' && value(s) === 1)
     })
     await checks.check('Node process metrics are scraped from the same registry', async () =>
       await expectQuery('process_cpu_user_seconds_total{job="clusterfunk"}', s => s.length === 1))
+
+    await checks.check('every cluster node is scraped: up == 1 for all three', async () =>
+      await expectQuery('sum(up{job="cluster"})', s => value(s) === 3))
+    await checks.check('cluster size, role, state, leader changes and map version on every node', async () => {
+      await expectQuery('clusterfunk_cluster_size{job="cluster"}', s => s.length === 3 && s.every(x => Number(x.value[1]) === 3))
+      await expectQuery('sum(clusterfunk_cluster_role{job="cluster",role="Leader"})', s => value(s) === 1)
+      await expectQuery('sum(clusterfunk_cluster_state{job="cluster",state="Operational"})', s => value(s) === 3)
+      await expectQuery('count(clusterfunk_cluster_leader_changes_total{job="cluster"})', s => value(s) === 3)
+      return await expectQuery('min(clusterfunk_cluster_shard_map_version{job="cluster"})', s => value(s) >= 1)
+    })
+    await checks.check(`the shards the nodes own add up to all ${CLUSTER_SHARDS}`, async () =>
+      await expectQuery('sum(clusterfunk_cluster_shards_owned{job="cluster"})', s => value(s) === CLUSTER_SHARDS))
+    await checks.check('the leader reports reshard durations; Raft term, commit and apply index and commit latency are there', async () => {
+      await expectQuery('sum(clusterfunk_cluster_reshard_duration_ms_count{job="cluster"})', s => value(s) >= 1)
+      await expectQuery('min(clusterfunk_raft_term{job="cluster"})', s => value(s) >= 1)
+      await expectQuery('min(clusterfunk_raft_commit_index{job="cluster"})', s => value(s) >= 1)
+      await expectQuery('min(clusterfunk_raft_applied_index{job="cluster"})', s => value(s) >= 1)
+      return await expectQuery('sum(clusterfunk_raft_commit_latency_ms_count{job="cluster"})', s => value(s) >= 1)
+    })
+    await checks.check('SWIM members by status, probe RTT, and the leader\'s liveness RTT and dead count', async () => {
+      await expectQuery('clusterfunk_swim_members{job="cluster",status="alive"}', s => s.length === 3 && s.every(x => Number(x.value[1]) === 3))
+      await expectQuery('sum(clusterfunk_swim_probe_rtt_ms_count{job="cluster"})', s => value(s) >= 1)
+      await expectQuery('sum(clusterfunk_liveness_rtt_ms_count{job="cluster"})', s => value(s) >= 1)
+      return await expectQuery('sum(clusterfunk_liveness_dead_nodes{job="cluster"})', s => value(s) === 0)
+    })
+    await checks.check('a garbage datagram to a node\'s SWIM port is dropped and counted by reason', async () => {
+      await realCluster.sendGarbage()
+      return await expectQuery('sum by (reason) (clusterfunk_swim_dropped_packets_total{job="cluster",transport="udp"})', s => s.length >= 1 && s.some(x => Number(x.value[1]) >= 1))
+    })
   } finally {
     const child = prometheusRef.child
     prometheusRef.child = undefined
@@ -121,6 +162,7 @@ async function main (prometheusRef: { child?: ChildProcess }): Promise<void> {
       clearTimeout(timer)
     }
     unwatch()
+    await realCluster.stop()
     await server.stop()
     await checker.stop()
     for (const e of endpoints) await e.stop()
