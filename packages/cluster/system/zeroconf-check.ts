@@ -3,11 +3,15 @@
  * namespace next to an avahi-daemon configured for `lo`, and checks our
  * Zeroconf against avahi: our records appear in avahi-browse with the right
  * names and TXT, our browser finds what avahi-publish publishes, stop()
- * sends goodbyes, and the process then exits on its own.
+ * sends goodbyes, and the process then exits on its own. Then two real
+ * `Cluster` nodes auto-join each other through zeroconf alone.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import { createLogger } from '@clusterfunk/core'
-import { SERVICE_TYPE, Zeroconf, type ZeroconfPeer } from '../src/index.js'
+import { SERVICE_TYPE, Zeroconf, createCluster, type ZeroconfPeer } from '../src/index.js'
 import { CheckRun, must, poll, print, run } from './checks.js'
 
 const CLUSTER = 'syscheck'
@@ -150,6 +154,40 @@ async function main (): Promise<void> {
     })
     return `gone after ${Math.round(performance.now() - started)} ms`
   })
+
+  await autoJoin()
+}
+
+/**
+ * Two real `Cluster` nodes with zeroconf on and no join address find each
+ * other over mDNS on lo, bootstrap together (bootstrapExpect 2) and commit
+ * one shard map; avahi sees their records meanwhile.
+ */
+async function autoJoin (): Promise<void> {
+  const dirs = ['a', 'b'].map(id => mkdtempSync(path.join(tmpdir(), `clusterfunk-zc-${id}-`)))
+  const nodes = ['zc-a', 'zc-b'].map((nodeId, i) => createCluster({
+    name: 'autojoin', nodeId, dataDir: dirs[i] as string, zeroconf: true, bootstrapExpect: 2, swimPort: 0, swimPreset: 'local', shards: 256
+  }))
+  try {
+    await checks.check('two Cluster nodes with zeroconf on and no join address find each other and commit one shard map', async () => {
+      await Promise.all(nodes.map(async n => { await n.start() }))
+      const version = await poll('both Operational on one map', 30_000, 100, async () => {
+        const v = nodes[0]?.shards.version ?? 0
+        return v > 0 && nodes.every(n => n.state === 'Operational' && n.shards.version === v && n.shards.map?.nodes().length === 2) ? v : undefined
+      })
+      return `map version ${version}, leader ${String(nodes[0]?.leader())}`
+    })
+    await checks.check('avahi-browse lists both nodes\' swim and mgmt records', async () => {
+      const found = await poll('four autojoin records', 15_000, 500, async () => {
+        const ours = (await browseAvahi()).filter(r => r.instance.startsWith('autojoin_'))
+        return new Set(ours.map(r => r.instance)).size >= 4 ? ours : undefined
+      })
+      return [...new Set(found.map(r => r.instance))].sort().join(', ')
+    })
+  } finally {
+    await Promise.all(nodes.map(async n => { await n.stop() }))
+    for (const d of dirs) rmSync(d, { recursive: true, force: true })
+  }
 }
 
 try {

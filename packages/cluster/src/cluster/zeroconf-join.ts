@@ -34,7 +34,14 @@ export class ZeroconfJoiner {
   async start (records: Record<string, number>, found: (nodeId: string, address: string) => void): Promise<void> {
     const { logger, metrics, createSocket } = this.components
     const zeroconf = new Zeroconf({ logger, metrics, ...(createSocket === undefined ? {} : { createSocket }) }, {
-      clusterName: this.init.clusterName, nodeId: this.init.nodeId, records, protocolVersion: 1, addresses: [this.init.host]
+      clusterName: this.init.clusterName,
+      nodeId: this.init.nodeId,
+      records,
+      protocolVersion: 1,
+      addresses: [this.init.host],
+      // A node bound to one IPv4 address speaks mDNS on that interface (on
+      // 127.0.0.1: loopback, so records never leave the machine).
+      ...(isIP(this.init.host) === 4 && this.init.host !== '0.0.0.0' ? { interface: this.init.host } : {})
     })
     this.zeroconf = zeroconf
     zeroconf.addEventListener('peer:found', e => {
