@@ -54,6 +54,8 @@ export abstract class ClusterCore extends Service {
   private bootstrapping = false
   private didBootstrap = false
   private reshardStarted: number | undefined
+  /** The leader's latest proposal, for `reshard:done`: its version, size, when it was appended and when every ack was in. */
+  private proposal: { version: number, nodes: number, appendedAt: number, ackedAt: number | undefined } | undefined
   private nextTickAt = Infinity
   private contactMs = 150
   private unhook: (() => void) | undefined
@@ -236,6 +238,7 @@ export abstract class ClusterCore extends Service {
       if (isLeader && !this.leading && !this.becoming) this.becomeLeader(p, coordinator)
       if (!isLeader && this.leading) {
         this.leading = false
+        this.proposal = undefined
         coordinator.loseLeadership()
         p.leader.end()
       }
@@ -316,6 +319,8 @@ export abstract class ClusterCore extends Service {
     if (p === undefined || coordinator === undefined) return
     const out: CoordinatorOutput = coordinator.drain()
     for (const command of out.append) {
+      if (command.type === 'propose') this.proposal = { version: command.version, nodes: command.map.nodes().length, appendedAt: this.clock.now(), ackedAt: undefined }
+      else if (this.proposal?.version === command.version) this.proposal.ackedAt = this.clock.now()
       p.raft.apply(encodeCommand(command), { timeoutMs: 5_000 }).catch((err: unknown) => {
         this.logger.debug('append failed', { type: command.type, version: command.version, error: err instanceof Error ? err.message : String(err) })
       })
@@ -327,6 +332,12 @@ export abstract class ClusterCore extends Service {
       this.facade.shardsOwned.set(coordinator.committedMap?.map.countOf(p.nodeId) ?? 0)
       this.facade.mapVersion.set(change.version)
       this.emitter.emit('shards:change', { version: change.version, gained: change.gained, lost: change.lost })
+      const proposal = this.proposal
+      if (proposal?.version === change.version && proposal.ackedAt !== undefined) {
+        this.proposal = undefined
+        const now = this.clock.now()
+        this.emitter.emit('reshard:done', { version: change.version, nodes: proposal.nodes, ackedMs: proposal.ackedAt - proposal.appendedAt, durationMs: now - proposal.appendedAt })
+      }
     }
     this.nextTickAt = out.nextTickAt
     this.setState(p.raft.configuration().voters.length + p.raft.configuration().nonVoters.length === 0 ? 'Joining' : coordinator.state)

@@ -10,7 +10,7 @@ import type { ClusterEvents, ClusterNode } from './types.js'
 const SWIM_STATUS: Record<string, SwimStatus> = { alive: 'Alive', suspect: 'Suspect', dead: 'Dead', left: 'Left' }
 const LIVENESS: Record<string, LivenessStatus> = { alive: 'Alive', dead: 'Dead', unknown: 'Unknown' }
 const EVENT_TYPES: ReadonlyArray<keyof ClusterEvents & string> = [
-  'state:change', 'role:change', 'leader:change', 'shards:change', 'node:join', 'node:leave', 'node:dead', 'node:alive'
+  'state:change', 'role:change', 'leader:change', 'shards:change', 'reshard:done', 'node:join', 'node:leave', 'node:dead', 'node:alive'
 ]
 const ENDPOINT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/
 

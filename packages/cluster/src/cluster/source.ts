@@ -137,8 +137,14 @@ export class ClusterManagementSource implements ManagementSource {
         const it = source[Symbol.asyncIterator]()
         return {
           next: async (): Promise<IteratorResult<ClusterEvent>> => {
-            const r = await it.next()
-            return r.done === true ? { done: true, value: undefined } : { done: false, value: toClusterEvent(r.value, clock.wallNow(), this.host.coordinator()?.shardCount ?? 0) }
+            for (;;) {
+              const r = await it.next()
+              if (r.done === true) return { done: true, value: undefined }
+              // The wire format has no kind for the leader's reshard timing: it stays local.
+              const { type, detail } = r.value
+              if (type === 'reshard:done') continue
+              return { done: false, value: toClusterEvent({ type, detail }, clock.wallNow(), this.host.coordinator()?.shardCount ?? 0) }
+            }
           },
           return: async (): Promise<IteratorResult<ClusterEvent>> => {
             await it.return?.()
@@ -164,7 +170,7 @@ export class ClusterManagementSource implements ManagementSource {
   }
 }
 
-function toClusterEvent (e: { type: keyof ClusterEvents & string, detail: ClusterEvents[keyof ClusterEvents & string] }, at: number, total: number): ClusterEvent {
+function toClusterEvent (e: { type: Exclude<keyof ClusterEvents & string, 'reshard:done'>, detail: ClusterEvents[keyof ClusterEvents & string] }, at: number, total: number): ClusterEvent {
   const d = e.detail as Partial<{ state: ClusterState, role: ClusterRole, leaderId: string, nodeId: string, version: number }>
   switch (e.type) {
     case 'state:change': return { type: 'state:change', at, state: d.state as ClusterState }

@@ -12,6 +12,13 @@ export type ClusterEvents = {
   'leader:change': { leaderId: string | undefined }
   /** A map was committed: the shards this node gained and lost, and the map's version. */
   'shards:change': { version: number, gained: number[], lost: number[] }
+  /**
+   * The leader applied the commit of a map it proposed (leader only):
+   * `ackedMs` from appending the proposal to appending its commit (every
+   * node in the map acked), `durationMs` to applying that commit here.
+   * Not carried by the management API's event stream.
+   */
+  'reshard:done': { version: number, nodes: number, ackedMs: number, durationMs: number }
   /** SWIM saw a member join (or come back). */
   'node:join': { nodeId: string }
   /** SWIM saw a member leave or fail. */

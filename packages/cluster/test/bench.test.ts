@@ -1,0 +1,40 @@
+import type { Figure } from '@clusterfunk/core/bench'
+import { expect } from 'chai'
+import { run as runCrash } from '../bench/crash.bench.js'
+import { run as runMembership } from '../bench/membership.bench.js'
+
+describe('cluster benchmarks', function () {
+  this.timeout(120_000)
+
+  it('the crash benchmark reports every figure with its unit at tiny size', async () => {
+    const figures: Figure[] = []
+    await runCrash({ tiny: true, report: (f) => figures.push(f) })
+    expect(figures.map((f) => [f.bench, f.unit])).to.deep.equal([
+      ['cluster.crash.follower', 'ms'],
+      ['cluster.crash.follower.max', 'ms'],
+      ['cluster.crash.follower.detect', 'ms'],
+      ['cluster.crash.follower.reshard', 'ms'],
+      ['cluster.crash.leader', 'ms'],
+      ['cluster.crash.leader.max', 'ms'],
+      ['cluster.crash.leader.elect', 'ms'],
+      ['cluster.crash.leader.detect', 'ms'],
+      ['cluster.crash.leader.trials', 'trials'],
+      ['cluster.crash.rejoin.stuck', '%']
+    ])
+  })
+
+  it('the membership benchmark reports every figure with its unit at tiny size', async () => {
+    const figures: Figure[] = []
+    await runMembership({ tiny: true, report: (f) => figures.push(f) })
+    expect(figures.map((f) => [f.bench, f.unit])).to.deep.equal([
+      ['cluster.join', 'ms'],
+      ['cluster.join.max', 'ms'],
+      ['cluster.join.raft', 'ms'],
+      ['cluster.reshard.join', 'ms'],
+      ['cluster.reshard.leave', 'ms'],
+      ['cluster.reshard.10000', 'ms'],
+      ['cluster.reshard.10000.acked', 'ms'],
+      ['cluster.reshard.10000.max', 'ms']
+    ])
+  })
+})
