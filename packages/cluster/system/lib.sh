@@ -10,6 +10,14 @@ die () { say "ERROR: $*" >&2; exit 2; }
 # Installs the packages when one of the commands is missing: as root with
 # apt-get, with services kept from starting on the host (policy-rc.d 101),
 # so nothing an install starts talks to the real network. Not root: error.
+# Checks what every check needs before it starts: its compiled program,
+# node, and root (the reason says what root is for).
+preflight () {
+  [ -f "$PROGRAM" ] || die "$PROGRAM not found: build first (npm run build)"
+  command -v node >/dev/null || die "node not found"
+  [ "$(id -u)" = 0 ] || die "needs root ($1)"
+}
+
 ensure_packages () {
   local packages=() commands=() missing=() c
   while [ $# -gt 0 ] && [ "$1" != "--" ]; do packages+=("$1"); shift; done

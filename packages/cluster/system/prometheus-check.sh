@@ -3,10 +3,11 @@
 #
 # Runs in private network, mount and PID namespaces (only lo exists; every
 # process started inside dies with the namespace): dist/system/prometheus-check.js
-# starts liveness components reporting through PromMetrics and a MetricsServer
-# on 127.0.0.1, then a Prometheus (Debian's package) scraping it every second
-# with its storage in a temp dir, and queries Prometheus' HTTP API until
-# `up == 1` and the expected series have samples.
+# starts liveness components reporting through PromMetrics with a MetricsServer
+# on 127.0.0.1 and a three-node Cluster serving /metrics on every node, then a
+# Prometheus (Debian's package) scraping both every second with its storage in
+# a temp dir, and queries Prometheus' HTTP API until `up == 1` and every
+# expected series has samples.
 #
 # Usage (root; after `npm ci && npm run build`): bash packages/cluster/system/prometheus-check.sh
 # Exit 0 only when every check passed.
@@ -19,9 +20,7 @@ PROGRAM="$HERE/../dist/system/prometheus-check.js"
 
 if [ "${1:-}" != "--inside" ]; then
   started=$(date +%s)
-  [ -f "$PROGRAM" ] || die "$PROGRAM not found: build first (npm run build)"
-  command -v node >/dev/null || die "node not found"
-  [ "$(id -u)" = 0 ] || die "needs root (network namespaces; installing prometheus)"
+  preflight "network namespaces; installing prometheus"
   ensure_packages prometheus iproute2 -- prometheus ip
   ensure_namespaces
   say "$(prometheus --version 2>&1 | head -1)"

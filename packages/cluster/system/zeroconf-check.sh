@@ -19,9 +19,7 @@ PROGRAM="$HERE/../dist/system/zeroconf-check.js"
 
 if [ "${1:-}" != "--inside" ]; then
   started=$(date +%s)
-  [ -f "$PROGRAM" ] || die "$PROGRAM not found: build first (npm run build)"
-  command -v node >/dev/null || die "node not found"
-  [ "$(id -u)" = 0 ] || die "needs root (network namespaces, a system dbus and avahi-daemon)"
+  preflight "network namespaces, a system dbus and avahi-daemon"
   ensure_packages avahi-daemon avahi-utils dbus iproute2 -- avahi-daemon avahi-browse avahi-publish dbus-daemon ip
   ensure_namespaces
   mkdir -p /run/dbus /run/avahi-daemon   # mount points for the private tmpfs mounts
