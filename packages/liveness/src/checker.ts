@@ -1,7 +1,7 @@
 import type { RemoteInfo, Socket } from 'node:dgram'
 import { isIP } from 'node:net'
 import {
-  InvalidArgumentError, NotStartedError, Service, TypedEventEmitter, createRandom, eventIterator, noopMetrics, silentLogger, systemClock,
+  InvalidArgumentError, NotStartedError, Service, TypedEventEmitter, bindUdpSocket, closeUdpSocket, createRandom, eventIterator, noopMetrics, silentLogger, systemClock,
   type Clock, type Counter, type EventHandler, type EventIteratorOptions, type Gauge, type Histogram, type ListenerOptions,
   type Logger, type Metrics, type Random, type TimerHandle
 } from '@clusterfunk/core'
@@ -11,7 +11,6 @@ import { DropCounter, type DropCounts } from './drops.js'
 import type { LivenessEventItem, LivenessEvents, NodeAddress, NodeStatus } from './events.js'
 import { checkNodeAddress, nodeIdBytes } from './options.js'
 import { KIND_PROBE, KIND_REPLY, createPacketView, decodePacket, packetTemplate, sealPacket, verifyPacket, writeNonce } from './packet.js'
-import { bindSocket, closeSocket } from './socket.js'
 import { LivenessTracker, type TrackedNode } from './tracker.js'
 
 export type { LivenessCheckerInit } from './checker-init.js'
@@ -151,7 +150,7 @@ export class LivenessChecker extends Service {
   }
 
   protected async onStart (): Promise<void> {
-    const socket = await bindSocket(this.init.host, this.init.port)
+    const socket = await bindUdpSocket(this.init.host, this.init.port)
     this.socket = socket
     socket.on('message', this.onMessage)
     socket.on('error', this.onError)
@@ -171,7 +170,7 @@ export class LivenessChecker extends Service {
     const socket = this.socket
     this.socket = undefined
     this.bound = undefined
-    if (socket !== undefined) await closeSocket(socket)
+    if (socket !== undefined) await closeUdpSocket(socket)
   }
 
   /** Makes sure the one timer fires no later than `due` (and no sooner than a tick from now). */

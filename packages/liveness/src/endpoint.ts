@@ -1,11 +1,10 @@
 import type { RemoteInfo, Socket } from 'node:dgram'
-import { InvalidConfigError, NotStartedError, Service, noopMetrics, silentLogger, type Counter, type Logger, type Metrics } from '@clusterfunk/core'
+import { InvalidConfigError, NotStartedError, Service, bindUdpSocket, closeUdpSocket, noopMetrics, silentLogger, type Counter, type Logger, type Metrics } from '@clusterfunk/core'
 import { DEFAULT_HOST } from './constants.js'
 import { DropCounter, type DropCounts } from './drops.js'
 import type { NodeAddress } from './events.js'
 import { checkBindHost, checkInteger, keyBytes, nodeIdBytes, type LivenessKey } from './options.js'
 import { KIND_PROBE, KIND_REPLY, createPacketView, decodePacket, sealPacket, verifyPacket, writeKind } from './packet.js'
-import { bindSocket, closeSocket } from './socket.js'
 
 /** What the endpoint takes from outside. Every field is optional. */
 export interface LivenessEndpointComponents {
@@ -79,7 +78,7 @@ export class LivenessEndpoint extends Service {
   }
 
   protected async onStart (): Promise<void> {
-    const socket = await bindSocket(this.host, this.port)
+    const socket = await bindUdpSocket(this.host, this.port)
     this.socket = socket
     socket.on('message', this.onMessage)
     socket.on('error', this.onError)
@@ -92,7 +91,7 @@ export class LivenessEndpoint extends Service {
     const socket = this.socket
     this.socket = undefined
     this.bound = undefined
-    if (socket !== undefined) await closeSocket(socket)
+    if (socket !== undefined) await closeUdpSocket(socket)
   }
 
   // One bound handler for every datagram: no per-packet closure.

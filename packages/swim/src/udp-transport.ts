@@ -1,21 +1,10 @@
-import { createSocket, type RemoteInfo, type Socket } from 'node:dgram'
-import { isIP } from 'node:net'
-import { DecodeError, type Logger } from '@clusterfunk/core'
+import type { RemoteInfo, Socket } from 'node:dgram'
+import { DecodeError, bindUdpSocket, closeUdpSocket, type Logger } from '@clusterfunk/core'
 import { formatAddress, parseAddress } from './address.js'
 import { decodePacket, MAX_PACKET_BYTES } from './codec.js'
 import type { SimpleMessage } from './messages.js'
 import type { Sealer } from './sealer.js'
 import type { SwimMetrics } from './swim-metrics.js'
-
-type LookupCallback = (err: NodeJS.ErrnoException | null, address: string, family: number) => void
-
-/** Addresses are IP literals, so resolving one is the identity (no `dns.lookup` per datagram). */
-function literalLookup (hostname: string, options: unknown, callback?: LookupCallback): void {
-  const cb = (typeof options === 'function' ? options : callback) as LookupCallback
-  const family = isIP(hostname)
-  if (family === 0) cb(Object.assign(new Error(`not an IP address: ${hostname}`), { code: 'EINVAL' }), '', 0)
-  else cb(null, hostname, family)
-}
 
 /** What the UDP side needs from the node. */
 export interface UdpTransportInit {
@@ -40,18 +29,7 @@ export class UdpTransport {
 
   /** Binds `host:port` exclusively; rejects on a bind error. */
   async bind (host: string, port: number): Promise<number> {
-    const socket = createSocket({ type: isIP(host) === 6 ? 'udp6' : 'udp4', lookup: literalLookup as never })
-    await new Promise<void>((resolve, reject) => {
-      const onError = (err: Error): void => {
-        socket.close()
-        reject(err)
-      }
-      socket.once('error', onError)
-      socket.bind({ address: host, port, exclusive: true }, () => {
-        socket.off('error', onError)
-        resolve()
-      })
-    })
+    const socket = await bindUdpSocket(host, port)
     socket.on('message', this.onMessage)
     socket.on('error', (err) => { this.init.logger.warn('udp socket error', { err: err.message }) })
     this.socket = socket
@@ -77,13 +55,7 @@ export class UdpTransport {
     const socket = this.socket
     this.socket = undefined
     if (socket === undefined) return
-    await new Promise<void>(resolve => {
-      try {
-        socket.close(() => { resolve() })
-      } catch {
-        resolve()
-      }
-    })
+    await closeUdpSocket(socket)
   }
 
   private readonly onMessage = (msg: Buffer, rinfo: RemoteInfo): void => {

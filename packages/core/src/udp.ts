@@ -18,8 +18,12 @@ function literalLookup (hostname: string, options: unknown, callback?: LookupCal
   cb(null, hostname, family)
 }
 
-/** Opens a UDP socket bound to `host:port` (0 = any free port); rejects on a bind error. */
-export async function bindSocket (host: string, port: number): Promise<Socket> {
+/**
+ * Opens a UDP socket bound exclusively to `host:port` (0 = any free port),
+ * IPv4 or IPv6 by the host's family, addressing peers by IP literal;
+ * rejects on a bind error. The way every clusterfunk UDP socket is opened.
+ */
+export async function bindUdpSocket (host: string, port: number): Promise<Socket> {
   const socket = createSocket({ type: isIP(host) === 6 ? 'udp6' : 'udp4', lookup: literalLookup as never })
   await new Promise<void>((resolve, reject) => {
     const onError = (err: Error): void => {
@@ -35,8 +39,8 @@ export async function bindSocket (host: string, port: number): Promise<Socket> {
   return socket
 }
 
-/** Closes a socket and resolves once it is closed; a socket already closed resolves at once. */
-export async function closeSocket (socket: Socket): Promise<void> {
+/** Closes a UDP socket and resolves once it is closed; a socket already closed resolves at once. */
+export async function closeUdpSocket (socket: Socket): Promise<void> {
   await new Promise<void>(resolve => {
     try {
       socket.close(() => { resolve() })
