@@ -8,6 +8,7 @@ import { decodeMessage, decodeSnapshotChunk, encodeMessage, encodeSnapshotChunk,
 import type { NodeId } from './configuration.js'
 import { crc32 } from './checksum.js'
 import type { InstallSnapshotRequest, Message } from './messages.js'
+import { verifiedSnapshotData } from './snapshot-stream.js'
 import type { RaftTransport, TransportHandler } from './transport.js'
 
 /** TLS material (PEM). With `ca` set, peers must present certificates signed by it. */
@@ -329,26 +330,12 @@ export class GrpcTransport extends Service implements RaftTransport {
       const head = first.value as Decoded<SnapshotChunk> | undefined
       if (first.done === true || head === undefined || head instanceof DecodeError || head.header?.type !== 'installSnapshot') bad('no installSnapshot header')
       const h = head as SnapshotChunk
-      const data = (async function * () {
-        let expect = 0
-        let crc = 0
-        let chunk: Decoded<SnapshotChunk> = h
-        for (;;) {
-          if (chunk instanceof DecodeError) bad('a chunk does not decode')
-          const c = chunk as SnapshotChunk
-          if (c.offset !== expect) bad(`chunk at ${c.offset}, expected ${expect}`)
-          crc = crc32(c.data, crc)
-          expect += c.data.length
-          if (c.data.length > 0) yield c.data
-          if (c.last) {
-            if (c.crc32 !== crc) bad('checksum mismatch')
-            return
-          }
-          const next = await it.next()
-          if (next.done === true) bad('the stream ended before its last chunk')
-          chunk = next.value
-        }
-      })()
+      const data = verifiedSnapshotData(h, async () => {
+        const n = await it.next()
+        if (n.done === true) return undefined
+        if (n.value instanceof DecodeError) bad('a chunk does not decode')
+        return n.value as SnapshotChunk
+      }, bad)
       const ok = this.handler === undefined ? false : await this.handler.onSnapshot(h.header as InstallSnapshotRequest, data)
       cb(null, { ok })
     } catch (err) {

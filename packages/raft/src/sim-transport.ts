@@ -4,6 +4,7 @@ import { crc32 } from './checksum.js'
 import { decodeMessage, decodeSnapshotChunk, encodeMessage, encodeSnapshotChunk, type SnapshotChunk } from './codec.js'
 import type { NodeId } from './configuration.js'
 import type { InstallSnapshotRequest, Message } from './messages.js'
+import { verifiedSnapshotData } from './snapshot-stream.js'
 import type { RaftTransport, TransportHandler } from './transport.js'
 
 /** Components of a `SimTransport`: the simulation's two networks (share one `Partitions` between them). */
@@ -197,20 +198,7 @@ export class SimTransport extends Service implements RaftTransport {
     try {
       const head = await queue.next()
       if (head.header?.type !== 'installSnapshot') bad('no installSnapshot header')
-      const data = (async function * () {
-        let expect = 0
-        let crc = 0
-        for (let c = head; ; c = await queue.next()) {
-          if (c.offset !== expect) bad(`chunk at ${c.offset}, expected ${expect}`)
-          crc = crc32(c.data, crc)
-          expect += c.data.length
-          if (c.data.length > 0) yield c.data
-          if (c.last) {
-            if (c.crc32 !== crc) bad('checksum mismatch')
-            return
-          }
-        }
-      })()
+      const data = verifiedSnapshotData(head, async () => await queue.next(), bad)
       ok = this.handler !== undefined && !this.dead && await this.handler.onSnapshot(head.header as InstallSnapshotRequest, data)
     } catch (err) {
       this.logger.debug('snapshot receive failed', { err: (err as Error).message })
