@@ -123,9 +123,7 @@ export class ClusterManagementSource implements ManagementSource {
     if (nodeId === '' || !Number.isSafeInteger(version) || version < 1) throw new InvalidArgumentError('an ack needs a node id and a map version above 0')
     const coordinator = this.host.coordinator()
     if (coordinator === undefined || !this.host.leading()) throw this.notLeader()
-    const stale = coordinator.counters.staleAcks
     coordinator.receiveAck(this.host.clock.now(), nodeId, version)
-    if (coordinator.counters.staleAcks > stale) coordinator.nodeAlive(this.host.clock.now(), nodeId)
     this.host.wake()
   }
 

@@ -184,11 +184,17 @@ export class ShardCoordinator {
     if (this.excluded.delete(id)) this.reconcile(now)
   }
 
-  /** An ack of proposal `version` from node `from`. Acks for anything but the open round are counted and ignored. */
+  /**
+   * An ack of proposal `version` from node `from`. Acks for anything but the
+   * open round are counted and otherwise ignored, except that a late ack
+   * from a node left out for missing one proves it is alive and applying the
+   * log, so it is let back in at once.
+   */
   receiveAck (now: number, from: string, version: number): void {
     const round = this.round
     if (!this.leading || round === undefined || round.version !== version || !round.nodes.has(from)) {
       this.counters.staleAcks++
+      if (this.leading) this.nodeAlive(now, from)
       return
     }
     round.acked.add(from)

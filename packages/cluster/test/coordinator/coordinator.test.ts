@@ -150,6 +150,21 @@ describe('ShardCoordinator', () => {
     expect(leader.drain().nextTickAt).to.equal(5_100)
   })
 
+  it('a late ack from a node left out lets it back in at once', () => {
+    const { leader, proposal } = leaderWithProposal()
+    leader.apply(1, proposal)
+    leader.receiveAck(2, 'b', 1)
+    leader.tick(500)
+    const [without] = leader.drain().append
+    leader.apply(501, without as ClusterCommand)
+    leader.receiveAck(502, 'b', 2)
+    leader.apply(503, { type: 'commit', version: 2 })
+    leader.drain()
+    leader.receiveAck(600, 'c', 1)
+    const [withC] = leader.drain().append
+    expect(withC?.type === 'propose' && withC.map.nodes().map(n => n.id)).to.deep.equal(['a', 'b', 'c'])
+  })
+
   it('a change of candidates during an open round supersedes it with a higher version', () => {
     const { leader, proposal } = leaderWithProposal()
     leader.apply(1, proposal)
