@@ -2,7 +2,7 @@ import { isVoter, type NodeId } from './configuration.js'
 import type { AppendEntriesResponse, HeartbeatResponse, Message } from './messages.js'
 import { hasQuorum, quorumIndex } from './quorum.js'
 import type { RaftState } from './raft-state.js'
-import { bcastAppend, bcastHeartbeat, sendAppend, sendAppendsWhileAllowed } from './replication.js'
+import { bcastHeartbeat, sendAppend, sendAppendsWhileAllowed } from './replication.js'
 
 /**
  * Leader: heartbeats every `heartbeatTicks`; every `electionTicks` checks
@@ -75,12 +75,10 @@ function handleAppendResponse (r: RaftState, m: AppendEntriesResponse): void {
   if (pr.state === 'probe') pr.becomeReplicate()
   else if (pr.state === 'snapshot' && pr.match >= pr.pendingSnapshot) pr.becomeReplicate()
   else if (pr.state === 'replicate') pr.inflights.freeLE(m.matchIndex)
-  if (maybeCommit(r)) {
-    if (r.role !== 'leader') return
-    bcastAppend(r)
-  } else {
-    sendAppendsWhileAllowed(r, m.from)
-  }
+  // A new commit index is not broadcast here: the next append carries it, or `flushCommit` when none follows.
+  maybeCommit(r)
+  if (r.role !== 'leader') return
+  sendAppendsWhileAllowed(r, m.from)
   if (m.from === r.leadTransferee && pr.match === r.log.lastIndex()) sendTimeoutNow(r, m.from)
 }
 

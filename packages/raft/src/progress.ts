@@ -26,6 +26,8 @@ export class Progress {
   recentActive = false
   /** The newest ReadIndex round the follower has acknowledged. */
   readSeqAcked = 0
+  /** The highest commit index sent to the follower (in an append or a heartbeat). */
+  commitSent = 0
   readonly inflights: Inflights
 
   constructor (next: number, maxInflight: number) {

@@ -11,7 +11,7 @@ import type { ProgressView } from './progress.js'
 import { RaftLog } from './raft-log.js'
 import { RaftState, type RoleBehaviour } from './raft-state.js'
 import type { Ready } from './ready.js'
-import { bcastAppend, sendAppend } from './replication.js'
+import { bcastAppend, commitFlushDue, flushCommit, sendAppend } from './replication.js'
 import type { ProposeResult, RaftStatus, RequestResult } from './status.js'
 import { stepMessage } from './step.js'
 import type { Entry, EntryType, HardState, Role, SoftState } from './types.js'
@@ -86,6 +86,22 @@ export class RaftCore {
   /** Advances logical time by one tick: election timeouts, heartbeats and check-quorum count ticks. */
   tick (): void {
     this.r.behaviour.tick(this.r)
+  }
+
+  /**
+   * Leader: true when a follower has not been told the commit index and no
+   * append is on its way to carry it. A new commit index is not broadcast
+   * at once (as hashicorp/raft's commit timeout): under load the next
+   * append carries it for free. The driver calls `flushCommit()` soon after
+   * this turns true and no new proposal came.
+   */
+  commitFlushDue (): boolean {
+    return commitFlushDue(this.r)
+  }
+
+  /** Leader: sends the commit index to every follower that has not been told it. */
+  flushCommit (): void {
+    flushCommit(this.r)
   }
 
   /** Feeds a message from the transport. Messages not addressed to this node are ignored. */
@@ -255,7 +271,7 @@ export class RaftCore {
     if (r.role === 'leader') {
       // The leader counts its own log towards a quorum only once it is durable.
       r.progress.get(r.id)?.maybeUpdate(r.log.stableIndex())
-      if (maybeCommit(r) && r.role === 'leader') bcastAppend(r)
+      maybeCommit(r)
     }
   }
 

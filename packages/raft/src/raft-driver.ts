@@ -42,6 +42,11 @@ export abstract class RaftDriver<Result = unknown> extends Service {
   protected core: RaftCore | undefined
   protected cache: LogCache | undefined
   protected ticker: TimerHandle | undefined
+  /** Pending `flushCommit()` (see `RaftCore.commitFlushDue`). */
+  protected commitFlush: TimerHandle | undefined
+  /** A commit index newer than the stored hard state's waits to be written (at most once a heartbeat). */
+  protected commitUnsaved = false
+  protected commitSavedAt = -Infinity
   protected looping = false
   protected loopDone: Promise<void> = Promise.resolve()
   protected failure: Error | undefined
@@ -90,7 +95,13 @@ export abstract class RaftDriver<Result = unknown> extends Service {
   protected async onStop (): Promise<void> {
     if (this.ticker !== undefined) this.clock.clearTimeout(this.ticker)
     this.ticker = undefined
+    if (this.commitFlush !== undefined) this.clock.clearTimeout(this.commitFlush)
+    this.commitFlush = undefined
     await this.loopDone
+    if (this.commitUnsaved && this.failure === undefined) {
+      this.commitUnsaved = false
+      await this.stableStore.setHardState(this.savedHard, { sync: false })
+    }
     await this.transport.stop()
     this.snapshots.abortSends()
     await this.snapshots.idle()
@@ -161,6 +172,7 @@ export abstract class RaftDriver<Result = unknown> extends Service {
       if (this.core === undefined || this.status === 'stopping') return
       this.core.tick()
       this.onTick()
+      this.saveCommit()
       this.kick()
       this.scheduleTick()
     }, this.init.heartbeatMs)
@@ -196,7 +208,37 @@ export abstract class RaftDriver<Result = unknown> extends Service {
     } finally {
       this.looping = false
     }
-    if (this.core?.hasReady() === true && this.failure === undefined) this.kick()
+    if (this.failure !== undefined) return
+    if (this.core?.hasReady() === true) this.kick()
+    else if (this.core?.commitFlushDue() === true) this.scheduleCommitFlush()
+  }
+
+  /**
+   * Tells the followers a commit index no append carried, after a timer of
+   * 0 ms: proposals that the applied entries' callers make meanwhile carry
+   * it instead, and no extra round of messages is spent on it.
+   */
+  protected scheduleCommitFlush (): void {
+    if (this.commitFlush !== undefined) return
+    this.commitFlush = this.clock.setTimeout(() => {
+      this.commitFlush = undefined
+      if (this.core === undefined || this.status === 'stopping') return
+      this.core.flushCommit()
+      this.kick()
+    }, 0)
+  }
+
+  /**
+   * Writes the hard state when only its commit index is newer than what is
+   * stored, unsynced, outside a running loop (so it cannot overtake a synced
+   * term or vote). A commit index need not be durable: a restarted node
+   * learns it again; storing it only lets a lone restart apply sooner.
+   */
+  protected saveCommit (): void {
+    if (!this.commitUnsaved || this.looping || this.failure !== undefined) return
+    this.commitUnsaved = false
+    this.commitSavedAt = this.clock.now()
+    this.stableStore.setHardState(this.savedHard, { sync: false }).catch((err: Error) => { this.fail(err) })
   }
 
   protected fail (err: Error): void {
@@ -226,10 +268,16 @@ export abstract class RaftDriver<Result = unknown> extends Service {
     if (hs !== undefined) {
       if (hs.term !== this.savedHard.term || hs.vote !== this.savedHard.vote) {
         writes.push(this.stableStore.setHardState(hs, { sync: true }))
-      } else {
+        this.commitUnsaved = false
+      } else if (this.clock.now() - this.commitSavedAt >= this.init.heartbeatMs) {
         // Only the commit index moved: it need not be durable (a restarted node learns it again), so the
-        // write is queued unsynced and not waited for. The store applies writes in order.
+        // write is queued unsynced and not waited for, at most once a heartbeat (the tick writes the rest).
+        // The store applies writes in order.
+        this.commitSavedAt = this.clock.now()
+        this.commitUnsaved = false
         this.stableStore.setHardState(hs, { sync: false }).catch((err: Error) => { this.fail(err) })
+      } else {
+        this.commitUnsaved = true
       }
     }
     await Promise.all(writes)

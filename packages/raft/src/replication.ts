@@ -20,6 +20,7 @@ export function sendAppend (r: RaftState, to: NodeId, sendIfEmpty = true): boole
   if (prevLogTerm === undefined || entries === undefined) return sendSnapshot(r, to, pr)
   if (entries.length === 0 && !sendIfEmpty) return false
   r.send({ type: 'appendEntries', to, prevLogIndex, prevLogTerm, entries, commit: r.log.committed })
+  pr.commitSent = Math.max(pr.commitSent, r.log.committed)
   if (pr.state === 'replicate') {
     if (entries.length > 0) {
       const last = (entries[entries.length - 1] as Entry).index
@@ -63,6 +64,30 @@ export function bcastAppend (r: RaftState): void {
 export function bcastHeartbeat (r: RaftState): void {
   for (const [id, pr] of r.progress) {
     if (id === r.id) continue
-    r.send({ type: 'heartbeat', to: id, commit: Math.min(pr.match, r.log.committed), readSeq: r.readIndex.currentSeq })
+    const commit = Math.min(pr.match, r.log.committed)
+    r.send({ type: 'heartbeat', to: id, commit, readSeq: r.readIndex.currentSeq })
+    pr.commitSent = Math.max(pr.commitSent, commit)
   }
+}
+
+/**
+ * The followers that have not been told the current commit index and can
+ * be sent an append now. A commit does not go out on its own at once (see
+ * `RaftCore.flushCommit`): the next append usually carries it.
+ */
+function* commitLaggards (r: RaftState): Generator<NodeId> {
+  for (const [id, pr] of r.progress) {
+    if (id !== r.id && pr.commitSent < r.log.committed && !pr.isPaused()) yield id
+  }
+}
+
+/** True when some follower is owed the commit index and nothing else will carry it. */
+export function commitFlushDue (r: RaftState): boolean {
+  return r.role === 'leader' && !commitLaggards(r).next().done
+}
+
+/** Sends each follower owed the commit index an append carrying it (with any entries it lacks). */
+export function flushCommit (r: RaftState): void {
+  if (r.role !== 'leader') return
+  for (const id of [...commitLaggards(r)]) sendAppend(r, id, true)
 }

@@ -16,6 +16,40 @@ describe('log replication (Raft §5.3)', () => {
     for (const id of ['a', 'b', 'c']) expect(net.appliedData(id)).to.deep.equal(['x', 'y', 'z'])
   })
 
+  it('a new commit index is not broadcast on its own: the next append carries it', () => {
+    const net = Network.create(['a', 'b', 'c'])
+    net.elect('a')
+    net.core('a').propose(bytes('x'))
+    net.processReady('a')
+    net.deliverQueued() // the appends
+    net.deliverQueued() // the answers: 'x' commits on the leader
+    expect(net.appliedData('a')).to.deep.equal(['x'])
+    expect(net.queue.filter(m => m.type === 'appendEntries')).to.deep.equal([])
+    expect(net.core('a').commitFlushDue()).to.equal(true)
+    net.core('a').propose(bytes('y'))
+    net.processReady('a')
+    const carried = net.queue.filter((m): m is AppendEntriesRequest => m.type === 'appendEntries')
+    expect(carried.map(m => [m.to, m.commit, m.entries.length])).to.have.deep.members([['b', 2, 1], ['c', 2, 1]])
+    expect(net.core('a').commitFlushDue()).to.equal(false)
+  })
+
+  it('a commit index no append carries goes out in one flush, and followers apply it', () => {
+    const net = Network.create(['a', 'b', 'c'])
+    net.elect('a')
+    net.core('a').propose(bytes('x'))
+    net.processReady('a')
+    net.deliverQueued()
+    net.deliverQueued()
+    expect(net.appliedData('b')).to.deep.equal([])
+    net.core('a').flushCommit()
+    net.processReady('a')
+    const flush = net.queue.filter((m): m is AppendEntriesRequest => m.type === 'appendEntries')
+    expect(flush.map(m => [m.to, m.commit, m.entries.length])).to.have.deep.members([['b', 2, 0], ['c', 2, 0]])
+    expect(net.core('a').commitFlushDue()).to.equal(false)
+    net.stabilize()
+    for (const id of ['b', 'c']) expect(net.appliedData(id)).to.deep.equal(['x'])
+  })
+
   it('a proposal on a follower is refused with the leader hint', () => {
     const net = Network.create(['a', 'b', 'c'])
     net.elect('a')

@@ -206,19 +206,38 @@ export class Network {
     this.onStep?.()
   }
 
-  /** Delivers queued messages (and the ones they cause) until the network is quiet. */
+  /**
+   * Delivers queued messages (and the ones they cause) until the network is
+   * quiet. When it is, each leader owed a commit flush sends it (what the
+   * driver's 0 ms flush timer does), and delivery goes on.
+   */
   stabilize (maxMessages = 100_000): void {
     this.processAllReady()
     let delivered = 0
-    while (this.queue.length > 0) {
-      const batch = this.queue
-      this.queue = []
-      for (const m of batch) {
-        if (delivered++ > maxMessages) throw new Error('the network never settles')
-        this.deliver(m)
+    for (;;) {
+      while (this.queue.length > 0) {
+        const batch = this.queue
+        this.queue = []
+        for (const m of batch) {
+          if (delivered++ > maxMessages) throw new Error('the network never settles')
+          this.deliver(m)
+        }
+        this.processAllReady()
       }
-      this.processAllReady()
+      if (!this.flushCommits()) return
     }
+  }
+
+  /** Each leader owed a commit flush sends it; true when one did. */
+  flushCommits (): boolean {
+    let flushed = false
+    for (const [id, n] of this.nodes) {
+      if (!n.core.commitFlushDue()) continue
+      n.core.flushCommit()
+      this.processReady(id)
+      flushed = true
+    }
+    return flushed
   }
 
   /** Delivers the queued messages in a random order, possibly dropping some, but not what they cause. */

@@ -8,6 +8,12 @@ import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 
 const FIXTURE = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'node.js')
+/**
+ * Extra node flags for every fixture process, space-separated, e.g.
+ * `RAFT_FIXTURE_NODE_FLAGS='--cpu-prof --cpu-prof-dir=/tmp/prof'` to profile
+ * the nodes of a benchmark (NODE_OPTIONS does not take --cpu-prof).
+ */
+const NODE_FLAGS = (process.env.RAFT_FIXTURE_NODE_FLAGS ?? '').split(' ').filter(f => f !== '')
 
 /** A free TCP port on 127.0.0.1 (bound then released). */
 export async function freePort (): Promise<number> {
@@ -34,7 +40,7 @@ export class NodeProcess {
 
   constructor (id: string, config: Record<string, unknown>) {
     this.id = id
-    this.child = spawn(process.execPath, [FIXTURE, JSON.stringify(config)], { stdio: ['pipe', 'pipe', 'inherit'] })
+    this.child = spawn(process.execPath, [...NODE_FLAGS, FIXTURE, JSON.stringify(config)], { stdio: ['pipe', 'pipe', 'inherit'] })
     this.exited = new Promise(resolve => { this.child.once('exit', () => { resolve() }) })
     this.child.once('exit', () => { for (const w of this.waiting.values()) w({ ok: false, error: 'exited' }); this.waiting.clear() })
     createInterface({ input: this.child.stdout! }).on('line', (line) => {
