@@ -26,16 +26,27 @@ const TO_OBJECT = { longs: Number, enums: Number, oneofs: true, defaults: true, 
 
 type Obj = Record<string, unknown>
 
+// The hot paths below build objects as literals, never with object spread or rest: on Node 20's V8 a spread
+// followed by more properties costs microseconds a message (measured: 0.8 µs for four properties, 8 µs for a
+// decoded AppendEntriesResponse), a fifth of a follower's CPU on the one-proposer benchmark.
+
 function wireEntry (e: Entry): Obj {
-  return { index: e.index, term: e.term, type: ENTRY_TYPES.indexOf(e.type), data: e.data, ...(e.configuration === undefined ? {} : { configuration: e.configuration }) }
+  const o: Obj = { index: e.index, term: e.term, type: ENTRY_TYPES.indexOf(e.type), data: e.data }
+  if (e.configuration !== undefined) o.configuration = e.configuration
+  return o
 }
 
-/** A core message as the plain object protobufjs encodes. */
+/**
+ * A core message as the plain object protobufjs encodes. The body is the
+ * message itself (protobufjs encodes only the fields its type declares, and
+ * no body declares `from`, `to`, `term` or `type`), except for AppendEntries,
+ * whose entries need their wire form.
+ */
 export function messageToWire (m: Message): Obj {
-  const { from, to, term, type, ...rest } = m
-  const body: Obj = { ...rest }
-  if (m.type === 'appendEntries') body.entries = m.entries.map(wireEntry)
-  return { version: PROTOCOL_VERSION, from, to, term, [type]: body }
+  const body: Obj = m.type === 'appendEntries'
+    ? { prevLogIndex: m.prevLogIndex, prevLogTerm: m.prevLogTerm, entries: m.entries.map(wireEntry), commit: m.commit }
+    : m as unknown as Obj
+  return { version: PROTOCOL_VERSION, from: m.from, to: m.to, term: m.term, [m.type]: body }
 }
 
 export function encodeMessage (m: Message): Uint8Array {
@@ -119,39 +130,42 @@ function snapshotMetadata (o: Obj): SnapshotMetadata {
 /** A decoded protobufjs object of `RaftMessage` → a validated core message. */
 export function messageFromWire (o: Obj): Message {
   if (o.version !== PROTOCOL_VERSION) fail(`unsupported version ${String(o.version)}`)
-  const type = o.body
-  if (typeof type !== 'string' || !MESSAGE_TYPES.has(type)) fail('no known body')
+  const body = o.body
+  if (typeof body !== 'string' || !MESSAGE_TYPES.has(body)) fail('no known body')
+  const type = body as MessageType
   const b = obj(o, type)
-  const env = { type, from: str(o, 'from', true), to: str(o, 'to', true), term: uint(o, 'term') }
-  switch (type as MessageType) {
+  const from = str(o, 'from', true)
+  const to = str(o, 'to', true)
+  const term = uint(o, 'term')
+  switch (type) {
     case 'voteRequest':
     case 'preVoteRequest':
-      return { ...env, lastLogIndex: uint(b, 'lastLogIndex'), lastLogTerm: uint(b, 'lastLogTerm'), leadershipTransfer: b.leadershipTransfer === true } as Message
+      return { type, from, to, term, lastLogIndex: uint(b, 'lastLogIndex'), lastLogTerm: uint(b, 'lastLogTerm'), leadershipTransfer: b.leadershipTransfer === true }
     case 'voteResponse':
     case 'preVoteResponse':
-      return { ...env, granted: b.granted === true } as Message
+      return { type, from, to, term, granted: b.granted === true }
     case 'appendEntries': {
       if (!Array.isArray(b.entries)) fail('entries are not a list')
       const entries = (b.entries as Obj[]).map(entry)
       for (let i = 1; i < entries.length; i++) if ((entries[i] as Entry).index !== (entries[i - 1] as Entry).index + 1) fail('entries are not contiguous')
       const prevLogIndex = uint(b, 'prevLogIndex')
       if (entries.length > 0 && (entries[0] as Entry).index !== prevLogIndex + 1) fail('entries do not follow prevLogIndex')
-      return { ...env, prevLogIndex, prevLogTerm: uint(b, 'prevLogTerm'), entries, commit: uint(b, 'commit') } as Message
+      return { type, from, to, term, prevLogIndex, prevLogTerm: uint(b, 'prevLogTerm'), entries, commit: uint(b, 'commit') }
     }
     case 'appendEntriesResponse':
-      return { ...env, success: b.success === true, matchIndex: uint(b, 'matchIndex'), rejectedIndex: uint(b, 'rejectedIndex'), conflictTerm: uint(b, 'conflictTerm'), conflictIndex: uint(b, 'conflictIndex') } as Message
+      return { type, from, to, term, success: b.success === true, matchIndex: uint(b, 'matchIndex'), rejectedIndex: uint(b, 'rejectedIndex'), conflictTerm: uint(b, 'conflictTerm'), conflictIndex: uint(b, 'conflictIndex') }
     case 'heartbeat':
-      return { ...env, commit: uint(b, 'commit'), readSeq: uint(b, 'readSeq') } as Message
+      return { type, from, to, term, commit: uint(b, 'commit'), readSeq: uint(b, 'readSeq') }
     case 'heartbeatResponse':
-      return { ...env, readSeq: uint(b, 'readSeq') } as Message
+      return { type, from, to, term, readSeq: uint(b, 'readSeq') }
     case 'installSnapshot':
-      return { ...env, snapshot: snapshotMetadata(obj(b, 'snapshot')) } as Message
+      return { type, from, to, term, snapshot: snapshotMetadata(obj(b, 'snapshot')) }
     case 'timeoutNow':
-      return env as Message
+      return { type, from, to, term }
     case 'readIndexRequest':
-      return { ...env, requestId: str(b, 'requestId', true) } as Message
+      return { type, from, to, term, requestId: str(b, 'requestId', true) }
     case 'readIndexResponse':
-      return { ...env, requestId: str(b, 'requestId', true), index: uint(b, 'index') } as Message
+      return { type, from, to, term, requestId: str(b, 'requestId', true), index: uint(b, 'index') }
   }
 }
 

@@ -237,15 +237,11 @@ export class RaftCore {
       hardState,
       softState
     }
-    const rd: Ready = {
-      ...(sameSoftState(softState, this.prevSoftState) ? {} : { softState }),
-      ...(sameHardState(hardState, this.prevHardState) ? {} : { hardState }),
-      entries,
-      ...(snapshot === undefined ? {} : { snapshot }),
-      messages: r.msgs,
-      committedEntries,
-      readStates: r.readStates
-    }
+    // Optional fields are set only when present (absent, not undefined), without object spread (see codec.ts).
+    const rd: { -readonly [K in keyof Ready]: Ready[K] } = { entries, messages: r.msgs, committedEntries, readStates: r.readStates }
+    if (!sameSoftState(softState, this.prevSoftState)) rd.softState = softState
+    if (!sameHardState(hardState, this.prevHardState)) rd.hardState = hardState
+    if (snapshot !== undefined) rd.snapshot = snapshot
     r.msgs = []
     r.readStates = []
     return rd
@@ -326,7 +322,9 @@ export class RaftCore {
     if (refused !== undefined) return refused
     if (!(data instanceof Uint8Array)) return fail(new InvalidArgumentError('a proposal must be a Uint8Array'))
     const r = this.r
-    const entry: Entry = { index: r.log.lastIndex() + 1, term: r.term, type, data, ...(configuration === undefined ? {} : { configuration }) }
+    const entry: Entry = configuration === undefined
+      ? { index: r.log.lastIndex() + 1, term: r.term, type, data }
+      : { index: r.log.lastIndex() + 1, term: r.term, type, data, configuration }
     r.appendEntries([entry])
     bcastAppend(r)
     return { ok: true, index: entry.index, term: entry.term }
