@@ -1,4 +1,5 @@
-import { AbortError, TimeoutError, type Clock, type TimerHandle } from '@clusterfunk/core'
+import { AbortError, TimeoutError, type Clock } from '@clusterfunk/core'
+import type { Deadlines } from './deadlines.js'
 
 /** A request waiting for the log: settled once, by its outcome, its deadline or its signal. */
 export interface Deferred<T> {
@@ -10,6 +11,8 @@ export interface Deferred<T> {
 
 export interface DeferredOptions {
   clock: Clock
+  /** The driver's shared deadline timer. */
+  deadlines: Deadlines
   timeoutMs: number
   signal?: AbortSignal | undefined
   /** What timed out, for the `TimeoutError`. */
@@ -24,12 +27,12 @@ export function deferred<T> (options: DeferredOptions): Deferred<T> {
   let rejectFn!: (e: Error) => void
   const promise = new Promise<T>((resolve, reject) => { resolveFn = resolve; rejectFn = reject })
   let settled = false
-  const timer: { handle?: TimerHandle } = {}
+  let cancelDeadline: (() => void) | undefined
   const onAbort = (): void => { d.reject(new AbortError(`${options.what} was aborted`, { cause: options.signal?.reason })) }
   const finish = (): boolean => {
     if (settled) return false
     settled = true
-    if (timer.handle !== undefined) options.clock.clearTimeout(timer.handle)
+    cancelDeadline?.()
     options.signal?.removeEventListener('abort', onAbort)
     options.onSettle()
     return true
@@ -44,7 +47,9 @@ export function deferred<T> (options: DeferredOptions): Deferred<T> {
     onAbort()
     return d
   }
-  timer.handle = options.clock.setTimeout(() => { d.reject(new TimeoutError(`${options.what} timed out after ${options.timeoutMs} ms`)) }, options.timeoutMs)
+  cancelDeadline = options.deadlines.add(options.clock.now() + options.timeoutMs, () => {
+    d.reject(new TimeoutError(`${options.what} timed out after ${options.timeoutMs} ms`))
+  })
   options.signal?.addEventListener('abort', onAbort, { once: true })
   return d
 }

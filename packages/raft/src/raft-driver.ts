@@ -2,6 +2,7 @@ import type { ClusterfunkError} from '@clusterfunk/core';
 import { AbortError, NotLeaderError, NotStartedError, Service, TypedEventEmitter, createRandom, noopMetrics, silentLogger, systemClock, type Clock, type Logger, type Random, type TimerHandle } from '@clusterfunk/core'
 import { groupMessages } from './batching.js'
 import { EMPTY_CONFIGURATION, isNonVoter, isVoter, memberAddress, type Configuration, type NodeId } from './configuration.js'
+import { Deadlines } from './deadlines.js'
 import { deferred, type Deferred } from './deferred.js'
 import type { Fsm } from './fsm.js'
 import { LogCache } from './log-cache.js'
@@ -39,6 +40,8 @@ export abstract class RaftDriver<Result = unknown> extends Service {
   protected readonly logger: Logger
   protected readonly metrics: RaftMetrics
   protected readonly snapshots: SnapshotManager
+  /** The deadlines of pending proposals, reads and waits, on one timer. */
+  protected readonly deadlines: Deadlines
   protected core: RaftCore | undefined
   protected cache: LogCache | undefined
   protected ticker: TimerHandle | undefined
@@ -76,6 +79,7 @@ export abstract class RaftDriver<Result = unknown> extends Service {
     this.logger = components.logger ?? silentLogger('raft')
     this.metrics = new RaftMetrics(components.metrics ?? noopMetrics)
     this.snapshots = new SnapshotManager(components.snapshotStore, this.logger)
+    this.deadlines = new Deadlines(this.clock)
   }
 
   get id (): NodeId { return this.init.id }
@@ -109,6 +113,7 @@ export abstract class RaftDriver<Result = unknown> extends Service {
     for (const p of [...this.proposals.values()]) p.d.reject(stopped())
     for (const r of [...this.reads.values()]) r.d.reject(stopped())
     for (const w of [...this.waiters]) w.d.reject(stopped())
+    this.deadlines.clear()
     this.core = undefined
   }
 
@@ -447,7 +452,7 @@ export abstract class RaftDriver<Result = unknown> extends Service {
 
   protected async waitUntil (until: () => boolean, what: string, options: RequestOptions): Promise<void> {
     if (until()) return
-    const d = deferred<void>({ clock: this.clock, timeoutMs: options.timeoutMs ?? this.init.requestTimeoutMs, signal: options.signal, what, onSettle: () => { this.waiters.delete(w) } })
+    const d = deferred<void>({ clock: this.clock, deadlines: this.deadlines, timeoutMs: options.timeoutMs ?? this.init.requestTimeoutMs, signal: options.signal, what, onSettle: () => { this.waiters.delete(w) } })
     const w: Waiter = { until, d }
     this.waiters.add(w)
     await d.promise

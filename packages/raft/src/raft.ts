@@ -42,7 +42,7 @@ export class Raft<Result = unknown> extends RaftDriver<Result> {
     const r = core.propose(command)
     if (!r.ok) throw r.error
     this.metrics.proposals.inc()
-    const d = deferred<unknown>({ clock: this.clock, timeoutMs: options.timeoutMs ?? this.init.requestTimeoutMs, signal: options.signal, what: 'apply', onSettle: () => { this.proposals.delete(r.index) } })
+    const d = deferred<unknown>({ clock: this.clock, deadlines: this.deadlines, timeoutMs: options.timeoutMs ?? this.init.requestTimeoutMs, signal: options.signal, what: 'apply', onSettle: () => { this.proposals.delete(r.index) } })
     this.proposals.set(r.index, { term: r.term, started: this.clock.now(), d })
     this.kick()
     return await d.promise as Result
@@ -71,7 +71,7 @@ export class Raft<Result = unknown> extends RaftDriver<Result> {
     const requestId = `${this.init.id}:${++this.readSeq}`
     const r = core.readIndex(requestId)
     if (!r.ok) throw r.error
-    const d = deferred<number>({ clock: this.clock, timeoutMs: options.timeoutMs ?? this.init.requestTimeoutMs, signal: options.signal, what: 'read', onSettle: () => { this.reads.delete(requestId) } })
+    const d = deferred<number>({ clock: this.clock, deadlines: this.deadlines, timeoutMs: options.timeoutMs ?? this.init.requestTimeoutMs, signal: options.signal, what: 'read', onSettle: () => { this.reads.delete(requestId) } })
     this.reads.set(requestId, { index: undefined, d })
     this.kick()
     const applied = await d.promise
@@ -189,7 +189,7 @@ export class Raft<Result = unknown> extends RaftDriver<Result> {
   protected async changeConfig (change: ConfigChange, options: RequestOptions): Promise<void> {
     const r = this.running().proposeConfigChange(change)
     if (!r.ok) throw r.error
-    const d = deferred<unknown>({ clock: this.clock, timeoutMs: options.timeoutMs ?? this.init.requestTimeoutMs, signal: options.signal, what: change.type, onSettle: () => { this.proposals.delete(r.index) } })
+    const d = deferred<unknown>({ clock: this.clock, deadlines: this.deadlines, timeoutMs: options.timeoutMs ?? this.init.requestTimeoutMs, signal: options.signal, what: change.type, onSettle: () => { this.proposals.delete(r.index) } })
     this.proposals.set(r.index, { term: r.term, started: this.clock.now(), d })
     this.kick()
     await d.promise
