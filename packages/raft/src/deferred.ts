@@ -27,12 +27,12 @@ export function deferred<T> (options: DeferredOptions): Deferred<T> {
   let rejectFn!: (e: Error) => void
   const promise = new Promise<T>((resolve, reject) => { resolveFn = resolve; rejectFn = reject })
   let settled = false
-  let cancelDeadline: (() => void) | undefined
+  const deadline: { cancel?: () => void } = {}
   const onAbort = (): void => { d.reject(new AbortError(`${options.what} was aborted`, { cause: options.signal?.reason })) }
   const finish = (): boolean => {
     if (settled) return false
     settled = true
-    cancelDeadline?.()
+    deadline.cancel?.()
     options.signal?.removeEventListener('abort', onAbort)
     options.onSettle()
     return true
@@ -47,7 +47,7 @@ export function deferred<T> (options: DeferredOptions): Deferred<T> {
     onAbort()
     return d
   }
-  cancelDeadline = options.deadlines.add(options.clock.now() + options.timeoutMs, () => {
+  deadline.cancel = options.deadlines.add(options.clock.now() + options.timeoutMs, () => {
     d.reject(new TimeoutError(`${options.what} timed out after ${options.timeoutMs} ms`))
   })
   options.signal?.addEventListener('abort', onAbort, { once: true })
