@@ -131,13 +131,22 @@ export class Swim extends Service {
     if (!Array.isArray(addresses) || addresses.length === 0) throw new InvalidArgumentError('join needs at least one host:port address')
     for (const a of addresses) if (parseAddress(a) === undefined) throw new InvalidArgumentError(`not a host:port address: ${String(a)}`)
     throwIfAborted(options.signal)
+    const incarnation = this.localMember().incarnation
     const results = await raceSignal(Promise.allSettled(addresses.map(async a => { await driver.pushPull(a, true) })), options.signal)
     const failures: JoinFailure[] = []
+    const answered: string[] = []
     results.forEach((r, i) => {
       if (r.status === 'rejected') failures.push({ address: addresses[i] as string, error: r.reason instanceof Error ? r.reason : new Error(String(r.reason)) })
+      else answered.push(addresses[i] as string)
     })
     if (failures.length === addresses.length) throw new JoinError(failures)
-    return addresses.length - failures.length
+    if (this.localMember().incarnation > incarnation) {
+      // A node restarting under its old name: the cluster remembered it at a higher incarnation (suspect or
+      // dead), so the state this join sent was ignored, and this node has just refuted it. Hand the refutation
+      // to the same peers at once rather than leave it to gossip, which may miss them for seconds.
+      await raceSignal(Promise.allSettled(answered.map(async a => { await driver.pushPull(a, true) })), options.signal)
+    }
+    return answered.length
   }
 
   /**

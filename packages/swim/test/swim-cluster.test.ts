@@ -42,6 +42,22 @@ describe('Swim on real sockets', () => {
     expect(seen.filter(s => s.type === 'failed')).to.deep.equal([])
   })
 
+  it('a member restarted under its name is alive again at its seed as soon as join resolves', async () => {
+    nodes = await startCluster(3, 'r')
+    const seed = nodes[0] as Swim
+    const port = Number((nodes[2] as Swim).address().split(':').at(-1))
+    await (nodes[2] as Swim).stop()
+    await waitFor(() => seed.member('r2')?.status === 'dead', { timeoutMs: 15_000, what: 'the seed to mark r2 dead' })
+    // Same name, same address: the alive news it joins with (incarnation 1) is not newer than what the seed holds.
+    const restarted = new Swim({}, fastInit('r2', { port }))
+    nodes[2] = restarted
+    await restarted.start()
+    expect(await restarted.join([seed.address()])).to.equal(1)
+    // The cluster knew r2 as dead at the incarnation it restarted with: its refutation went to the seed in the join itself.
+    expect(restarted.localMember().incarnation).to.be.greaterThan(1)
+    expect(seed.member('r2')).to.include({ status: 'alive', address: restarted.address() })
+  })
+
   it('join rejects with a JoinError naming every address when none answers', async () => {
     const lonely = new Swim({}, fastInit('lonely'))
     nodes = [lonely]
