@@ -112,7 +112,7 @@ describe('funkctl against a live cluster', function () {
     for (const n of listed) {
       const endpoints = Object.fromEntries(n.endpoints.map(e => [e.name, e.address]))
       expect(endpoints).to.deep.equal(actual.find(x => x.id === n.id)?.endpoints)
-      expect(endpoints.management).to.equal(nodes.find(x => x.nodeId === n.id)?.managementAddress())
+      expect(endpoints['clusterfunk.management']).to.equal(nodes.find(x => x.nodeId === n.id)?.managementAddress())
     }
   })
 

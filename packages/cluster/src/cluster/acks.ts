@@ -1,10 +1,12 @@
 import type { Clock, Logger, TimerHandle } from '@clusterfunk/core'
-import { ManagementClient } from '../management/client.js'
+import { ManagementClient, type ManagementClientTls } from '../management/client.js'
 
 /** What an `AckSender` needs. */
 export interface AckSenderInit {
   nodeId: string
   token: string | undefined
+  /** Dial the leader with TLS (trusting the cluster CA, presenting this node's certificate when asked). Default plaintext. */
+  tls?: ManagementClientTls | undefined
   /** Send the token without TLS to a non-loopback leader. */
   allowInsecureToken: boolean
   clock: Clock
@@ -21,7 +23,8 @@ const RETRY_MS = 25
 
 /**
  * Sends the acks a follower owes to the current leader (the AckShardMap
- * RPC), over one long-lived client per leader address. An ack is retried —
+ * RPC), over one long-lived client per leader address (with TLS when the
+ * node has it, so the token never travels in clear). An ack is retried —
  * at the leader known at each attempt — until the leader took it, a newer
  * proposal superseded it, or the ack timeout passed (the leader has then
  * left this node out, and lets it back in when it answers again).
@@ -111,7 +114,12 @@ export class AckSender {
     if (client === undefined) {
       for (const old of this.clients.values()) old.close()
       this.clients.clear()
-      client = new ManagementClient({ address, ...(this.init.token === undefined ? {} : { token: this.init.token }), allowInsecureToken: this.init.allowInsecureToken })
+      client = new ManagementClient({
+        address,
+        ...(this.init.token === undefined ? {} : { token: this.init.token }),
+        ...(this.init.tls === undefined ? {} : { tls: this.init.tls }),
+        allowInsecureToken: this.init.allowInsecureToken
+      })
       this.clients.set(address, client)
     }
     return client

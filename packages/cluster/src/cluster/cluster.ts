@@ -1,4 +1,4 @@
-import { Service, TypedEventEmitter, silentLogger, systemClock, type AbortOptions, type Clock, type Logger, type TimerHandle } from '@clusterfunk/core'
+import { Service, SystemClock, TypedEventEmitter, silentLogger, systemClock, type AbortOptions, type Clock, type Logger, type TimerHandle } from '@clusterfunk/core'
 import { RAFT_PRESETS } from '@clusterfunk/raft'
 import { encodeCommand } from '../coordinator/codec.js'
 import { ShardCoordinator } from '../coordinator/coordinator.js'
@@ -9,13 +9,19 @@ import type { ClusterRole, ClusterState } from '../management/types.js'
 import { PromMetrics } from '../metrics/prom-metrics.js'
 import { ClusterMetrics } from '../metrics/cluster-metrics.js'
 import { bootstrapDecision } from './bootstrap.js'
+import { ContactLease } from './contact-lease.js'
 import { FacadeMetrics } from './facade-metrics.js'
 import { TAG_LIVENESS, TAG_MANAGEMENT, TAG_RAFT, TAG_RAFT_MEMBER, TAG_SWIM } from './leader.js'
-import { loadNodeId } from './node-id.js'
 import { resolveClusterInit, type ClusterInit, type ResolvedClusterInit } from './options.js'
 import { ShardView, type ClusterEvents } from './types.js'
-import { assembleParts, type ClusterParts } from './parts.js'
+import type { ClusterParts } from './parts.js'
+import { realParts, type PartsFactory } from './parts-factory.js'
 import type { MdnsSocket } from '../zeroconf/socket.js'
+
+/** How often a node rejoins SWIM at most while its view lacks the Raft leader, or it is outside the map. */
+const MEND_MS = 2_000
+/** Members a node rejoins through when it knows no leader's SWIM address. */
+const MEND_PEERS = 3
 
 /** What a `Cluster` takes from outside; every field optional. */
 export interface ClusterComponents {
@@ -23,6 +29,8 @@ export interface ClusterComponents {
   logger?: Logger
   /** Makes zeroconf's mDNS socket. Default a real multicast socket; tests pass `MemoryMulticastNetwork.createSocket`. */
   createMdnsSocket?: () => MdnsSocket
+  /** Builds the node's parts. Default `realParts`; a simulation passes its own with its `clock`. */
+  parts?: PartsFactory
 }
 
 /**
@@ -57,9 +65,12 @@ export abstract class ClusterCore extends Service {
   /** The leader's latest proposal, for `reshard:done`: its version, size, when it was appended and when every ack was in. */
   private proposal: { version: number, nodes: number, appendedAt: number, ackedAt: number | undefined } | undefined
   private nextTickAt = Infinity
+  private lastMend = -Infinity
   private contactMs = 150
+  private lease: ContactLease | undefined
   private unhook: (() => void) | undefined
   private readonly createMdnsSocket: (() => MdnsSocket) | undefined
+  private readonly partsFactory: PartsFactory
 
   /** @throws InvalidConfigError naming the option at fault */
   constructor (components: ClusterComponents, init: ClusterInit) {
@@ -68,6 +79,7 @@ export abstract class ClusterCore extends Service {
     this.clock = components.clock ?? systemClock
     this.logger = components.logger ?? silentLogger('cluster')
     this.createMdnsSocket = components.createMdnsSocket
+    this.partsFactory = components.parts ?? realParts
     this.metrics = new PromMetrics()
     this.facade = new FacadeMetrics(this.metrics)
     this.startedAt = this.clock.wallNow()
@@ -118,11 +130,12 @@ export abstract class ClusterCore extends Service {
     this.bootstrapping = false
     this.didBootstrap = false
     this.nextTickAt = Infinity
-    const nodeId = await loadNodeId(o.dataDir, o.nodeId)
-    const coordinator = new ShardCoordinator({ nodeId, shardCount: o.shards, ackTimeoutMs: o.ackTimeoutMs })
-    this.coordinator = coordinator
+    const nodeId = await this.partsFactory.nodeId(o)
     this.contactMs = RAFT_PRESETS[o.raftPreset].heartbeatMs * 3
-    const parts = await assembleParts(o, {
+    const coordinatorInit = { nodeId, shardCount: o.shards, ackTimeoutMs: o.ackTimeoutMs, leaseMs: this.contactMs }
+    const coordinator = this.partsFactory.coordinator?.(coordinatorInit) ?? new ShardCoordinator(coordinatorInit)
+    this.coordinator = coordinator
+    const parts = await this.partsFactory.assemble(o, {
       nodeId,
       coordinator,
       clock: this.clock,
@@ -136,6 +149,7 @@ export abstract class ClusterCore extends Service {
     })
     const { raft, endpoint, checker, management, swim } = parts
     this.parts = parts
+    this.lease = new ContactLease({ raft, clock: this.clock, logger: this.logger, changed: () => { this.schedulePump() } }, this.contactMs)
     const clusterMetrics = new ClusterMetrics({ metrics: this.metrics, clock: this.clock }, { clusterName: o.name, nodeId })
     clusterMetrics.watchLiveness(checker)
     this.unhook = this.metrics.addCollectHook(() => { clusterMetrics.refresh() })
@@ -183,6 +197,7 @@ export abstract class ClusterCore extends Service {
     await p.raft.stop()
     await p.store.close()
     this.parts = undefined
+    this.lease = undefined
     this.leading = false
   }
 
@@ -242,18 +257,15 @@ export abstract class ClusterCore extends Service {
         coordinator.loseLeadership()
         p.leader.end()
       }
-      if (this.leading) {
-        coordinator.setLeaderContact(now, true)
-        p.leader.step(now)
-      } else {
-        const heard = stats.leaderId === undefined ? undefined : p.transport.lastHeardFrom(stats.leaderId)
-        const contact = !isLeader && heard !== undefined && now - heard <= this.contactMs && stats.appliedIndex >= stats.commitIndex
-        coordinator.setLeaderContact(now, contact)
-      }
+      if (this.leading) p.leader.step(now)
+      // Serving needs a lease, leader or not: a round trip that proves this node holds every map committed before it asked.
+      this.lease?.renew(now)
+      coordinator.setLeaderContact(now, this.lease?.valid(now) === true)
       if (now >= this.nextTickAt) coordinator.tick(now)
       this.maybeBootstrap(p)
       const config = stats.configuration
       const inVoters = config.voters.some(m => m.id === p.nodeId)
+      if (!isLeader) this.mendSwim(p, now, stats.leaderId, inVoters || config.nonVoters.some(m => m.id === p.nodeId))
       this.setRole(isLeader ? 'Leader' : inVoters ? 'Follower' : config.nonVoters.some(m => m.id === p.nodeId) ? 'NonVoter' : 'NonMember')
       this.facade.size.set(config.voters.length + config.nonVoters.length)
       if (this.hasRaftState(p) && p.swim.localMember().tags.get(TAG_RAFT_MEMBER) === undefined) p.swim.setTags(this.tags())
@@ -263,7 +275,10 @@ export abstract class ClusterCore extends Service {
       this.logger.error('cluster step failed', { error: err instanceof Error ? err.message : String(err) })
       this.setState('Invalid')
     }
-    this.schedule(Math.min(RAFT_PRESETS[this.options.raftPreset].heartbeatMs, Math.max(0, this.nextTickAt - this.clock.now())))
+    const next = this.clock.now()
+    // Also exactly when the lease runs out: a node must not say Operational a moment past it.
+    const wake = this.lease?.nextWake(next) ?? Infinity
+    this.schedule(Math.min(RAFT_PRESETS[this.options.raftPreset].heartbeatMs, Math.max(0, this.nextTickAt - next), wake - next))
   }
 
   private becomeLeader (p: ClusterParts, coordinator: ShardCoordinator): void {
@@ -306,10 +321,16 @@ export abstract class ClusterCore extends Service {
   protected schedulePump (): void {
     if (this.pumpScheduled) return
     this.pumpScheduled = true
-    setImmediate(() => {
+    const run = (): void => {
       this.pumpScheduled = false
       if (this.parts !== undefined) this.step()
-    })
+    }
+    // After the I/O at hand, so a burst of changes (a batch of applied
+    // entries) is acted on once. On real time that is setImmediate: a 0 ms
+    // timer would wait at least 1 ms. Any other clock (virtual time) gets a
+    // 0 ms timer of its own, so a simulation seed replays exactly.
+    if (this.clock instanceof SystemClock) setImmediate(run)
+    else this.clock.setTimeout(run, 0)
   }
 
   /** Acts on what the coordinator asked for. */
@@ -328,6 +349,7 @@ export abstract class ClusterCore extends Service {
     const ack = out.acks.at(-1)
     if (ack !== undefined) p.acks.owe(ack)
     if (out.stepDown) p.raft.transferLeadership().catch(() => {})
+    if (out.missed.length > 0) this.reachOut(p, out.missed)
     for (const change of out.shards) {
       this.facade.shardsOwned.set(coordinator.committedMap?.map.countOf(p.nodeId) ?? 0)
       this.facade.mapVersion.set(change.version)
@@ -341,6 +363,56 @@ export abstract class ClusterCore extends Service {
     }
     this.nextTickAt = out.nextTickAt
     this.setState(p.raft.configuration().voters.length + p.raft.configuration().nonVoters.length === 0 ? 'Joining' : coordinator.state)
+  }
+
+  /**
+   * Rejoins SWIM while this node follows a Raft leader that its SWIM view
+   * does not hold alive, or is outside the committed map — not in the Raft
+   * group yet, or in it but `Joining` — through the leader's SWIM address
+   * when it knows one (else up to `MEND_PEERS` members it knows) and its
+   * join addresses. One push/pull then heals both views. Left alone, nodes
+   * that restarted can stay unknown to each other's SWIM (each holds the
+   * other as suspect, or not at all, and nothing new is gossiped) until
+   * SWIM's anti-entropy picks the right pair, many seconds later; meanwhile
+   * the leader has no candidate to add or put in a map, or the node no
+   * endpoint to ack to. At most every `MEND_MS`.
+   */
+  private mendSwim (p: ClusterParts, now: number, leaderId: string | undefined, member: boolean): void {
+    if (now - this.lastMend < MEND_MS || p.swim.status !== 'started') return
+    const leader = leaderId === undefined ? undefined : p.swim.member(leaderId)
+    const lostLeader = leaderId !== undefined && leader?.status !== 'alive'
+    if (!lostLeader && member && this.currentState !== 'Joining') return
+    const addresses = new Set<string>()
+    if (leader !== undefined) addresses.add(leader.address)
+    else {
+      const known = p.swim.allMembers().filter(m => m.id !== p.nodeId && m.status !== 'left').sort((a, b) => a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+      for (const m of known.slice(0, MEND_PEERS)) addresses.add(m.address)
+    }
+    for (const a of this.options.join) addresses.add(a)
+    if (addresses.size === 0) return
+    this.lastMend = now
+    this.logger.debug('rejoining SWIM', { leader: leaderId, addresses: [...addresses] })
+    p.swim.join([...addresses]).catch((err: unknown) => {
+      this.logger.debug('could not rejoin SWIM', { leader: leaderId, error: err instanceof Error ? err.message : String(err) })
+    })
+  }
+
+  /**
+   * Pushes this leader's SWIM state to nodes that missed their ack. A node
+   * sends its ack to the leader's management endpoint, which it learns from
+   * SWIM; one whose view lacks the leader (it restarted and its join
+   * addresses are gone, or it dropped the leader as suspect) follows Raft
+   * but cannot ack, and SWIM's own anti-entropy may take many seconds to
+   * repair that. The leader knows every node it put in a map from its own
+   * view, so a push/pull to each (a SWIM join) mends theirs at once, before
+   * they are tried again.
+   */
+  private reachOut (p: ClusterParts, ids: readonly string[]): void {
+    const addresses = ids.flatMap(id => { const a = p.swim.member(id)?.address; return a === undefined ? [] : [a] })
+    if (addresses.length === 0 || p.swim.status !== 'started') return
+    p.swim.join(addresses).catch((err: unknown) => {
+      this.logger.debug('could not reach the nodes that missed their ack', { ids, error: err instanceof Error ? err.message : String(err) })
+    })
   }
 
   protected setState (state: ClusterState): void {

@@ -1,7 +1,9 @@
 import { InvalidArgumentError, NotStartedError, eventIterator, type EventHandler, type EventIteratorOptions, type ListenerOptions } from '@clusterfunk/core'
 import type { ManagementSource } from '../management/source.js'
 import type { LivenessStatus, NodeEndpoint, Suffrage, SwimStatus } from '../management/types.js'
+import type { KeyInput } from '@clusterfunk/swim'
 import { ClusterCore, type ClusterComponents } from './cluster.js'
+import { TAG_LIVENESS, TAG_MANAGEMENT, TAG_RAFT, TAG_SWIM } from './leader.js'
 import type { ClusterParts } from './parts.js'
 import type { ClusterInit } from './options.js'
 import { ClusterManagementSource } from './source.js'
@@ -13,6 +15,8 @@ const EVENT_TYPES: ReadonlyArray<keyof ClusterEvents & string> = [
   'state:change', 'role:change', 'leader:change', 'shards:change', 'reshard:done', 'node:join', 'node:leave', 'node:dead', 'node:alive'
 ]
 const ENDPOINT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/
+/** Endpoint names (without `ep.`) the cluster publishes itself. */
+const OWN_ENDPOINTS: readonly string[] = [TAG_SWIM, TAG_RAFT, TAG_LIVENESS, TAG_MANAGEMENT].map(tag => tag.slice('ep.'.length))
 
 /**
  * A clusterfunk node: SWIM membership with endpoint tags, one Raft group,
@@ -69,7 +73,7 @@ export class Cluster extends ClusterCore {
   setEndpoint (name: string, url: string): void {
     const bare = name.startsWith('ep.') ? name.slice(3) : name
     if (!ENDPOINT_NAME.test(bare)) throw new InvalidArgumentError(`"${name}" is not an endpoint name (letters, digits, . _ -)`)
-    if (['swim', 'raft', 'liveness', 'management'].includes(bare)) throw new InvalidArgumentError(`endpoint "${bare}" is the cluster's own`)
+    if (OWN_ENDPOINTS.includes(bare)) throw new InvalidArgumentError(`endpoint "${bare}" is the cluster's own`)
     if (typeof url !== 'string' || url === '') throw new InvalidArgumentError('an endpoint needs a non-empty address')
     this.userEndpoints.set(bare, url)
     const p = this.parts
@@ -138,6 +142,49 @@ export class Cluster extends ClusterCore {
   livenessAddress (): { host: string, port: number } { return this.running().endpoint.address() }
   /** The metrics URL, when a metrics port was given. @throws NotStartedError when not started */
   metricsUrl (): string | undefined { return this.running().metricsServer?.url() }
+
+  /**
+   * The gossip encryption keys this node holds, base64, primary (the one
+   * that encrypts) first; empty when gossip is not encrypted.
+   */
+  gossipKeys (): string[] {
+    return this.options.keyring?.keys().map(k => k.toString('base64')) ?? []
+  }
+
+  /**
+   * Installs a gossip key for decryption (Serf's `keys -install`). A key
+   * rotation, run on every node in turn: install the new key everywhere,
+   * then `useGossipKey` it everywhere, then `removeGossipKey` the old one
+   * everywhere — no message is lost between steps. Changes are not written
+   * to disk: a restarted node starts from its `gossipKeys` option.
+   * @throws InvalidArgumentError for a malformed key, or when gossip is not encrypted
+   */
+  installGossipKey (key: KeyInput): void {
+    this.keyring().addKey(key)
+  }
+
+  /**
+   * Makes an installed key the one that encrypts (Serf's `keys -use`).
+   * @throws InvalidArgumentError when the key is not installed, or when gossip is not encrypted
+   */
+  useGossipKey (key: KeyInput): void {
+    this.keyring().useKey(key)
+  }
+
+  /**
+   * Uninstalls a gossip key (Serf's `keys -remove`); removing an unknown one does nothing.
+   * @throws InvalidArgumentError for the primary key, or when gossip is not encrypted
+   */
+  removeGossipKey (key: KeyInput): void {
+    this.keyring().removeKey(key)
+  }
+
+  private keyring (): NonNullable<Cluster['options']['keyring']> {
+    const keyring = this.options.keyring
+    // Encryption cannot be switched on at runtime: every peer would have to switch at the same moment.
+    if (keyring === undefined) throw new InvalidArgumentError('gossip is not encrypted: start the node with gossipKeys to rotate keys')
+    return keyring
+  }
 
   /** Counters of the shard-map coordinator (proposals, commits, stale acks, ack timeouts). */
   coordinatorCounters (): Readonly<Record<string, number>> {

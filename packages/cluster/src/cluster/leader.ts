@@ -1,16 +1,16 @@
 import type { Clock, Logger } from '@clusterfunk/core'
-import type { LivenessChecker } from '@clusterfunk/liveness'
 import type { Raft } from '@clusterfunk/raft'
-import type { Member, Swim } from '@clusterfunk/swim'
+import type { Member } from '@clusterfunk/swim'
 import { parseHostPort } from '../management/auth.js'
 import type { ShardCoordinator } from '../coordinator/coordinator.js'
 import { nextMembershipChange, type MembershipChange, type MemberView } from './membership.js'
+import type { CheckerPart, SwimPart } from './part-types.js'
 
 /** Tag names of the endpoints every node publishes. */
 export const TAG_SWIM = 'ep.swim'
 export const TAG_RAFT = 'ep.raft'
 export const TAG_LIVENESS = 'ep.liveness'
-export const TAG_MANAGEMENT = 'ep.management'
+export const TAG_MANAGEMENT = 'ep.clusterfunk.management'
 /** Set to `1` once a node holds Raft state: safe bootstrap then knows a cluster exists. */
 export const TAG_RAFT_MEMBER = 'raft.member'
 
@@ -18,8 +18,8 @@ export const TAG_RAFT_MEMBER = 'raft.member'
 export interface LeaderDutiesComponents {
   selfId: string
   raft: Raft<void>
-  swim: Swim
-  checker: LivenessChecker
+  swim: Pick<SwimPart, 'members' | 'allMembers'>
+  checker: Pick<CheckerPart, 'add' | 'remove' | 'clear' | 'nodeStatus' | 'nodes'>
   coordinator: ShardCoordinator
   clock: Clock
   logger: Logger
@@ -40,7 +40,8 @@ export interface LeaderDutiesInit {
  * the liveness checker probing every member's `ep.liveness`, feeds the
  * coordinator the nodes fit to serve (alive in SWIM, in the Raft group,
  * not declared dead by the checker), and makes the Raft group follow SWIM
- * one membership change at a time.
+ * one membership change at a time — adding a member only once the checker
+ * heard it too.
  */
 export class LeaderDuties {
   private readonly c: LeaderDutiesComponents
@@ -107,9 +108,15 @@ export class LeaderDuties {
 
   private followSwim (now: number): void {
     const config = this.c.raft.configuration()
+    const inConfig = new Set([...config.voters, ...config.nonVoters].map(m => m.id))
     const views = new Map<string, MemberView>()
     for (const m of this.c.swim.allMembers()) {
-      views.set(m.id, { id: m.id, status: m.status, raftAddress: m.tags.get(TAG_RAFT), since: m.statusChangedAt })
+      // A member is added only once the liveness checker heard it. SWIM alone can be stale: a new
+      // leader may hold alive a node whose leave has not reached it yet, and adding that node back
+      // (promoted at once while the log is short) counts a voter that is gone against the quorum.
+      const heard = inConfig.has(m.id) || m.id === this.c.selfId || this.c.checker.nodeStatus(m.id)?.state === 'alive'
+      const status = m.status === 'alive' && !heard ? 'suspect' : m.status
+      views.set(m.id, { id: m.id, status, raftAddress: m.tags.get(TAG_RAFT), since: m.statusChangedAt })
     }
     for (const m of [...config.voters, ...config.nonVoters]) {
       if (views.has(m.id)) { this.missingSince.delete(m.id); continue }

@@ -2,7 +2,8 @@ import { isIP } from 'node:net'
 import { InvalidConfigError } from '@clusterfunk/core'
 import type { RaftPreset } from '@clusterfunk/raft'
 import { MAX_SHARDS } from '@clusterfunk/sharding'
-import type { SwimPreset } from '@clusterfunk/swim'
+import type { Keyring, KeyInput, SwimPreset } from '@clusterfunk/swim'
+import { resolveGossipKeys, resolveTls, type ClusterTlsInit, type ResolvedClusterTls } from './security.js'
 
 /** Options of `createCluster`. Only `name` and `dataDir` are required. */
 export interface ClusterInit {
@@ -40,10 +41,18 @@ export interface ClusterInit {
   raftPreset?: RaftPreset
   /** SWIM timing preset. Default `'lan'`. */
   swimPreset?: SwimPreset
-  /** Cluster token for Raft (≥ 8 characters) and the management API. Default none. */
+  /** Cluster token for Raft (≥ 8 characters, proven with an HMAC, never sent) and the management API (a bearer token). Default none. */
   token?: string
-  /** Let the management token travel without TLS to a non-loopback `host` (the facade does not configure TLS yet). Default false. */
+  /** Let the management token travel without TLS to and from a non-loopback `host`. Default false: such a token needs `tls`. */
   allowInsecureToken?: boolean
+  /** TLS for every TCP/gRPC channel: Raft, the management server, acks and forwarded calls. Default none (plaintext). */
+  tls?: ClusterTlsInit
+  /**
+   * Gossip encryption (AES-256-GCM) keys for SWIM, primary first: 32 bytes
+   * each, raw or base64 (`generateGossipKey()`). Rotate them at runtime with
+   * `installGossipKey`, `useGossipKey` and `removeGossipKey`. Default none.
+   */
+  gossipKeys?: readonly KeyInput[]
   /** How long a member SWIM holds failed stays in the Raft group before the leader removes it (ms). Default 30 000. */
   failedRemovalMs?: number
   /** Liveness probe interval of the leader's checker (ms). Default 100. */
@@ -73,6 +82,9 @@ export interface ResolvedClusterInit {
   swimPreset: SwimPreset
   token: string | undefined
   allowInsecureToken: boolean
+  tls: ResolvedClusterTls | undefined
+  /** The gossip keyring, shared with SWIM, so keys rotated through the facade take effect at once and survive a restart of this object. */
+  keyring: Keyring | undefined
   failedRemovalMs: number
   livenessIntervalMs: number
   livenessRetries: number
@@ -116,10 +128,12 @@ export function resolveClusterInit (init: ClusterInit): ResolvedClusterInit {
   if (init.token !== undefined && (typeof init.token !== 'string' || init.token.length < 8)) {
     throw new InvalidConfigError('token', 'must be at least 8 characters')
   }
+  const tls = resolveTls(init.tls, host)
   const loopback = host === '::1' || host.startsWith('127.')
-  if (init.token !== undefined && !loopback && init.allowInsecureToken !== true) {
-    throw new InvalidConfigError('token', 'on a non-loopback host the management token would travel in clear: the facade has no TLS yet (allowInsecureToken to accept that)')
+  if (init.token !== undefined && tls === undefined && !loopback && init.allowInsecureToken !== true) {
+    throw new InvalidConfigError('token', 'on a non-loopback host the management token would travel in clear: set tls (or allowInsecureToken to accept that)')
   }
+  const keyring = resolveGossipKeys(init.gossipKeys)
   if (init.zeroconf !== undefined && typeof init.zeroconf !== 'boolean') throw new InvalidConfigError('zeroconf', 'must be true or false')
   const shards = positive('shards', init.shards, 10_000)
   if (shards > MAX_SHARDS) throw new InvalidConfigError('shards', `must be at most ${MAX_SHARDS}`)
@@ -144,6 +158,8 @@ export function resolveClusterInit (init: ClusterInit): ResolvedClusterInit {
     swimPreset,
     token: init.token,
     allowInsecureToken: init.allowInsecureToken === true,
+    tls,
+    keyring,
     failedRemovalMs: positive('failedRemovalMs', init.failedRemovalMs, 30_000),
     livenessIntervalMs: positive('livenessIntervalMs', init.livenessIntervalMs, 100),
     livenessRetries: positive('livenessRetries', init.livenessRetries, 3)

@@ -15,21 +15,27 @@ import { ContactTransport } from './contact-transport.js'
 import { ClusterFsm } from './fsm.js'
 import { LeaderDuties } from './leader.js'
 import type { ResolvedClusterInit } from './options.js'
+import type { AckPart, CheckerPart, EndpointPart, ManagementPart, StorePart, SwimPart } from './part-types.js'
+import { managementClientTls, managementServerTls, raftTls } from './security.js'
 import { ZeroconfJoiner } from './zeroconf-join.js'
 
-/** The parts a started cluster node runs. */
+/**
+ * The parts a started cluster node runs, typed by what the core uses of
+ * them, so that simulated parts (`@clusterfunk/cluster/sim`) fit as well
+ * as the real ones `assembleParts` builds.
+ */
 export interface ClusterParts {
   nodeId: string
   raft: Raft<void>
   transport: ContactTransport
-  store: LevelStore
-  swim: Swim
-  endpoint: LivenessEndpoint
-  checker: LivenessChecker
-  management: ManagementServer
+  store: StorePart
+  swim: SwimPart
+  endpoint: EndpointPart
+  checker: CheckerPart
+  management: ManagementPart
   metricsServer: MetricsServer | undefined
   zeroconf: ZeroconfJoiner | undefined
-  acks: AckSender
+  acks: AckPart
   leader: LeaderDuties
 }
 
@@ -64,7 +70,9 @@ export async function assembleParts (o: ResolvedClusterInit, d: PartsDeps): Prom
   try {
     const components = { clock: d.clock, logger: d.logger, metrics: d.metrics }
     const token = o.token === undefined ? {} : { token: o.token }
-    const transport = new ContactTransport(new GrpcTransport({ logger: d.logger, metrics: d.metrics }, { host: o.host, port: o.raftPort, ...token }), d.clock)
+    const transport = new ContactTransport(new GrpcTransport({ logger: d.logger, metrics: d.metrics }, {
+      host: o.host, port: o.raftPort, ...token, ...(o.tls === undefined ? {} : { tls: raftTls(o.tls) })
+    }), d.clock)
     const fsm = new ClusterFsm({ coordinator: d.coordinator, clock: d.clock, logger: d.logger, dropped: d.skippedEntries }, d.changed)
     const raft = new Raft<void>({
       ...components, transport, logStore: store, stableStore: store, snapshotStore: new FileSnapshotStore(path.join(o.dataDir, 'snapshots')), fsm
@@ -73,9 +81,9 @@ export async function assembleParts (o: ResolvedClusterInit, d: PartsDeps): Prom
     const endpoint = new LivenessEndpoint(components, { nodeId: d.nodeId, host: o.host, port: o.livenessPort, ...key })
     const checker = new LivenessChecker(components, { host: o.host, intervalMs: o.livenessIntervalMs, retries: o.livenessRetries, ...key })
     const management = new ManagementServer({ source: d.source, ...components }, {
-      host: o.host, port: o.managementPort, allowInsecureToken: o.allowInsecureToken, ...token
+      host: o.host, port: o.managementPort, allowInsecureToken: o.allowInsecureToken, ...token, ...(o.tls === undefined ? {} : { tls: managementServerTls(o.tls) })
     })
-    const swim = new Swim(components, { id: d.nodeId, host: o.host, port: o.swimPort, preset: o.swimPreset })
+    const swim = new Swim(components, { id: d.nodeId, host: o.host, port: o.swimPort, preset: o.swimPreset, ...(o.keyring === undefined ? {} : { keyring: o.keyring }) })
     const coordinator = d.coordinator
     return {
       nodeId: d.nodeId,
@@ -91,6 +99,7 @@ export async function assembleParts (o: ResolvedClusterInit, d: PartsDeps): Prom
       acks: new AckSender({
         nodeId: d.nodeId,
         token: o.token,
+        tls: o.tls === undefined ? undefined : managementClientTls(o.tls),
         allowInsecureToken: o.allowInsecureToken,
         clock: d.clock,
         logger: d.logger,

@@ -15,8 +15,12 @@ const READMIT_MAX_MS = 60_000
 interface AckRound {
   version: number
   nodes: ReadonlySet<string>
+  /** Nodes of the committed map this proposal leaves out: they may serve that map until they apply this proposal or their lease runs out. */
+  leaving: ReadonlySet<string>
   acked: Set<string>
   deadline: number
+  /** When the lease of every node that had not applied this proposal when the leader did has run out (Infinity until the leader applied it). */
+  leasesEnd: number
 }
 
 /**
@@ -39,7 +43,10 @@ interface AckRound {
  * `Resharding` and serves nothing, and the commit follows only after every
  * node in the map acked (applied) the proposal, so no shard ever has two
  * serving owners. A node without leader contact is `Voting` and serves
- * nothing either.
+ * nothing either. Contact is a lease (`leaseMs`): a node left out of a new
+ * map may still hold the old one on a lease it renewed just before, so
+ * that map is committed only once each node left out acked the proposal
+ * too (it owes the ack, having applied it) or its lease ran out.
  *
  * Outputs collect until `drain()`. The driver must call
  * `becomeLeader` only after this node applied every entry before its term
@@ -49,6 +56,7 @@ export class ShardCoordinator {
   readonly nodeId: string
   readonly shardCount: number
   readonly ackTimeoutMs: number
+  readonly leaseMs: number
   readonly counters: CoordinatorCounters = { proposals: 0, commits: 0, staleAcks: 0, staleProposals: 0, staleCommits: 0, ackTimeouts: 0 }
 
   // Replicated state: a function of the applied log (or the snapshot it restored).
@@ -76,8 +84,10 @@ export class ShardCoordinator {
     this.nodeId = init.nodeId
     this.shardCount = init.shardCount ?? DEFAULT_SHARDS
     this.ackTimeoutMs = init.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS
+    this.leaseMs = init.leaseMs ?? 0
     if (!Number.isSafeInteger(this.shardCount) || this.shardCount < 1) throw new InvalidConfigError('shardCount', 'must be a whole number above 0')
     if (!(this.ackTimeoutMs > 0)) throw new InvalidConfigError('ackTimeoutMs', 'must be above 0')
+    if (!(this.leaseMs >= 0) || !Number.isFinite(this.leaseMs)) throw new InvalidConfigError('leaseMs', 'must be a finite number of ms, 0 or more')
   }
 
   get state (): CoordinatorState { return this.current }
@@ -111,13 +121,14 @@ export class ShardCoordinator {
   }
 
   /**
-   * Whether this node is in contact with a leader (or is it). Contact means
-   * more than hearing heartbeats: the node must also have applied the log up
-   * to the commit index the leader last announced, so a node back from a
-   * partition does not serve its stale map while it catches up. Contact must
-   * be declared lost sooner after the last heartbeat than the leader's ack
-   * timeout, so a node cut off stops serving before the leader can commit a
-   * map without it. Without contact a node is `Voting` and serves nothing.
+   * Whether this node is in contact with a leader (or is it). Contact is a
+   * lease, and more than hearing heartbeats: a round trip through the
+   * leader (a Raft ReadIndex) after which this node applied every entry
+   * committed before it asked, renewed within `leaseMs` of asking. Hearing
+   * heartbeats is not enough: a new leader's heartbeats carry no commit
+   * index beyond what it knows a follower holds, and a node whose own
+   * messages are lost keeps hearing them while maps are committed without
+   * it. Without contact a node is `Voting` and serves nothing.
    */
   setLeaderContact (now: number, contact: boolean): void {
     const regained = contact && !this.leaderContact
@@ -185,26 +196,26 @@ export class ShardCoordinator {
   }
 
   /**
-   * An ack of proposal `version` from node `from`. Acks for anything but the
-   * open round are counted and otherwise ignored, except that a late ack
-   * from a node left out for missing one proves it is alive and applying the
-   * log, so it is let back in at once.
+   * An ack of proposal `version` from node `from`: a node of the map, or a
+   * node of the committed map that the proposal leaves out (it stops
+   * serving once it applied the proposal, so its ack spares the leader
+   * waiting out its lease). Acks for anything but the open round are
+   * counted and otherwise ignored, except that a late ack from a node left
+   * out for missing one proves it is alive and applying the log, so it is
+   * let back in at once.
    */
   receiveAck (now: number, from: string, version: number): void {
     const round = this.round
-    if (!this.leading || round === undefined || round.version !== version || !round.nodes.has(from)) {
+    if (!this.leading || round === undefined || round.version !== version || !(round.nodes.has(from) || round.leaving.has(from))) {
       this.counters.staleAcks++
       if (this.leading) this.nodeAlive(now, from)
       return
     }
     round.acked.add(from)
-    this.lastWait.delete(from)
-    if (round.acked.size === round.nodes.size) {
-      this.round = undefined
-      this.out.append.push({ type: 'commit', version })
-      this.counters.commits++
-      this.reconcile(now)
-    }
+    // The leader applied its own proposal: from now on every node that serves the old map can only do so on a lease it renewed before.
+    if (from === this.nodeId) round.leasesEnd = now + this.leaseMs
+    if (round.nodes.has(from)) this.lastWait.delete(from)
+    this.maybeCommit(now)
   }
 
   /**
@@ -224,9 +235,11 @@ export class ShardCoordinator {
       }
     }
     if (readmitted && this.round === undefined) this.reconcile(now)
+    this.maybeCommit(now)
     const round = this.round
-    if (round === undefined || now < round.deadline) return
-    if (round.acked.size === 0) {
+    // Every node of the map acked: only leases are left to wait out, and maybeCommit ends that.
+    if (round === undefined || now < round.deadline || allAcked(round)) return
+    if (![...round.nodes].some(id => round.acked.has(id))) {
       // Not even this node applied its own proposal: Raft commits nothing, so
       // this leader cannot lead. Ask once, then wait to be told it lost.
       this.out.stepDown = true
@@ -239,6 +252,7 @@ export class ShardCoordinator {
       const waitMs = Math.min(READMIT_MAX_MS, 2 * (this.lastWait.get(id) ?? READMIT_FIRST_MS / 2))
       this.lastWait.set(id, waitMs)
       this.excluded.set(id, now + waitMs)
+      this.out.missed.push(id)
     }
     this.round = undefined
     this.target = undefined
@@ -248,7 +262,8 @@ export class ShardCoordinator {
   /** Takes the outputs collected since the last call. */
   drain (): CoordinatorOutput {
     const out = this.out
-    let next = this.round?.deadline ?? Infinity
+    const round = this.round
+    let next = round === undefined ? Infinity : allAcked(round) ? round.leasesEnd : round.deadline
     for (const until of this.excluded.values()) next = Math.min(next, until)
     out.nextTickAt = next
     this.out = ShardCoordinator.emptyOutput()
@@ -256,6 +271,25 @@ export class ShardCoordinator {
   }
 
   // ---- internals --------------------------------------------------------
+
+  /**
+   * Appends the commit of the open round once every node of its map acked
+   * and no node left out can still serve the committed map: each of them
+   * acked (it applied the proposal, so it stopped serving), or the lease
+   * it may have renewed before the leader applied the proposal has run out.
+   * Without that wait a node cut off one way (it hears the leader, the
+   * leader does not hear it) would go on serving shards the new map gives
+   * to others.
+   */
+  private maybeCommit (now: number): void {
+    const round = this.round
+    if (round === undefined || !allAcked(round)) return
+    if (now < round.leasesEnd) for (const id of round.leaving) if (!round.acked.has(id)) return
+    this.round = undefined
+    this.out.append.push({ type: 'commit', version: round.version })
+    this.counters.commits++
+    this.reconcile(now)
+  }
 
   private reconcile (now: number): void {
     if (!this.leading) return
@@ -270,15 +304,16 @@ export class ShardCoordinator {
     const version = Math.max(this.maxVersion, this.lastProposed) + 1
     this.lastProposed = version
     this.target = desired
-    this.round = { version, nodes: new Set(desired.keys()), acked: new Set(), deadline: now + this.ackTimeoutMs }
+    const leaving = new Set((this.committed?.map.nodes() ?? []).map(n => n.id).filter(id => !desired.has(id)))
+    this.round = { version, nodes: new Set(desired.keys()), leaving, acked: new Set(), deadline: now + this.ackTimeoutMs, leasesEnd: Infinity }
     this.out.append.push({ type: 'propose', version, map: base.update(desired) })
     this.counters.proposals++
   }
 
-  /** Owes (or, on the leader, counts) the ack of the open proposal when this node is in it. */
+  /** Owes (or, on the leader, counts) the ack of the open proposal when this node is in it, or in the committed map it replaces. */
   private owePendingAck (now: number): void {
     const pending = this.pending
-    if (pending === undefined || !pending.map.has(this.nodeId)) return
+    if (pending === undefined || !(pending.map.has(this.nodeId) || this.committed?.map.has(this.nodeId) === true)) return
     if (this.leading) this.receiveAck(now, this.nodeId, pending.version)
     else if (!this.out.acks.includes(pending.version)) this.out.acks.push(pending.version)
   }
@@ -301,8 +336,13 @@ export class ShardCoordinator {
   }
 
   private static emptyOutput (): CoordinatorOutput {
-    return { append: [], acks: [], stepDown: false, states: [], shards: [], nextTickAt: Infinity }
+    return { append: [], acks: [], stepDown: false, missed: [], states: [], shards: [], nextTickAt: Infinity }
   }
+}
+
+function allAcked (round: AckRound): boolean {
+  for (const id of round.nodes) if (!round.acked.has(id)) return false
+  return true
 }
 
 function weightsOf (map: ShardMap): Map<string, number> {

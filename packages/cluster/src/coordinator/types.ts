@@ -28,6 +28,14 @@ export interface CoordinatorInit {
   shardCount?: number
   /** How long the leader waits for every node's ack of a proposal. Default 500 ms. */
   ackTimeoutMs?: number
+  /**
+   * How long a node goes on serving after it last confirmed contact with the
+   * leader (its lease, anchored when it asked). A map that leaves out nodes
+   * of the committed map is committed only once each of them acked it or
+   * this long after the leader applied it. Default 0: nodes stop serving
+   * the moment they lose contact (a model, not a network).
+   */
+  leaseMs?: number
 }
 
 /** The shards this node gained and lost when a map was committed. */
@@ -45,6 +53,12 @@ export interface CoordinatorOutput {
   acks: number[]
   /** True when the leader concluded it should step down (it heard no ack at all, not even its own). */
   stepDown: boolean
+  /**
+   * Nodes the leader just left out for not acking in time. They may be
+   * alive but unable to reach the leader (their membership view lacks it):
+   * the driver can push its own view to them before they are tried again.
+   */
+  missed: string[]
   /** State changes, in order. */
   states: CoordinatorState[]
   /** Committed maps that changed what this node serves. */

@@ -58,7 +58,7 @@ describe('Cluster management API', function () {
     expect(summary.every(n => n.suffrage === 'Voter' && n.swim === 'Alive')).to.equal(true)
     expect(summary.filter(n => n.leader).map(n => n.id)).to.deep.equal([leader().nodeId])
     const a = summary.find(n => n.id === 'a')
-    expect(a?.endpoints.map(e => e.name)).to.include.members(['http', 'swim', 'raft', 'liveness', 'management'])
+    expect(a?.endpoints.map(e => e.name)).to.include.members(['http', 'swim', 'raft', 'liveness', 'clusterfunk.management'])
   })
 
   it('ListShards shares every shard among the three nodes', async () => {

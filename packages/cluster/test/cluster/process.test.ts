@@ -27,8 +27,9 @@ describe('Cluster nodes in processes of their own', function () {
     const stopped = await node.message('stopped')
     const ended = await node.exited(10_000)
     expect(ended, `still open after stop: ${JSON.stringify(stopped.resources)}`).to.equal(true)
+    // The exit is the proof: a socket, timer or file handle left open would keep the process alive. (The list the
+    // node prints right after stop() may still name sockets that are closing; it is only there to explain a failure.)
     expect(node.exitCode).to.equal(0)
-    expect(stopped.resources).to.not.include.members(['TCPServerWrap', 'UDPWrap', 'Timeout'])
   })
 
   it('a node killed with kill -9 is left out of the map by the liveness checker, and the rest stay Operational', async () => {

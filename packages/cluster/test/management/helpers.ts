@@ -42,10 +42,10 @@ export function serverOf (h: Harness, id: string): ManagementServer {
   return server
 }
 
-/** A self-signed certificate for 127.0.0.1 and localhost, made with openssl in a temp dir. */
+/** A self-signed certificate (by default for 127.0.0.1 and localhost), made with openssl in a temp dir. */
 export interface TestCert { cert: Buffer, key: Buffer }
 
-export async function selfSignedCert (commonName = 'clusterfunk-test'): Promise<TestCert> {
+export async function selfSignedCert (commonName = 'clusterfunk-test', subjectAltName = 'IP:127.0.0.1,DNS:localhost'): Promise<TestCert> {
   const dir = await mkdtemp(path.join(tmpdir(), 'clusterfunk-tls-'))
   try {
     const keyFile = path.join(dir, 'key.pem')
@@ -53,7 +53,7 @@ export async function selfSignedCert (commonName = 'clusterfunk-test'): Promise<
     await promisify(execFile)('openssl', [
       'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
       '-keyout', keyFile, '-out', certFile, '-days', '2', '-subj', `/CN=${commonName}`,
-      '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'
+      '-addext', `subjectAltName=${subjectAltName}`
     ], { timeout: 20_000 })
     return { cert: await readFile(certFile), key: await readFile(keyFile) }
   } finally {
