@@ -87,13 +87,16 @@ export class LivenessChecker extends Service {
   /**
    * Starts watching `id` at `address` (an IP literal of the checker's family
    * and a port). Adding an id again with the same address does nothing; with
-   * a new address the node starts over as `unknown`. Throws
-   * `InvalidArgumentError` for a bad id or address.
+   * a new address the node starts over as `unknown`. Its first probe goes
+   * out at a random phase of the interval (probes of nodes added together
+   * spread out), or at once with `probeNow` (one node joining, whose first
+   * answer someone waits for). Throws `InvalidArgumentError` for a bad id or
+   * address.
    */
-  add (id: string, address: NodeAddress): void {
+  add (id: string, address: NodeAddress, options: { probeNow?: boolean } = {}): void {
     const idBytes = nodeIdBytes(id, m => new InvalidArgumentError(`node id ${m}`))
     checkNodeAddress(address, this.family)
-    if (this.tracker.add(id, address, packetTemplate(KIND_PROBE, idBytes), this.clock.now())) {
+    if (this.tracker.add(id, address, packetTemplate(KIND_PROBE, idBytes), this.clock.now(), options.probeNow === true)) {
       this.deadGauge.set(this.tracker.deadCount)
       this.arm(this.clock.now())
     }
@@ -228,6 +231,7 @@ export class LivenessChecker extends Service {
     this.counts.replies++
     this.replyCounter.inc()
     this.rttHistogram.observe(result.lastRttMs)
+    this.arm(result.nextProbeAt)
   }
 
   private readonly onError = (err: Error): void => {

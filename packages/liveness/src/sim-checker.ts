@@ -79,12 +79,12 @@ export class SimLivenessChecker extends Service {
   }
 
   /** Starts watching `id` at `{ host: <node>, port }`; as `LivenessChecker.add`. @throws InvalidArgumentError for a bad id or address */
-  add (id: string, address: NodeAddress): void {
+  add (id: string, address: NodeAddress, options: { probeNow?: boolean } = {}): void {
     const idBytes = nodeIdBytes(id, m => new InvalidArgumentError(`node id ${m}`))
     if (typeof address?.host !== 'string' || address.host === '' || !Number.isInteger(address.port) || address.port < 1 || address.port > 65_535) {
       throw new InvalidArgumentError('address must be { host, port } with a port from 1 to 65535')
     }
-    if (this.tracker.add(id, address, packetTemplate(KIND_PROBE, idBytes), this.clock.now())) this.arm(this.clock.now())
+    if (this.tracker.add(id, address, packetTemplate(KIND_PROBE, idBytes), this.clock.now(), options.probeNow === true)) this.arm(this.clock.now())
   }
 
   /** Stops watching `id` (no event). */
@@ -197,5 +197,6 @@ export class SimLivenessChecker extends Service {
     const result = this.tracker.reply(id, view.nonceLo, view.nonceHi, source.host, source.port, this.clock.now())
     if (typeof result === 'string') { this.drops.drop(result); return }
     this.counts.replies++
+    this.arm(result.nextProbeAt)
   }
 }

@@ -73,10 +73,11 @@ export class LivenessTracker<Tag = unknown> {
 
   /**
    * Tracks `id` at `address`, first probe at a random phase within one
-   * interval. Returns false (and changes nothing) if it is already tracked at
-   * the same address; a new address replaces the node and its state.
+   * interval, or at once with `probeNow`. Returns false (and changes
+   * nothing) if it is already tracked at the same address; a new address
+   * replaces the node and its state.
    */
-  add (id: string, address: NodeAddress, tag: Tag, now: number): boolean {
+  add (id: string, address: NodeAddress, tag: Tag, now: number, probeNow = false): boolean {
     const existing = this.byId.get(id)
     if (existing !== undefined) {
       if (existing.address.host === address.host && existing.address.port === address.port) return false
@@ -92,7 +93,9 @@ export class LivenessTracker<Tag = unknown> {
       nonceHi: 0,
       sentAt: 0,
       deadline: Infinity,
-      nextProbeAt: now + this.random.float() * this.options.intervalMs,
+      // A random phase, so that probes of many nodes added together spread over the interval; or due at
+      // once when asked (a node that joins: its first answer is awaited), then at a random phase.
+      nextProbeAt: now + (probeNow ? -1 : 1) * this.random.float() * this.options.intervalMs,
       rttAvgMs: NaN,
       lastRttMs: NaN,
       lastReplyAt: NaN,
@@ -149,7 +152,10 @@ export class LivenessTracker<Tag = unknown> {
         node.nextProbeAt = Math.max(node.nextProbeAt + intervalMs, now + intervalMs / 2)
         this.send(node, now)
       }
-      const due = node.deadline < node.nextProbeAt ? node.deadline : node.nextProbeAt
+      // With a probe out, the next thing due is its deadline (the next probe waits for it, and a reply
+      // re-arms the driver); the next probe may be due sooner than that deadline (a node's first probe
+      // waits a whole interval for its answer), which must not make the driver spin.
+      const due = node.deadline !== Infinity ? node.deadline : node.nextProbeAt
       if (due < next) next = due
     }
     return next

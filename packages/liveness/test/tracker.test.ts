@@ -24,13 +24,15 @@ function harness (options: Partial<TrackerOptions> = {}) {
     const next = tracker.tick(clock.now())
     timer = next === Infinity ? undefined : clock.setTimeout(arm, next - clock.now())
   }
-  const add = (id: string, address = A): void => { tracker.add(id, address, null, clock.now()); arm() }
+  const add = (id: string, address = A, probeNow = false): void => { tracker.add(id, address, null, clock.now(), probeNow); arm() }
   /** Answers the last probe sent to `id` after `rttMs`. */
   const answer = (id: string, rttMs: number, from = A) => {
     const p = probes.filter(q => q.id === id).at(-1)
     if (p === undefined) throw new Error(`no probe for ${id}`)
     clock.advance(Math.max(0, p.at + rttMs - clock.now()))
-    return tracker.reply(id, p.nonceLo, p.nonceHi, from.host, from.port, clock.now())
+    const result = tracker.reply(id, p.nonceLo, p.nonceHi, from.host, from.port, clock.now())
+    arm() // as the drivers do after a reply: the next probe may be due before the answered one's deadline
+    return result
   }
   /** Advances until `id` has been probed `count` more times. */
   const untilProbed = (id: string, count = 1): void => {
@@ -47,6 +49,17 @@ describe('LivenessTracker', () => {
     expect(h.tracker.status('a')?.state).to.equal('unknown')
     h.clock.advance(100)
     expect(h.probes.filter(p => p.id === 'a')).to.have.length(1)
+  })
+
+  it('a node added with probeNow is probed at once, and after its answer within one interval, not sooner than half of one', () => {
+    const h = harness()
+    h.add('a', A, true)
+    expect(h.probes.map(p => [p.id, p.at])).to.deep.equal([['a', 0]])
+    expect(h.tracker.tick(h.clock.now())).to.equal(100) // the probe is out: its deadline (a whole interval, no RTT yet) is next
+    expect(h.answer('a', 2)).to.not.be.a('string')
+    h.untilProbed('a')
+    const [first, second] = h.probes.filter(p => p.id === 'a')
+    expect((second?.at ?? Infinity) - (first?.at ?? 0)).to.be.within(50, 100)
   })
 
   it('a node that never answers is dead after exactly `retries` misses, reported once', () => {

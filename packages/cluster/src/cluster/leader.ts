@@ -49,6 +49,8 @@ export class LeaderDuties {
   private readonly missingSince = new Map<string, number>()
   private candidatesKey = ''
   private changing = false
+  /** The checker was given the members once since this node began to lead. */
+  private livenessSynced = false
   private active = false
 
   constructor (components: LeaderDutiesComponents, init: LeaderDutiesInit) {
@@ -61,6 +63,7 @@ export class LeaderDuties {
     this.active = true
     this.candidatesKey = ''
     this.missingSince.clear()
+    this.livenessSynced = false
   }
 
   /** This node stopped leading: the checker forgets every node. */
@@ -87,9 +90,12 @@ export class LeaderDuties {
       if (address === undefined) continue
       seen.add(m.id)
       const known = checker.nodeStatus(m.id)?.address
-      if (known === undefined || known.host !== address.host || known.port !== address.port) checker.add(m.id, address)
+      // Members found when leadership began are spread over an interval; one that joins later is probed
+      // at once, since it is taken in only once the checker heard it.
+      if (known === undefined || known.host !== address.host || known.port !== address.port) checker.add(m.id, address, { probeNow: this.livenessSynced })
     }
     for (const n of checker.nodes()) if (!seen.has(n.id)) checker.remove(n.id)
+    this.livenessSynced = true
   }
 
   private syncCandidates (now: number, members: Member[]): void {

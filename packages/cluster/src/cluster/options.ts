@@ -55,6 +55,15 @@ export interface ClusterInit {
   gossipKeys?: readonly KeyInput[]
   /** How long a member SWIM holds failed stays in the Raft group before the leader removes it (ms). Default 30 000. */
   failedRemovalMs?: number
+  /**
+   * Applied Raft entries between snapshots of the cluster state. Default 64:
+   * the state is small (the node set and at most two maps) while every
+   * proposal carries a whole map, so a node that joins or falls behind gets
+   * one snapshot and a short tail instead of every map ever proposed.
+   */
+  raftSnapshotThreshold?: number
+  /** Raft entries kept behind a snapshot, for a follower slightly behind. Default 16. */
+  raftTrailingLogs?: number
   /** Liveness probe interval of the leader's checker (ms). Default 100. */
   livenessIntervalMs?: number
   /** Consecutive missed liveness probes that make a node dead. Default 3. */
@@ -86,6 +95,8 @@ export interface ResolvedClusterInit {
   /** The gossip keyring, shared with SWIM, so keys rotated through the facade take effect at once and survive a restart of this object. */
   keyring: Keyring | undefined
   failedRemovalMs: number
+  raftSnapshotThreshold: number
+  raftTrailingLogs: number
   livenessIntervalMs: number
   livenessRetries: number
 }
@@ -161,6 +172,8 @@ export function resolveClusterInit (init: ClusterInit): ResolvedClusterInit {
     tls,
     keyring,
     failedRemovalMs: positive('failedRemovalMs', init.failedRemovalMs, 30_000),
+    raftSnapshotThreshold: positive('raftSnapshotThreshold', init.raftSnapshotThreshold, 64),
+    raftTrailingLogs: positive('raftTrailingLogs', init.raftTrailingLogs, 16),
     livenessIntervalMs: positive('livenessIntervalMs', init.livenessIntervalMs, 100),
     livenessRetries: positive('livenessRetries', init.livenessRetries, 3)
   }

@@ -32,7 +32,7 @@ export interface SwimPart extends Startable {
 
 /** The leader's liveness checker (`LivenessChecker`). */
 export interface CheckerPart extends Startable {
-  add: (id: string, address: NodeAddress) => void
+  add: (id: string, address: NodeAddress, options?: { probeNow?: boolean }) => void
   remove: (id: string) => boolean
   clear: () => void
   nodeStatus: (id: string) => NodeStatus | undefined

@@ -76,7 +76,7 @@ export async function assembleParts (o: ResolvedClusterInit, d: PartsDeps): Prom
     const fsm = new ClusterFsm({ coordinator: d.coordinator, clock: d.clock, logger: d.logger, dropped: d.skippedEntries }, d.changed)
     const raft = new Raft<void>({
       ...components, transport, logStore: store, stableStore: store, snapshotStore: new FileSnapshotStore(path.join(o.dataDir, 'snapshots')), fsm
-    }, { id: d.nodeId, preset: o.raftPreset })
+    }, { id: d.nodeId, preset: o.raftPreset, snapshotThreshold: o.raftSnapshotThreshold, trailingLogs: o.raftTrailingLogs })
     const key = o.token === undefined ? {} : { key: createHash('sha256').update(`clusterfunk-liveness:${o.token}`).digest() }
     const endpoint = new LivenessEndpoint(components, { nodeId: d.nodeId, host: o.host, port: o.livenessPort, ...key })
     const checker = new LivenessChecker(components, { host: o.host, intervalMs: o.livenessIntervalMs, retries: o.livenessRetries, ...key })

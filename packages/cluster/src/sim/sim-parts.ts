@@ -100,7 +100,7 @@ export class SimParts implements PartsFactory {
     const fsm = new ClusterFsm({ coordinator: d.coordinator, clock, logger: d.logger, dropped: d.skippedEntries }, d.changed)
     const raft = new Raft<void>({
       ...components, random: sim.fork(`raft:${node}`), transport, logStore, stableStore: logStore, snapshotStore: snapshots, fsm
-    }, { ...this.init.raft, id: d.nodeId, preset: o.raftPreset })
+    }, { snapshotThreshold: o.raftSnapshotThreshold, trailingLogs: o.raftTrailingLogs, ...this.init.raft, id: d.nodeId, preset: o.raftPreset })
     const endpoint = new SimLivenessEndpoint({ network: packets, metrics: d.metrics }, { nodeId: d.nodeId, address: at(SIM_PORTS.liveness) })
     const checker = new SimLivenessChecker({ network: packets, clock, random: sim.fork(`liveness:${node}`), metrics: d.metrics }, {
       address: at(SIM_PORTS.checker), intervalMs: o.livenessIntervalMs, retries: o.livenessRetries
