@@ -207,6 +207,16 @@ export class GrpcTransport extends Service implements RaftTransport {
     })
   }
 
+  /** Starts connecting the channel to `address` now (it is kept for the messages that follow). */
+  connect (address: string): void {
+    if (this.status !== 'started') return
+    try {
+      this.peer(address).client.getChannel().getConnectivityState(true)
+    } catch (err) {
+      this.logger.debug('cannot connect ahead', { to: address, err: (err as Error).message })
+    }
+  }
+
   // ---- client side ----
 
   private peer (address: string): Peer {

@@ -10,6 +10,7 @@ import { bcastHeartbeat, sendAppend, sendAppendsWhileAllowed } from './replicati
  * transfer that did not finish.
  */
 export function tickHeartbeat (r: RaftState): void {
+  r.leaderTicks++
   r.heartbeatElapsed++
   r.electionElapsed++
   if (r.electionElapsed >= r.opts.electionTicks) {
@@ -86,7 +87,9 @@ function handleHeartbeatResponse (r: RaftState, m: HeartbeatResponse): void {
   const pr = r.progress.get(m.from)
   if (pr === undefined) return
   pr.recentActive = true
-  pr.probeSent = false
+  // A heartbeat answer resumes probing (the probe may be lost), but only once the probe is a tick old: heartbeat
+  // rounds for ReadIndex come many times a tick, and each would resend a probe that may carry the whole log.
+  if (pr.state !== 'probe' || r.leaderTicks > pr.probeSentTick) pr.probeSent = false
   if (pr.state === 'replicate' && pr.inflights.full()) pr.inflights.freeFirstOne()
   if (pr.match < r.log.lastIndex()) sendAppend(r, m.from)
   if (m.readSeq > pr.readSeqAcked) {
@@ -131,7 +134,17 @@ export function handleReadIndex (r: RaftState, requestId: string, from: NodeId):
   }
   r.readIndex.add(requestId, r.log.committed, from)
   releaseReads(r)
-  if (r.readIndex.size > 0) bcastHeartbeat(r)
+  // One heartbeat round confirms every request made before it (it carries the newest round number), so the
+  // requests that arrive before the next Ready share one round (RaftCore.ready sends it) rather than each
+  // broadcasting its own: with every node renewing a lease by ReadIndex, that was a heartbeat storm.
+  if (r.readIndex.size > 0) r.readRoundDue = true
+}
+
+/** Leader: sends the heartbeat round the ReadIndex requests since the last Ready wait for. */
+export function flushReadRound (r: RaftState): void {
+  if (!r.readRoundDue) return
+  r.readRoundDue = false
+  if (r.role === 'leader' && r.readIndex.size > 0) bcastHeartbeat(r)
 }
 
 /** Answers the reads whose heartbeat round a quorum confirmed. */

@@ -20,6 +20,8 @@ export class Progress {
   state: ProgressState = 'probe'
   /** In `probe`: an AppendEntries was sent and is not yet answered. */
   probeSent = false
+  /** In `probe`: the leader's tick count when the last probe went out. */
+  probeSentTick = 0
   /** In `snapshot`: the index of the snapshot being sent. */
   pendingSnapshot = 0
   /** The follower answered since the last check-quorum round. */

@@ -3,7 +3,7 @@ import { applyConfigChange, isVoter, memberAddress, type ConfigChange, type Conf
 import { campaign } from './election.js'
 import { ConfigChangeInProgressError, LeadershipTransferInProgressError } from './errors.js'
 import { stepCandidate, stepFollower, tickElection } from './follower.js'
-import { handleReadIndex, maybeCommit, sendTimeoutNow, stepLeader, tickHeartbeat } from './leader.js'
+import { flushReadRound, handleReadIndex, maybeCommit, sendTimeoutNow, stepLeader, tickHeartbeat } from './leader.js'
 import { MembershipLog } from './membership-log.js'
 import type { Message } from './messages.js'
 import { resolveOptions, type RaftCoreOptions } from './options.js'
@@ -207,7 +207,7 @@ export class RaftCore {
   hasReady (): boolean {
     const r = this.r
     if (this.outstanding !== undefined) return false
-    return r.msgs.length > 0 || r.readStates.length > 0 || r.log.unstable.entries.length > 0 ||
+    return r.msgs.length > 0 || r.readRoundDue || r.readStates.length > 0 || r.log.unstable.entries.length > 0 ||
       r.log.unstable.snapshot !== undefined || r.log.committed > r.log.applied ||
       !sameHardState(this.hardState(), this.prevHardState) || !sameSoftState(this.softState(), this.prevSoftState)
   }
@@ -219,6 +219,7 @@ export class RaftCore {
   ready (): Ready {
     if (this.outstanding !== undefined) throw new Error('ready() called again before advance()')
     const r = this.r
+    flushReadRound(r)
     const log = r.log
     const entries = [...log.unstable.entries]
     const snapshot = log.unstable.snapshot

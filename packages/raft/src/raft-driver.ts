@@ -261,6 +261,9 @@ export abstract class RaftDriver<Result = unknown> extends Service {
     // counts the leader's own log towards a commit only after advance(). Every other message waits.
     const early = rd.softState?.role === 'leader' || (rd.softState === undefined && this.role === 'leader')
     const later = early ? rd.messages.filter(m => m.type !== 'appendEntries' && m.type !== 'heartbeat') : rd.messages
+    // A member this Ready's configuration entry adds gets its first append now, so its address must be known
+    // now (otherwise it is reported unreachable and first contacted a heartbeat later).
+    for (const e of rd.entries) if (e.configuration !== undefined) this.learnAddresses(e.configuration)
     if (early && later.length < rd.messages.length) this.send(core, rd.messages.filter(m => m.type === 'appendEntries' || m.type === 'heartbeat'))
     // 1. Persist: snapshot, entries (one synced batch), hard state.
     if (rd.snapshot !== undefined) {

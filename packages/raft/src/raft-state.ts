@@ -48,9 +48,13 @@ export class RaftState {
   votes = new Map<NodeId, boolean>()
   electionElapsed = 0
   heartbeatElapsed = 0
+  /** Ticks as leader (never reset): how old a probe is. */
+  leaderTicks = 0
   randomizedElectionTimeout = 0
   leadTransferee: NodeId | undefined
   readsAwaitingCommit: DeferredRead[] = []
+  /** ReadIndex requests arrived since the last Ready: one heartbeat round is owed (see `flushReadRound`). */
+  readRoundDue = false
   /** Outputs, taken by `ready()`. */
   msgs: Message[] = []
   readStates: ReadState[] = []
@@ -118,6 +122,7 @@ export class RaftState {
     this.progress.clear()
     this.readIndex.reset()
     this.readsAwaitingCommit = []
+    this.readRoundDue = false
   }
 
   private setRole (role: Role): void {

@@ -29,6 +29,7 @@ export function sendAppend (r: RaftState, to: NodeId, sendIfEmpty = true): boole
     }
   } else {
     pr.probeSent = true
+    pr.probeSentTick = r.leaderTicks
   }
   return true
 }

@@ -35,4 +35,10 @@ export interface RaftTransport extends Startable {
   send: (to: NodeId, address: string, messages: readonly Message[]) => boolean
   /** Streams a snapshot to `to`; resolves true once the receiver stored it. Never rejects. */
   sendSnapshot: (to: NodeId, address: string, header: InstallSnapshotRequest, data: AsyncIterable<Uint8Array>, signal?: AbortSignal) => Promise<boolean>
+  /**
+   * Optional: opens the connection to `address` ahead of the first message
+   * (best effort, never throws), so that a member about to join does not pay
+   * for connection setup on its first exchange.
+   */
+  connect?: (address: string) => void
 }

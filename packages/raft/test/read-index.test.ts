@@ -28,6 +28,17 @@ describe('ReadIndex (dissertation §6.4)', () => {
     expect(net.node('a').readStates.map(r => r.requestId)).to.deep.equal(['r1', 'r2', 'r3'])
   })
 
+  it('reads requested before the next Ready share one heartbeat round', () => {
+    const net = Network.create(['a', 'b', 'c'])
+    net.elect('a')
+    net.queue = []
+    for (const id of ['r1', 'r2', 'r3']) net.core('a').readIndex(id)
+    net.processReady('a')
+    expect(net.queue.filter(m => m.type === 'heartbeat').map(m => m.to).sort()).to.deep.equal(['b', 'c'])
+    net.stabilize()
+    expect(net.node('a').readStates.map(r => r.requestId)).to.deep.equal(['r1', 'r2', 'r3'])
+  })
+
   it('a leader cut off from the majority never answers a read', () => {
     const net = Network.create(['a', 'b', 'c'])
     net.elect('a')

@@ -252,6 +252,27 @@ describe('flow control and batching', () => {
     expect(net.appliedData('b')).to.deep.equal(['x'])
   })
 
+  it('a heartbeat answer resumes a lost probe only once the probe is a tick old', () => {
+    const net = Network.create(['a', 'b', 'c'])
+    net.elect('a')
+    const leader = net.core('a')
+    leader.reportUnreachable('b') // b is probed again
+    net.queue = []
+    leader.propose(bytes('x'))
+    net.processReady('a')
+    const probesToB = (): number => net.queue.filter(m => m.type === 'appendEntries' && m.to === 'b').length
+    expect(probesToB()).to.equal(1)
+    net.queue = [] // the probe is lost
+    const term = leader.status().term
+    leader.step({ type: 'heartbeatResponse', from: 'b', to: 'a', term, readSeq: 0 })
+    net.processReady('a')
+    expect(probesToB()).to.equal(0) // heartbeat rounds for reads come many times a tick: no resend yet
+    net.tick('a')
+    leader.step({ type: 'heartbeatResponse', from: 'b', to: 'a', term, readSeq: 0 })
+    net.processReady('a')
+    expect(probesToB()).to.equal(1)
+  })
+
   it('a follower in replicate state is probed again after a lost append', () => {
     const net = Network.create(['a', 'b', 'c'])
     net.elect('a')

@@ -66,6 +66,8 @@ export abstract class ClusterCore extends Service {
   private proposal: { version: number, nodes: number, appendedAt: number, ackedAt: number | undefined } | undefined
   private nextTickAt = Infinity
   private lastMend = -Infinity
+  /** Raft addresses this run opened a connection to ahead of need (see `warmRaft`). */
+  private readonly warmed = new Set<string>()
   private contactMs = 150
   private lease: ContactLease | undefined
   private unhook: (() => void) | undefined
@@ -130,6 +132,7 @@ export abstract class ClusterCore extends Service {
     this.bootstrapping = false
     this.didBootstrap = false
     this.nextTickAt = Infinity
+    this.warmed.clear()
     const nodeId = await this.partsFactory.nodeId(o)
     this.contactMs = RAFT_PRESETS[o.raftPreset].heartbeatMs * 3
     const coordinatorInit = { nodeId, shardCount: o.shards, ackTimeoutMs: o.ackTimeoutMs, leaseMs: this.contactMs }
@@ -265,7 +268,9 @@ export abstract class ClusterCore extends Service {
       this.maybeBootstrap(p)
       const config = stats.configuration
       const inVoters = config.voters.some(m => m.id === p.nodeId)
-      if (!isLeader) this.mendSwim(p, now, stats.leaderId, inVoters || config.nonVoters.some(m => m.id === p.nodeId))
+      const inGroup = inVoters || config.nonVoters.some(m => m.id === p.nodeId)
+      if (!isLeader) this.mendSwim(p, now, stats.leaderId, inGroup)
+      if (isLeader || !inGroup) this.warmRaft(p, isLeader, config)
       this.setRole(isLeader ? 'Leader' : inVoters ? 'Follower' : config.nonVoters.some(m => m.id === p.nodeId) ? 'NonVoter' : 'NonMember')
       this.facade.size.set(config.voters.length + config.nonVoters.length)
       if (this.hasRaftState(p) && p.swim.localMember().tags.get(TAG_RAFT_MEMBER) === undefined) p.swim.setTags(this.tags())
@@ -395,6 +400,24 @@ export abstract class ClusterCore extends Service {
     p.swim.join([...addresses]).catch((err: unknown) => {
       this.logger.debug('could not rejoin SWIM', { leader: leaderId, error: err instanceof Error ? err.message : String(err) })
     })
+  }
+
+  /**
+   * Opens Raft connections before they are needed, so that joining does not
+   * wait for connection setup (tens of ms for a process's first gRPC
+   * channel): a node outside the Raft group to every member SWIM shows (one
+   * of them leads and is about to send it the log and hear its answers), a
+   * leader to members not yet in the group (it is about to add them).
+   */
+  private warmRaft (p: ClusterParts, isLeader: boolean, config: { voters: ReadonlyArray<{ id: string }>, nonVoters: ReadonlyArray<{ id: string }> }): void {
+    const inConfig = new Set([...config.voters, ...config.nonVoters].map(m => m.id))
+    for (const m of p.swim.members()) {
+      if (m.id === p.nodeId || (isLeader && inConfig.has(m.id))) continue
+      const address = m.tags.get(TAG_RAFT)
+      if (address === undefined || this.warmed.has(address)) continue
+      this.warmed.add(address)
+      p.transport.connect(address)
+    }
   }
 
   /**

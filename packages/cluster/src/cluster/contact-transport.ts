@@ -47,6 +47,10 @@ export class ContactTransport implements RaftTransport {
     return this.inner.send(to, address, messages)
   }
 
+  connect (address: string): void {
+    this.inner.connect?.(address)
+  }
+
   async sendSnapshot (to: NodeId, address: string, header: InstallSnapshotRequest, data: AsyncIterable<Uint8Array>, signal?: AbortSignal): Promise<boolean> {
     return await this.inner.sendSnapshot(to, address, header, data, signal)
   }
