@@ -1,14 +1,22 @@
 import type { Clock, Logger, TimerHandle } from '@clusterfunk/core'
 import { ManagementClient, type ManagementClientTls } from '../management/client.js'
 
+/**
+ * How acks reach a leader: one attempt, resolving true once the leader at
+ * `address` took the ack, false when it refused, failed or `timeoutMs`
+ * passed (never rejects). `close()` drops connections and attempts in
+ * flight.
+ */
+export interface AckChannel {
+  send: (address: string, nodeId: string, version: number, timeoutMs: number) => Promise<boolean>
+  close: () => void
+}
+
 /** What an `AckSender` needs. */
 export interface AckSenderInit {
   nodeId: string
-  token: string | undefined
-  /** Dial the leader with TLS (trusting the cluster CA, presenting this node's certificate when asked). Default plaintext. */
-  tls?: ManagementClientTls | undefined
-  /** Send the token without TLS to a non-loopback leader. */
-  allowInsecureToken: boolean
+  /** How an attempt reaches the leader: gRPC (`GrpcAckChannel`) or a simulated network. */
+  channel: AckChannel
   clock: Clock
   logger: Logger
   /** The current leader's management endpoint, when known. */
@@ -19,19 +27,21 @@ export interface AckSenderInit {
   timeoutMs: number
 }
 
+/** The pause between two attempts. */
 const RETRY_MS = 25
+/** Bounds of one attempt's deadline (what is left of the ack timeout, within these). */
+const ATTEMPT_MIN_MS = 20
+const ATTEMPT_MAX_MS = 250
 
 /**
- * Sends the acks a follower owes to the current leader (the AckShardMap
- * RPC), over one long-lived client per leader address (with TLS when the
- * node has it, so the token never travels in clear). An ack is retried —
- * at the leader known at each attempt — until the leader took it, a newer
- * proposal superseded it, or the ack timeout passed (the leader has then
- * left this node out, and lets it back in when it answers again).
+ * Sends the acks a follower owes to the current leader. An ack is retried
+ * — at the leader known at each attempt, every 25 ms — until the leader
+ * took it, a newer proposal superseded it, or the ack timeout passed (the
+ * leader has then left this node out, and lets it back in when it answers
+ * again). Only the newest ack owed is sent.
  */
 export class AckSender {
   private readonly init: AckSenderInit
-  private readonly clients = new Map<string, ManagementClient>()
   private owed: { version: number, deadline: number } | undefined
   private running = false
   private stopped = false
@@ -53,13 +63,12 @@ export class AckSender {
     else this.wake?.()
   }
 
-  /** Stops sending and closes every client. */
+  /** Stops sending and closes the channel. */
   stop (): void {
     this.stopped = true
     this.owed = undefined
     this.wake?.()
-    for (const client of this.clients.values()) client.close()
-    this.clients.clear()
+    this.init.channel.close()
   }
 
   private async loop (): Promise<void> {
@@ -74,25 +83,17 @@ export class AckSender {
           continue
         }
         const address = this.init.leaderAddress()
-        if (address !== undefined && await this.send(address, owed.version, owed.deadline - now)) {
+        const timeoutMs = Math.max(ATTEMPT_MIN_MS, Math.min(owed.deadline - now, ATTEMPT_MAX_MS))
+        if (address !== undefined && await this.init.channel.send(address, this.init.nodeId, owed.version, timeoutMs)) {
+          this.sent++
           if (this.owed === owed) this.owed = undefined
           continue
         }
+        if (address !== undefined) this.init.logger.debug('ack not taken', { version: owed.version, leader: address })
         await this.pause()
       }
     } finally {
       this.running = false
-    }
-  }
-
-  private async send (address: string, version: number, remainingMs: number): Promise<boolean> {
-    try {
-      await this.client(address).ackShardMap(this.init.nodeId, version, { timeoutMs: Math.max(20, Math.min(remainingMs, 250)) })
-      this.sent++
-      return true
-    } catch (err) {
-      this.init.logger.debug('ack not taken', { version, leader: address, error: err instanceof Error ? err.message : String(err) })
-      return false
     }
   }
 
@@ -108,12 +109,50 @@ export class AckSender {
       this.timer = this.init.clock.setTimeout(done, RETRY_MS)
     })
   }
+}
+
+/** What a `GrpcAckChannel` dials with. */
+export interface GrpcAckChannelInit {
+  token: string | undefined
+  /** Dial the leader with TLS (trusting the cluster CA, presenting this node's certificate when asked). Default plaintext. */
+  tls?: ManagementClientTls | undefined
+  /** Send the token without TLS to a non-loopback leader. */
+  allowInsecureToken: boolean
+  logger: Logger
+}
+
+/**
+ * Acks as the leader's AckShardMap RPC, over one long-lived client per
+ * leader address (with TLS when the node has it, so the token never
+ * travels in clear); a new leader address replaces the client.
+ */
+export class GrpcAckChannel implements AckChannel {
+  private readonly init: GrpcAckChannelInit
+  private readonly clients = new Map<string, ManagementClient>()
+
+  constructor (init: GrpcAckChannelInit) {
+    this.init = init
+  }
+
+  async send (address: string, nodeId: string, version: number, timeoutMs: number): Promise<boolean> {
+    try {
+      await this.client(address).ackShardMap(nodeId, version, { timeoutMs })
+      return true
+    } catch (err) {
+      this.init.logger.debug('ack RPC failed', { version, leader: address, error: err instanceof Error ? err.message : String(err) })
+      return false
+    }
+  }
+
+  close (): void {
+    for (const client of this.clients.values()) client.close()
+    this.clients.clear()
+  }
 
   private client (address: string): ManagementClient {
     let client = this.clients.get(address)
     if (client === undefined) {
-      for (const old of this.clients.values()) old.close()
-      this.clients.clear()
+      this.close()
       client = new ManagementClient({
         address,
         ...(this.init.token === undefined ? {} : { token: this.init.token }),

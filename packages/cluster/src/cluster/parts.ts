@@ -10,7 +10,7 @@ import type { ManagementSource } from '../management/source.js'
 import type { PromMetrics } from '../metrics/prom-metrics.js'
 import type { MdnsSocket } from '../zeroconf/socket.js'
 import { MetricsServer } from '../metrics/server.js'
-import { AckSender } from './acks.js'
+import { AckSender, GrpcAckChannel } from './acks.js'
 import { ContactTransport } from './contact-transport.js'
 import { ClusterFsm } from './fsm.js'
 import { LeaderDuties } from './leader.js'
@@ -98,9 +98,12 @@ export async function assembleParts (o: ResolvedClusterInit, d: PartsDeps): Prom
       zeroconf: o.zeroconf ? new ZeroconfJoiner({ logger: d.logger, metrics: d.metrics, createSocket: d.createMdnsSocket }, { clusterName: o.name, nodeId: d.nodeId, host: o.host }) : undefined,
       acks: new AckSender({
         nodeId: d.nodeId,
-        token: o.token,
-        tls: o.tls === undefined ? undefined : managementClientTls(o.tls),
-        allowInsecureToken: o.allowInsecureToken,
+        channel: new GrpcAckChannel({
+          token: o.token,
+          tls: o.tls === undefined ? undefined : managementClientTls(o.tls),
+          allowInsecureToken: o.allowInsecureToken,
+          logger: d.logger
+        }),
         clock: d.clock,
         logger: d.logger,
         timeoutMs: o.ackTimeoutMs,

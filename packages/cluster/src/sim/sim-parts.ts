@@ -13,7 +13,8 @@ import type { ClusterParts, PartsDeps } from '../cluster/parts.js'
 import type { ShardCoordinator } from '../coordinator/coordinator.js'
 import type { CoordinatorInit } from '../coordinator/types.js'
 import type { IncarnationClock } from './incarnation-clock.js'
-import { SimAckSender } from './sim-acks.js'
+import { AckSender } from '../cluster/acks.js'
+import { SimAckChannel } from './sim-acks.js'
 import { SimManagement } from './sim-management.js'
 import { SimSwimPart } from './sim-swim-part.js'
 
@@ -56,7 +57,7 @@ interface Built {
   endpoint: SimLivenessEndpoint
   checker: SimLivenessChecker
   management: SimManagement
-  acks: SimAckSender
+  acks: AckSender
 }
 
 function defaultSyncDelay (random: Random): number {
@@ -110,10 +111,9 @@ export class SimParts implements PartsFactory {
       id: d.nodeId, address: at(SIM_PORTS.swim), preset: o.swimPreset, ...(this.init.swim === undefined ? {} : { config: this.init.swim })
     })
     const coordinator = d.coordinator
-    const acks = new SimAckSender({
+    const acks = new AckSender({
       nodeId: d.nodeId,
-      address: at(SIM_PORTS.management),
-      network: streams,
+      channel: new SimAckChannel({ address: at(SIM_PORTS.management), network: streams, clock }),
       clock,
       logger: d.logger,
       timeoutMs: o.ackTimeoutMs,

@@ -155,9 +155,11 @@ describe('Cluster security options', function () {
       await waitFor(async () => await counterTotal(a, 'clusterfunk_swim_dropped_packets_total') > droppedBefore, { timeoutMs: 10_000, what: 'a to drop the intruder\'s packets' })
       expect(intruder.nodes().map(n => n.id)).to.deep.equal(['x'])
       expect(intruder.state).to.equal('Joining')
+      // Operational needs a lease renewed every heartbeat, which a busy machine can let lapse for a moment:
+      // what matters is that the three serve on, on the same map, with no sign of the intruder.
+      await waitFor(() => nodes.every(n => n.state === 'Operational'), { timeoutMs: 10_000, what: 'a, b and c to be Operational' })
       for (const n of nodes) {
         expect(n.nodes().map(m => m.id)).to.deep.equal(['a', 'b', 'c'])
-        expect(n.state).to.equal('Operational')
         expect(n.shards.version).to.equal(version)
       }
       await intruder.stop()
