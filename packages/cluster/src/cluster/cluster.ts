@@ -9,6 +9,7 @@ import type { ClusterRole, ClusterState } from '../management/types.js'
 import { PromMetrics } from '../metrics/prom-metrics.js'
 import { ClusterMetrics } from '../metrics/cluster-metrics.js'
 import { bootstrapDecision } from './bootstrap.js'
+import { Connectivity } from './connectivity.js'
 import { ContactLease } from './contact-lease.js'
 import { FacadeMetrics } from './facade-metrics.js'
 import { TAG_LIVENESS, TAG_MANAGEMENT, TAG_RAFT, TAG_RAFT_MEMBER, TAG_SWIM } from './leader.js'
@@ -17,11 +18,6 @@ import { ShardView, type ClusterEvents } from './types.js'
 import type { ClusterParts } from './parts.js'
 import { realParts, type PartsFactory } from './parts-factory.js'
 import type { MdnsSocket } from '../zeroconf/socket.js'
-
-/** How often a node rejoins SWIM at most while its view lacks the Raft leader, or it is outside the map. */
-const MEND_MS = 2_000
-/** Members a node rejoins through when it knows no leader's SWIM address. */
-const MEND_PEERS = 3
 
 /** What a `Cluster` takes from outside; every field optional. */
 export interface ClusterComponents {
@@ -65,9 +61,7 @@ export abstract class ClusterCore extends Service {
   /** The leader's latest proposal, for `reshard:done`: its version, size, when it was appended and when every ack was in. */
   private proposal: { version: number, nodes: number, appendedAt: number, ackedAt: number | undefined } | undefined
   private nextTickAt = Infinity
-  private lastMend = -Infinity
-  /** Raft addresses this run opened a connection to ahead of need (see `warmRaft`). */
-  private readonly warmed = new Set<string>()
+  private connectivity: Connectivity | undefined
   private contactMs = 150
   private lease: ContactLease | undefined
   private unhook: (() => void) | undefined
@@ -132,7 +126,6 @@ export abstract class ClusterCore extends Service {
     this.bootstrapping = false
     this.didBootstrap = false
     this.nextTickAt = Infinity
-    this.warmed.clear()
     const nodeId = await this.partsFactory.nodeId(o)
     this.contactMs = RAFT_PRESETS[o.raftPreset].heartbeatMs * 3
     const coordinatorInit = { nodeId, shardCount: o.shards, ackTimeoutMs: o.ackTimeoutMs, leaseMs: this.contactMs }
@@ -152,6 +145,7 @@ export abstract class ClusterCore extends Service {
     })
     const { raft, endpoint, checker, management, swim } = parts
     this.parts = parts
+    this.connectivity = new Connectivity({ parts, logger: this.logger, join: o.join })
     this.lease = new ContactLease({ raft, clock: this.clock, logger: this.logger, changed: () => { this.schedulePump() } }, this.contactMs)
     const clusterMetrics = new ClusterMetrics({ metrics: this.metrics, clock: this.clock }, { clusterName: o.name, nodeId })
     clusterMetrics.watchLiveness(checker)
@@ -201,6 +195,7 @@ export abstract class ClusterCore extends Service {
     await p.store.close()
     this.parts = undefined
     this.lease = undefined
+    this.connectivity = undefined
     this.leading = false
   }
 
@@ -269,8 +264,8 @@ export abstract class ClusterCore extends Service {
       const config = stats.configuration
       const inVoters = config.voters.some(m => m.id === p.nodeId)
       const inGroup = inVoters || config.nonVoters.some(m => m.id === p.nodeId)
-      if (!isLeader) this.mendSwim(p, now, stats.leaderId, inGroup)
-      if (isLeader || !inGroup) this.warmRaft(p, isLeader, config)
+      if (!isLeader) this.connectivity?.mendSwim(now, stats.leaderId, inGroup && this.currentState !== 'Joining')
+      if (isLeader || !inGroup) this.connectivity?.warmRaft(isLeader, config)
       this.setRole(isLeader ? 'Leader' : inVoters ? 'Follower' : config.nonVoters.some(m => m.id === p.nodeId) ? 'NonVoter' : 'NonMember')
       this.facade.size.set(config.voters.length + config.nonVoters.length)
       if (this.hasRaftState(p) && p.swim.localMember().tags.get(TAG_RAFT_MEMBER) === undefined) p.swim.setTags(this.tags())
@@ -354,7 +349,7 @@ export abstract class ClusterCore extends Service {
     const ack = out.acks.at(-1)
     if (ack !== undefined) p.acks.owe(ack)
     if (out.stepDown) p.raft.transferLeadership().catch(() => {})
-    if (out.missed.length > 0) this.reachOut(p, out.missed)
+    if (out.missed.length > 0) this.connectivity?.reachOut(out.missed)
     for (const change of out.shards) {
       this.facade.shardsOwned.set(coordinator.committedMap?.map.countOf(p.nodeId) ?? 0)
       this.facade.mapVersion.set(change.version)
@@ -368,74 +363,6 @@ export abstract class ClusterCore extends Service {
     }
     this.nextTickAt = out.nextTickAt
     this.setState(p.raft.configuration().voters.length + p.raft.configuration().nonVoters.length === 0 ? 'Joining' : coordinator.state)
-  }
-
-  /**
-   * Rejoins SWIM while this node follows a Raft leader that its SWIM view
-   * does not hold alive, or is outside the committed map — not in the Raft
-   * group yet, or in it but `Joining` — through the leader's SWIM address
-   * when it knows one (else up to `MEND_PEERS` members it knows) and its
-   * join addresses. One push/pull then heals both views. Left alone, nodes
-   * that restarted can stay unknown to each other's SWIM (each holds the
-   * other as suspect, or not at all, and nothing new is gossiped) until
-   * SWIM's anti-entropy picks the right pair, many seconds later; meanwhile
-   * the leader has no candidate to add or put in a map, or the node no
-   * endpoint to ack to. At most every `MEND_MS`.
-   */
-  private mendSwim (p: ClusterParts, now: number, leaderId: string | undefined, member: boolean): void {
-    if (now - this.lastMend < MEND_MS || p.swim.status !== 'started') return
-    const leader = leaderId === undefined ? undefined : p.swim.member(leaderId)
-    const lostLeader = leaderId !== undefined && leader?.status !== 'alive'
-    if (!lostLeader && member && this.currentState !== 'Joining') return
-    const addresses = new Set<string>()
-    if (leader !== undefined) addresses.add(leader.address)
-    else {
-      const known = p.swim.allMembers().filter(m => m.id !== p.nodeId && m.status !== 'left').sort((a, b) => a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
-      for (const m of known.slice(0, MEND_PEERS)) addresses.add(m.address)
-    }
-    for (const a of this.options.join) addresses.add(a)
-    if (addresses.size === 0) return
-    this.lastMend = now
-    this.logger.debug('rejoining SWIM', { leader: leaderId, addresses: [...addresses] })
-    p.swim.join([...addresses]).catch((err: unknown) => {
-      this.logger.debug('could not rejoin SWIM', { leader: leaderId, error: err instanceof Error ? err.message : String(err) })
-    })
-  }
-
-  /**
-   * Opens Raft connections before they are needed, so that joining does not
-   * wait for connection setup (tens of ms for a process's first gRPC
-   * channel): a node outside the Raft group to every member SWIM shows (one
-   * of them leads and is about to send it the log and hear its answers), a
-   * leader to members not yet in the group (it is about to add them).
-   */
-  private warmRaft (p: ClusterParts, isLeader: boolean, config: { voters: ReadonlyArray<{ id: string }>, nonVoters: ReadonlyArray<{ id: string }> }): void {
-    const inConfig = new Set([...config.voters, ...config.nonVoters].map(m => m.id))
-    for (const m of p.swim.members()) {
-      if (m.id === p.nodeId || (isLeader && inConfig.has(m.id))) continue
-      const address = m.tags.get(TAG_RAFT)
-      if (address === undefined || this.warmed.has(address)) continue
-      this.warmed.add(address)
-      p.transport.connect(address)
-    }
-  }
-
-  /**
-   * Pushes this leader's SWIM state to nodes that missed their ack. A node
-   * sends its ack to the leader's management endpoint, which it learns from
-   * SWIM; one whose view lacks the leader (it restarted and its join
-   * addresses are gone, or it dropped the leader as suspect) follows Raft
-   * but cannot ack, and SWIM's own anti-entropy may take many seconds to
-   * repair that. The leader knows every node it put in a map from its own
-   * view, so a push/pull to each (a SWIM join) mends theirs at once, before
-   * they are tried again.
-   */
-  private reachOut (p: ClusterParts, ids: readonly string[]): void {
-    const addresses = ids.flatMap(id => { const a = p.swim.member(id)?.address; return a === undefined ? [] : [a] })
-    if (addresses.length === 0 || p.swim.status !== 'started') return
-    p.swim.join(addresses).catch((err: unknown) => {
-      this.logger.debug('could not reach the nodes that missed their ack', { ids, error: err instanceof Error ? err.message : String(err) })
-    })
   }
 
   protected setState (state: ClusterState): void {
