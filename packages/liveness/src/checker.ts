@@ -98,7 +98,9 @@ export class LivenessChecker extends Service {
     checkNodeAddress(address, this.family)
     if (this.tracker.add(id, address, packetTemplate(KIND_PROBE, idBytes), this.clock.now(), options.probeNow === true)) {
       this.deadGauge.set(this.tracker.deadCount)
-      this.arm(this.clock.now())
+      // A probe due now goes out in this turn of the event loop, not after the timer's minimum tick.
+      if (options.probeNow === true && this.socket !== undefined) this.immediate ??= setImmediate(this.onTick)
+      else this.arm(this.clock.now())
     }
   }
 

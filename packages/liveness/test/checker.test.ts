@@ -30,6 +30,17 @@ describe('LivenessChecker on real UDP', () => {
     expect(metrics.observed('clusterfunk_liveness_rtt_ms').length).to.be.greaterThan(0)
   })
 
+  it('a node added with probeNow is probed in the same turn of the event loop', async () => {
+    const endpoint = new LivenessEndpoint({}, { nodeId: 'node-a' })
+    const checker = new LivenessChecker({}, { intervalMs: 1_000 })
+    started.push(endpoint, checker)
+    await endpoint.start()
+    await checker.start()
+    checker.add('node-a', endpoint.address(), { probeNow: true })
+    await new Promise(resolve => setImmediate(resolve))
+    expect(checker.stats().probesSent).to.equal(1)
+  })
+
   it('an endpoint does not answer for another node id, so that node is dead', async () => {
     const { endpoint, checker, metrics } = await pair()
     checker.add('node-b', endpoint.address())
