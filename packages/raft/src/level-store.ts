@@ -9,15 +9,21 @@ export { CorruptStoreError }
 const ENTRY_PREFIX = 0x65 // 'e'
 const HARD_STATE_KEY = new Uint8Array([0x68]) // 'h'
 
+const TWO_32 = 2 ** 32
+
+// Big-endian uint64 as two uint32 halves: a BigInt per key showed in the profile at 30 000 writes/s.
 function entryKey (index: number): Uint8Array {
   const key = new Uint8Array(9)
   key[0] = ENTRY_PREFIX
-  new DataView(key.buffer).setBigUint64(1, BigInt(index))
+  const view = new DataView(key.buffer)
+  view.setUint32(1, Math.floor(index / TWO_32))
+  view.setUint32(5, index % TWO_32)
   return key
 }
 
 function keyIndex (key: Uint8Array): number {
-  return Number(new DataView(key.buffer, key.byteOffset, key.byteLength).getBigUint64(1))
+  const view = new DataView(key.buffer, key.byteOffset, key.byteLength)
+  return view.getUint32(1) * TWO_32 + view.getUint32(5)
 }
 
 /**

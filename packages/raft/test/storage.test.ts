@@ -33,6 +33,18 @@ describe('log stores', () => {
     } finally { await again.close() }
   })
 
+  it('keeps indexes past 2^32 in order across a reopen', async () => {
+    const start = 2 ** 32 - 2
+    const s = await open()
+    await s.storeLogs(range(start, start + 4, 1))
+    await s.close()
+    const again = await open()
+    try {
+      expect([again.firstIndex(), again.lastIndex()]).to.deep.equal([start, start + 4])
+      expect((await again.getLogs(start + 1, start + 4)).map(e => e.index)).to.deep.equal([start + 1, start + 2, start + 3])
+    } finally { await again.close() }
+  })
+
   it('replaces a conflicting suffix in one write and compacts a prefix', async () => {
     const s = await open()
     await s.storeLogs(range(1, 10, 1))
