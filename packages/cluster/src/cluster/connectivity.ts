@@ -80,7 +80,7 @@ export class Connectivity {
       const address = m.tags.get(TAG_RAFT)
       if (address === undefined || this.warmed.has(address)) continue
       this.warmed.add(address)
-      transport.connect(address)
+      transport.connect?.(address)
     }
   }
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import path from 'node:path'
 import type { Clock, Counter, Logger } from '@clusterfunk/core'
 import { LivenessChecker, LivenessEndpoint } from '@clusterfunk/liveness'
-import { FileSnapshotStore, GrpcTransport, LevelStore, Raft } from '@clusterfunk/raft'
+import { FileSnapshotStore, GrpcTransport, LevelStore, Raft, type RaftTransport } from '@clusterfunk/raft'
 import { Swim } from '@clusterfunk/swim'
 import type { ShardCoordinator } from '../coordinator/coordinator.js'
 import { ManagementServer } from '../management/server.js'
@@ -11,7 +11,6 @@ import type { PromMetrics } from '../metrics/prom-metrics.js'
 import type { MdnsSocket } from '../zeroconf/socket.js'
 import { MetricsServer } from '../metrics/server.js'
 import { AckSender, GrpcAckChannel } from './acks.js'
-import { ContactTransport } from './contact-transport.js'
 import { ClusterFsm } from './fsm.js'
 import { LeaderDuties } from './leader.js'
 import type { ResolvedClusterInit } from './options.js'
@@ -27,7 +26,7 @@ import { ZeroconfJoiner } from './zeroconf-join.js'
 export interface ClusterParts {
   nodeId: string
   raft: Raft<void>
-  transport: ContactTransport
+  transport: RaftTransport
   store: StorePart
   swim: SwimPart
   endpoint: EndpointPart
@@ -70,9 +69,9 @@ export async function assembleParts (o: ResolvedClusterInit, d: PartsDeps): Prom
   try {
     const components = { clock: d.clock, logger: d.logger, metrics: d.metrics }
     const token = o.token === undefined ? {} : { token: o.token }
-    const transport = new ContactTransport(new GrpcTransport({ logger: d.logger, metrics: d.metrics }, {
+    const transport = new GrpcTransport({ logger: d.logger, metrics: d.metrics }, {
       host: o.host, port: o.raftPort, ...token, ...(o.tls === undefined ? {} : { tls: raftTls(o.tls) })
-    }), d.clock)
+    })
     const fsm = new ClusterFsm({ coordinator: d.coordinator, clock: d.clock, logger: d.logger, dropped: d.skippedEntries }, d.changed)
     const raft = new Raft<void>({
       ...components, transport, logStore: store, stableStore: store, snapshotStore: new FileSnapshotStore(path.join(o.dataDir, 'snapshots')), fsm

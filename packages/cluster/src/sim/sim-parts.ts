@@ -5,7 +5,6 @@ import { SimLogStore, SimSnapshotStore, SimTransport } from '@clusterfunk/raft/s
 import type { CrashMode, PacketNetwork, SimDisk, Simulation, StreamNetwork } from '@clusterfunk/sim'
 import type { SwimConfig } from '@clusterfunk/swim'
 import type { PartsFactory } from '../cluster/parts-factory.js'
-import { ContactTransport } from '../cluster/contact-transport.js'
 import { ClusterFsm } from '../cluster/fsm.js'
 import { LeaderDuties } from '../cluster/leader.js'
 import type { ResolvedClusterInit } from '../cluster/options.js'
@@ -97,7 +96,7 @@ export class SimParts implements PartsFactory {
     await logStore.open()
     const snapshots = new SimSnapshotStore(disk)
     const inner = new SimTransport({ packets, streams, logger: d.logger }, { address: at(SIM_PORTS.raft) })
-    const transport = new ContactTransport(inner, clock)
+    const transport = inner
     const fsm = new ClusterFsm({ coordinator: d.coordinator, clock, logger: d.logger, dropped: d.skippedEntries }, d.changed)
     const raft = new Raft<void>({
       ...components, random: sim.fork(`raft:${node}`), transport, logStore, stableStore: logStore, snapshotStore: snapshots, fsm
