@@ -1,5 +1,6 @@
 import type { Clock, Logger, TimerHandle } from '@clusterfunk/core'
-import { ManagementClient, type ManagementClientTls } from '../management/client.js'
+import type { ManagementClientTls } from '../management/client.js'
+import { ClientPool } from '../management/client-pool.js'
 
 /**
  * How acks reach a leader: one attempt, resolving true once the leader at
@@ -127,40 +128,30 @@ export interface GrpcAckChannelInit {
  * travels in clear); a new leader address replaces the client.
  */
 export class GrpcAckChannel implements AckChannel {
-  private readonly init: GrpcAckChannelInit
-  private readonly clients = new Map<string, ManagementClient>()
+  private readonly logger: Logger
+  private readonly pool: ClientPool
 
   constructor (init: GrpcAckChannelInit) {
-    this.init = init
+    this.logger = init.logger
+    this.pool = new ClientPool({
+      ...(init.token === undefined ? {} : { token: init.token }),
+      ...(init.tls === undefined ? {} : { tls: init.tls }),
+      allowInsecureToken: init.allowInsecureToken,
+      maxClients: 1
+    })
   }
 
   async send (address: string, nodeId: string, version: number, timeoutMs: number): Promise<boolean> {
     try {
-      await this.client(address).ackShardMap(nodeId, version, { timeoutMs })
+      await this.pool.get(address).ackShardMap(nodeId, version, { timeoutMs })
       return true
     } catch (err) {
-      this.init.logger.debug('ack RPC failed', { version, leader: address, error: err instanceof Error ? err.message : String(err) })
+      this.logger.debug('ack RPC failed', { version, leader: address, error: err instanceof Error ? err.message : String(err) })
       return false
     }
   }
 
   close (): void {
-    for (const client of this.clients.values()) client.close()
-    this.clients.clear()
-  }
-
-  private client (address: string): ManagementClient {
-    let client = this.clients.get(address)
-    if (client === undefined) {
-      this.close()
-      client = new ManagementClient({
-        address,
-        ...(this.init.token === undefined ? {} : { token: this.init.token }),
-        ...(this.init.tls === undefined ? {} : { tls: this.init.tls }),
-        allowInsecureToken: this.init.allowInsecureToken
-      })
-      this.clients.set(address, client)
-    }
-    return client
+    this.pool.close()
   }
 }

@@ -1,5 +1,6 @@
 import type { NotLeaderError } from '@clusterfunk/core'
-import { ManagementClient, type ManagementClientTls } from './client.js'
+import type { ManagementClient, ManagementClientTls } from './client.js'
+import { ClientPool } from './client-pool.js'
 import { UnavailableError } from './errors.js'
 
 /** How a follower dials the leader. */
@@ -19,11 +20,17 @@ const MAX_CLIENTS = 8
  * marked so the receiver never forwards them again.
  */
 export class ForwardPool {
-  private readonly clients = new Map<string, ManagementClient>()
-  private readonly init: ForwardInit
+  private readonly pool: ClientPool
 
   constructor (init: ForwardInit) {
-    this.init = init
+    this.pool = new ClientPool({
+      ...(init.token === undefined ? {} : { token: init.token }),
+      ...(init.tls === undefined ? {} : { tls: init.tls }),
+      timeoutMs: init.timeoutMs,
+      allowInsecureToken: init.allowInsecureToken,
+      forwarded: true,
+      maxClients: MAX_CLIENTS
+    })
   }
 
   /**
@@ -36,7 +43,7 @@ export class ForwardPool {
     if (address === undefined) throw notLeader
     let client: ManagementClient
     try {
-      client = this.client(address)
+      client = this.pool.get(address)
     } catch {
       throw notLeader
     }
@@ -50,24 +57,6 @@ export class ForwardPool {
 
   /** Closes every client. */
   close (): void {
-    for (const client of this.clients.values()) client.close()
-    this.clients.clear()
-  }
-
-  private client (address: string): ManagementClient {
-    let client = this.clients.get(address)
-    if (client === undefined) {
-      if (this.clients.size >= MAX_CLIENTS) this.close()
-      client = new ManagementClient({
-        address,
-        ...(this.init.token === undefined ? {} : { token: this.init.token }),
-        ...(this.init.tls === undefined ? {} : { tls: this.init.tls }),
-        timeoutMs: this.init.timeoutMs,
-        allowInsecureToken: this.init.allowInsecureToken,
-        forwarded: true
-      })
-      this.clients.set(address, client)
-    }
-    return client
+    this.pool.close()
   }
 }
