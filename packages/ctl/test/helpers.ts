@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process'
 import { createServer } from 'node:net'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { MANAGEMENT_ENDPOINT, ManagementServer, MemoryCluster, type ManagementServerInit } from '@clusterfunk/cluster'
+import { MemoryCluster, serveMemoryCluster, type ManagementServerInit } from '@clusterfunk/cluster'
 
 /** dist/src/bin/funkctl.js, next to this file's dist/test. */
 export const FUNKCTL = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'src', 'bin', 'funkctl.js')
@@ -21,19 +21,7 @@ export async function startCluster (init: ManagementServerInit = {}): Promise<Te
     createdAt: Date.UTC(2026, 10, 1, 12, 0, 0),
     nodes: ['a', 'b', 'c'].map((id, i) => ({ id, endpoints: { http: `http://10.0.0.${i + 1}:8080` } }))
   })
-  const servers = new Map<string, ManagementServer>()
-  const stop = async (): Promise<void> => { await Promise.all([...servers.values()].map(async s => { await s.stop() })) }
-  try {
-    for (const id of ['a', 'b', 'c']) {
-      const server = new ManagementServer({ source: cluster.source(id) }, init)
-      servers.set(id, server)
-      await server.start()
-      cluster.setEndpoint(id, MANAGEMENT_ENDPOINT, server.endpoint())
-    }
-  } catch (err) {
-    await stop()
-    throw err
-  }
+  const { servers, stop } = await serveMemoryCluster(cluster, ['a', 'b', 'c'], init)
   return {
     cluster,
     endpoint: (id) => {

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
-import { MANAGEMENT_ENDPOINT, ManagementServer, MemoryCluster, type ManagementServerInit } from '../../src/index.js'
+import { MemoryCluster, serveMemoryCluster, type ManagementServer, type ManagementServerInit } from '../../src/index.js'
 
 /** A cluster of three nodes a (leader), b, c, each with a started management server on 127.0.0.1. */
 export interface Harness {
@@ -19,19 +19,7 @@ export async function startHarness (init: ManagementServerInit = {}, ids: readon
     createdAt: Date.UTC(2026, 0, 2, 3, 4, 5),
     nodes: ids.map(id => ({ id, endpoints: { http: `http://10.0.0.${id.charCodeAt(0) - 96}:8080` } }))
   })
-  const servers = new Map<string, ManagementServer>()
-  const stop = async (): Promise<void> => { await Promise.all([...servers.values()].map(async s => { await s.stop() })) }
-  try {
-    for (const id of ids) {
-      const server = new ManagementServer({ source: cluster.source(id) }, init)
-      servers.set(id, server)
-      await server.start()
-      cluster.setEndpoint(id, MANAGEMENT_ENDPOINT, server.endpoint())
-    }
-  } catch (err) {
-    await stop()
-    throw err
-  }
+  const { servers, stop } = await serveMemoryCluster(cluster, ids, init)
   return { cluster, servers, stop }
 }
 
