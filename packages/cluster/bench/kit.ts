@@ -4,26 +4,10 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
-import { waitFor } from '@clusterfunk/core'
+import { freePorts, waitFor } from '@clusterfunk/core'
 import type { ClusterInit } from '../src/index.js'
-import { createServer, type Server } from 'node:net'
 
 const FIXTURE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'node.js')
-
-/** `count` distinct TCP ports free on 127.0.0.1 right now (every one held open until all are found). */
-export async function freePorts (count: number): Promise<number[]> {
-  const servers: Server[] = []
-  try {
-    for (let i = 0; i < count; i++) {
-      const server = createServer()
-      servers.push(server)
-      await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(0, '127.0.0.1', resolve) })
-    }
-    return servers.map(s => (s.address() as { port: number }).port)
-  } finally {
-    await Promise.all(servers.map(async s => { await new Promise<void>(resolve => { s.close(() => { resolve() }) }) }))
-  }
-}
 
 /** Wall time in ms with sub-ms precision, comparable with the `t` the node processes print. */
 export function wallNow (): number {

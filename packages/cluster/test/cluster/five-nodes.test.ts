@@ -1,8 +1,8 @@
 import { expect } from 'chai'
-import { waitFor } from '@clusterfunk/core'
+import { freePorts, waitFor } from '@clusterfunk/core'
 import type { ClusterInit } from '../../src/index.js'
 import { TEST_SHARDS, TestNodes } from './helpers.js'
-import { NodeProcess, freePorts } from './process.js'
+import { NodeProcess } from './process.js'
 
 /** How long the nodes get to agree on a map after each change (a loaded 2-core machine takes a few seconds at most). */
 const CONVERGE_MS = 30_000

@@ -2,7 +2,8 @@ import { expect } from 'chai'
 import { waitFor } from '@clusterfunk/core'
 import type { Cluster } from '../../src/index.js'
 import { TEST_SHARDS, TestNodes, waitForAgreement } from './helpers.js'
-import { NodeProcess, freePort } from './process.js'
+import { freePorts } from '@clusterfunk/core'
+import { NodeProcess } from './process.js'
 
 describe('Cluster nodes in processes of their own', function () {
   this.timeout(60_000)
@@ -82,7 +83,7 @@ describe('Cluster nodes in processes of their own', function () {
     const b = await t.create({ nodeId: 'b', bootstrapExpect: 2, join: [a.swimAddress()] })
     await b.start()
     const dataDir = await t.dir()
-    const init = { name: 'test', nodeId: 'c', dataDir, join: [a.swimAddress()], zeroconf: false, swimPort: await freePort(), swimPreset: 'local' as const, shards: TEST_SHARDS }
+    const init = { name: 'test', nodeId: 'c', dataDir, join: [a.swimAddress()], zeroconf: false, swimPort: (await freePorts(1))[0], swimPreset: 'local' as const, shards: TEST_SHARDS }
     const first = new NodeProcess(init)
     processes.push(first)
     await waitForAgreement([a, b], ['a', 'b', 'c'])

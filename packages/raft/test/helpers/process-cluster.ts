@@ -1,7 +1,6 @@
-import { waitFor } from '@clusterfunk/core'
+import { freePorts, waitFor } from '@clusterfunk/core'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { createInterface } from 'node:readline'
@@ -14,18 +13,6 @@ const FIXTURE = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'f
  * the nodes of a benchmark (NODE_OPTIONS does not take --cpu-prof).
  */
 const NODE_FLAGS = (process.env.RAFT_FIXTURE_NODE_FLAGS ?? '').split(' ').filter(f => f !== '')
-
-/** A free TCP port on 127.0.0.1 (bound then released). */
-export async function freePort (): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const s = createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port
-      s.close(() => { resolve(port) })
-    })
-  })
-}
 
 export type Reply = Record<string, unknown> & { ok: boolean }
 
@@ -107,8 +94,8 @@ export class ProcessCluster {
     const c = new ProcessCluster()
     c.root = await mkdtemp(path.join(tmpdir(), 'raft-procs-'))
     const ids = Array.from({ length: options.size ?? 3 }, (_, i) => `n${i + 1}`)
-    const members = []
-    for (const id of ids) members.push({ id, address: `127.0.0.1:${await freePort()}` })
+    const ports = await freePorts(ids.length)
+    const members = ids.map((id, i) => ({ id, address: `127.0.0.1:${ports[i] as number}` }))
     for (const m of members) {
       c.configs.set(m.id, {
         id: m.id,
