@@ -1,7 +1,8 @@
-import { DecodeError } from '@clusterfunk/core'
+import { DecodeError, LOG_INDEXES, TERMS, checkCounter, counterRange, type CounterRange } from '@clusterfunk/core'
 import { loadType } from '@clusterfunk/proto'
 import type { Configuration, Member } from './configuration.js'
 import type { Message, MessageType } from './messages.js'
+import { READ_SEQS } from './ranges.js'
 import type { Entry, EntryType, HardState, SnapshotMetadata } from './types.js'
 
 /**
@@ -85,11 +86,20 @@ function fail (what: string): never {
   throw new DecodeError(`malformed raft message: ${what}`)
 }
 
-function uint (o: Obj, key: string): number {
+/** Byte offsets into a snapshot: any safe integer. */
+const OFFSETS = counterRange('byte offset', Number.MAX_SAFE_INTEGER - 1, Number.MAX_SAFE_INTEGER - 1)
+/** CRC-32 values and the small enums (uint32 on the wire). */
+const UINT32 = counterRange('uint32', 0xffff_ffff, 0xffff_ffff)
+
+/** A number of kind `range` (DecodeError when absent, not an integer, or out of range). */
+function num (o: Obj, key: string, range: CounterRange): number {
   const v = o[key]
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) fail(`${key} is not a safe unsigned integer`)
-  return v
+  if (typeof v !== 'number') fail(`${key} is not a number`)
+  return checkCounter(range, v, key)
 }
+
+const term = (o: Obj, key: string): number => num(o, key, TERMS)
+const index = (o: Obj, key: string): number => num(o, key, LOG_INDEXES)
 
 function str (o: Obj, key: string, nonEmpty = false): string {
   const v = o[key]
@@ -113,18 +123,18 @@ function configuration (o: Obj): Configuration {
 }
 
 function entry (o: Obj): Entry {
-  const type = ENTRY_TYPES[uint(o, 'type')]
+  const type = ENTRY_TYPES[num(o, 'type', UINT32)]
   if (type === undefined) fail('unknown entry type')
-  const index = uint(o, 'index')
-  const term = uint(o, 'term')
-  if (index < 1 || term < 1) fail('entry index and term start at 1')
+  const i = index(o, 'index')
+  const t = term(o, 'term')
+  if (i < 1 || t < 1) fail('entry index and term start at 1')
   const data = o.data instanceof Uint8Array ? new Uint8Array(o.data) : fail('entry data is not bytes')
-  if (type === 'config') return { index, term, type, data, configuration: configuration(obj(o, 'configuration')) }
-  return { index, term, type, data }
+  if (type === 'config') return { index: i, term: t, type, data, configuration: configuration(obj(o, 'configuration')) }
+  return { index: i, term: t, type, data }
 }
 
 function snapshotMetadata (o: Obj): SnapshotMetadata {
-  return { index: uint(o, 'index'), term: uint(o, 'term'), configuration: configuration(obj(o, 'configuration')) }
+  return { index: index(o, 'index'), term: term(o, 'term'), configuration: configuration(obj(o, 'configuration')) }
 }
 
 /** A decoded protobufjs object of `RaftMessage` → a validated core message. */
@@ -136,36 +146,36 @@ export function messageFromWire (o: Obj): Message {
   const b = obj(o, type)
   const from = str(o, 'from', true)
   const to = str(o, 'to', true)
-  const term = uint(o, 'term')
+  const t = term(o, 'term')
   switch (type) {
     case 'voteRequest':
     case 'preVoteRequest':
-      return { type, from, to, term, lastLogIndex: uint(b, 'lastLogIndex'), lastLogTerm: uint(b, 'lastLogTerm'), leadershipTransfer: b.leadershipTransfer === true }
+      return { type, from, to, term: t, lastLogIndex: index(b, 'lastLogIndex'), lastLogTerm: term(b, 'lastLogTerm'), leadershipTransfer: b.leadershipTransfer === true }
     case 'voteResponse':
     case 'preVoteResponse':
-      return { type, from, to, term, granted: b.granted === true }
+      return { type, from, to, term: t, granted: b.granted === true }
     case 'appendEntries': {
       if (!Array.isArray(b.entries)) fail('entries are not a list')
       const entries = (b.entries as Obj[]).map(entry)
       for (let i = 1; i < entries.length; i++) if ((entries[i] as Entry).index !== (entries[i - 1] as Entry).index + 1) fail('entries are not contiguous')
-      const prevLogIndex = uint(b, 'prevLogIndex')
+      const prevLogIndex = index(b, 'prevLogIndex')
       if (entries.length > 0 && (entries[0] as Entry).index !== prevLogIndex + 1) fail('entries do not follow prevLogIndex')
-      return { type, from, to, term, prevLogIndex, prevLogTerm: uint(b, 'prevLogTerm'), entries, commit: uint(b, 'commit') }
+      return { type, from, to, term: t, prevLogIndex, prevLogTerm: term(b, 'prevLogTerm'), entries, commit: index(b, 'commit') }
     }
     case 'appendEntriesResponse':
-      return { type, from, to, term, success: b.success === true, matchIndex: uint(b, 'matchIndex'), rejectedIndex: uint(b, 'rejectedIndex'), conflictTerm: uint(b, 'conflictTerm'), conflictIndex: uint(b, 'conflictIndex') }
+      return { type, from, to, term: t, success: b.success === true, matchIndex: index(b, 'matchIndex'), rejectedIndex: index(b, 'rejectedIndex'), conflictTerm: term(b, 'conflictTerm'), conflictIndex: index(b, 'conflictIndex') }
     case 'heartbeat':
-      return { type, from, to, term, commit: uint(b, 'commit'), readSeq: uint(b, 'readSeq') }
+      return { type, from, to, term: t, commit: index(b, 'commit'), readSeq: num(b, 'readSeq', READ_SEQS) }
     case 'heartbeatResponse':
-      return { type, from, to, term, readSeq: uint(b, 'readSeq') }
+      return { type, from, to, term: t, readSeq: num(b, 'readSeq', READ_SEQS) }
     case 'installSnapshot':
-      return { type, from, to, term, snapshot: snapshotMetadata(obj(b, 'snapshot')) }
+      return { type, from, to, term: t, snapshot: snapshotMetadata(obj(b, 'snapshot')) }
     case 'timeoutNow':
-      return { type, from, to, term }
+      return { type, from, to, term: t }
     case 'readIndexRequest':
-      return { type, from, to, term, requestId: str(b, 'requestId', true) }
+      return { type, from, to, term: t, requestId: str(b, 'requestId', true) }
     case 'readIndexResponse':
-      return { type, from, to, term, requestId: str(b, 'requestId', true), index: uint(b, 'index') }
+      return { type, from, to, term: t, requestId: str(b, 'requestId', true), index: index(b, 'index') }
   }
 }
 
@@ -190,7 +200,11 @@ export function decodeHardState (bytes: Uint8Array): HardState {
   return decodeWith(bytes, 'hard state', () => {
     const o = HardStateT.toObject(HardStateT.decode(bytes), TO_OBJECT)
     const vote = str(o, 'vote')
-    return { term: uint(o, 'term'), vote: vote === '' ? undefined : vote, commit: uint(o, 'commit') }
+    // The term is not range-checked here: a store written by an older version may hold one out of range, and
+    // RaftCore refuses to start on it with an error that says what to do (TermOutOfRangeError).
+    const t = o.term
+    if (typeof t !== 'number' || !Number.isSafeInteger(t) || t < 0) fail('term is not a safe unsigned integer')
+    return { term: t, vote: vote === '' ? undefined : vote, commit: index(o, 'commit') }
   })
 }
 
@@ -203,6 +217,6 @@ export function decodeSnapshotChunk (bytes: Uint8Array): SnapshotChunk {
     const o = SnapshotChunkT.toObject(SnapshotChunkT.decode(bytes), { ...TO_OBJECT, defaults: true })
     const data = o.data instanceof Uint8Array ? o.data : fail('chunk data is not bytes')
     const header = o.header === null || o.header === undefined ? undefined : messageFromWire(o.header as Obj)
-    return { ...(header === undefined ? {} : { header }), offset: uint(o, 'offset'), data, last: o.last === true, crc32: uint(o, 'crc32') }
+    return { ...(header === undefined ? {} : { header }), offset: num(o, 'offset', OFFSETS), data, last: o.last === true, crc32: num(o, 'crc32', UINT32) }
   })
 }

@@ -1,3 +1,4 @@
+import { TERMS, nextCounter } from '@clusterfunk/core'
 import type { VoteRequest, VoteResponse } from './messages.js'
 import { voteResult } from './quorum.js'
 import type { RaftState } from './raft-state.js'
@@ -13,10 +14,16 @@ export type CampaignKind = 'preVote' | 'vote' | 'transfer'
  */
 export function campaign (r: RaftState, kind: CampaignKind): void {
   if (!r.promotable()) return
+  if (r.term >= TERMS.max) {
+    // Only a term stored before terms were range-checked can be here (the core refuses to start above the
+    // range and never accepts a step to it); there is no next term to campaign in.
+    r.logger?.warn('the term is at the end of its range: not campaigning', { id: r.id, term: r.term })
+    return
+  }
   let voteTerm: number
   if (kind === 'preVote') {
     r.becomePreCandidate()
-    voteTerm = r.term + 1
+    voteTerm = nextCounter(TERMS, r.term)
   } else {
     r.becomeCandidate()
     voteTerm = r.term

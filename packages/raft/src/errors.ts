@@ -1,4 +1,4 @@
-import { ClusterfunkError } from '@clusterfunk/core'
+import { ClusterfunkError, TERMS } from '@clusterfunk/core'
 
 /**
  * A membership change was proposed while another is not yet committed, or
@@ -22,5 +22,21 @@ export class LeadershipTransferInProgressError extends ClusterfunkError {
     super(`leadership is being transferred to ${transferee}`, LeadershipTransferInProgressError.code)
     this.name = 'LeadershipTransferInProgressError'
     this.transferee = transferee
+  }
+}
+
+/**
+ * The stored term is outside the term range (0..TERMS.max), as a forged
+ * message could leave it before terms were range-checked. The node cannot
+ * start: lowering the term could let it vote twice in one term. Discard its
+ * state (log, hard state, snapshots) and add it back as a new member.
+ */
+export class TermOutOfRangeError extends ClusterfunkError {
+  static readonly code = 'ERR_TERM_OUT_OF_RANGE'
+  readonly term: number
+  constructor (term: number) {
+    super(`the stored term ${term} is outside the term range 0..${TERMS.max}; discard this node's state and add it back as a new member`, TermOutOfRangeError.code)
+    this.name = 'TermOutOfRangeError'
+    this.term = term
   }
 }

@@ -1,7 +1,7 @@
-import { ClusterfunkError, InvalidArgumentError, InvalidConfigError, NotLeaderError } from '@clusterfunk/core'
+import { ClusterfunkError, InvalidArgumentError, InvalidConfigError, NotLeaderError, TERMS, inRange } from '@clusterfunk/core'
 import { applyConfigChange, isVoter, memberAddress, type ConfigChange, type Configuration, type NodeId } from './configuration.js'
 import { campaign } from './election.js'
-import { ConfigChangeInProgressError, LeadershipTransferInProgressError } from './errors.js'
+import { ConfigChangeInProgressError, LeadershipTransferInProgressError, TermOutOfRangeError } from './errors.js'
 import { stepCandidate, stepFollower, tickElection } from './follower.js'
 import { flushReadRound, handleReadIndex, maybeCommit, sendTimeoutNow, stepLeader, tickHeartbeat } from './leader.js'
 import { MembershipLog } from './membership-log.js'
@@ -13,7 +13,8 @@ import { RaftState, type RoleBehaviour } from './raft-state.js'
 import type { Ready } from './ready.js'
 import { bcastAppend, commitFlushDue, flushCommit, sendAppend } from './replication.js'
 import type { ProposeResult, RaftStatus, RequestResult } from './status.js'
-import { stepMessage } from './step.js'
+import type { DropReason } from './ranges.js'
+import { screenMessage, stepMessage } from './step.js'
 import type { Entry, EntryType, HardState, Role, SoftState } from './types.js'
 
 const BEHAVIOURS: Readonly<Record<Role, RoleBehaviour>> = {
@@ -58,6 +59,10 @@ export class RaftCore {
     this.maxCommittedBytesPerReady = opts.maxCommittedBytesPerReady
     const storage = options.storage
     const { hardState } = storage.initialState()
+    // A term outside the range can only come from a store written before terms were range-checked (a poisoned
+    // term). Lowering it would be unsafe: this node may have voted in any term up to it, and a lower term could
+    // let it vote twice in one. The node's state must be discarded and the node rejoin as a new member.
+    if (!inRange(TERMS, hardState.term)) throw new TermOutOfRangeError(hardState.term)
     if (hardState.commit > storage.lastIndex()) throw new InvalidConfigError('storage', `commit ${hardState.commit} is past the last index ${storage.lastIndex()}`)
     const snapshot = storage.snapshotMetadata()
     if (options.applied !== undefined && (!Number.isSafeInteger(options.applied) || options.applied < 0 || options.applied > Math.max(hardState.commit, snapshot.index))) {
@@ -104,10 +109,20 @@ export class RaftCore {
     flushCommit(this.r)
   }
 
-  /** Feeds a message from the transport. Messages not addressed to this node are ignored. */
-  step (message: Message): void {
-    if (message.to !== this.r.id || message.from === this.r.id) return
-    stepMessage(this.r, message)
+  /**
+   * Feeds a message from the transport. Messages not addressed to this node
+   * are ignored. Returns why the message was dropped (a number out of range,
+   * or a term implausibly far ahead; see `stepMessage`), else undefined; the
+   * driver counts drops. Never throws.
+   */
+  step (message: Message): DropReason | undefined {
+    if (message.to !== this.r.id || message.from === this.r.id) return undefined
+    return stepMessage(this.r, message)
+  }
+
+  /** Why `step` would drop `message` now (see `step`), else undefined; changes nothing. */
+  screen (message: Message): DropReason | undefined {
+    return screenMessage(this.r, message)
   }
 
   /**

@@ -10,6 +10,7 @@ import { CorruptStoreError } from './level-store.js'
 import type { LogStore, StableStore } from './log-store.js'
 import type { InstallSnapshotRequest, Message } from './messages.js'
 import { RaftCore } from './raft-core.js'
+import type { DropReason } from './ranges.js'
 import { RaftMetrics } from './raft-metrics.js'
 import { resolveRaftInit, type RaftInit, type ResolvedRaftInit } from './raft-options.js'
 import type { RaftComponents, RaftEvents, RequestOptions } from './raft-types.js'
@@ -64,6 +65,8 @@ export abstract class RaftDriver<Result = unknown> extends Service {
   protected readonly lastContact = new Map<NodeId, number>()
   protected readonly failedPeers = new Set<NodeId>()
   protected readSeq = 0
+  /** Messages the core dropped, by reason (also the metric `clusterfunk_raft_dropped_messages_total`). */
+  protected readonly dropped: Record<DropReason, number> = { outOfRange: 0, implausibleTerm: 0 }
   protected role = 'follower'
   protected leaderId: NodeId | undefined
 
@@ -439,12 +442,24 @@ export abstract class RaftDriver<Result = unknown> extends Service {
       this.lastContact.set(m.from, this.clock.now())
       if (this.failedPeers.delete(m.from)) this.emitter.emit('heartbeat:resumed', { id: m.from })
     }
-    core.step(m)
+    const dropped = core.step(m)
+    if (dropped !== undefined) {
+      this.dropped[dropped]++
+      this.metrics.droppedMessages.inc({ reason: dropped })
+      return
+    }
     this.kick()
   }
 
   protected async onSnapshot (header: InstallSnapshotRequest, data: AsyncIterable<Uint8Array>): Promise<boolean> {
     if (this.core === undefined || this.status !== 'started') return false
+    // Refuse before storing anything what the core would drop anyway.
+    const dropped = this.core.screen(header)
+    if (dropped !== undefined) {
+      this.dropped[dropped]++
+      this.metrics.droppedMessages.inc({ reason: dropped })
+      return false
+    }
     const ok = await this.snapshots.receive(header.snapshot, data)
     if (ok && this.core !== undefined) {
       this.core.step(header)

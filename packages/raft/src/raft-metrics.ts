@@ -10,6 +10,8 @@ export class RaftMetrics {
   readonly proposals: Counter
   readonly leaderChanges: Counter
   readonly snapshots: Counter
+  /** Messages the core dropped, by `DropReason`. */
+  readonly droppedMessages: Counter
 
   constructor (metrics: Metrics) {
     this.term = metrics.gauge({ name: 'clusterfunk_raft_term', help: 'The current Raft term' })
@@ -23,6 +25,7 @@ export class RaftMetrics {
     this.proposals = metrics.counter({ name: 'clusterfunk_raft_proposals_total', help: 'Proposals accepted by this node as leader' })
     this.leaderChanges = metrics.counter({ name: 'clusterfunk_raft_leader_changes_total', help: 'Times this node saw a new leader' })
     this.snapshots = metrics.counter({ name: 'clusterfunk_raft_snapshots_total', help: 'Snapshots taken by this node' })
+    this.droppedMessages = metrics.counter({ name: 'clusterfunk_raft_dropped_messages_total', help: 'Messages the Raft core dropped: a number out of range or a term implausibly far ahead', labelNames: ['reason'] })
   }
 
   onHardState (hs: HardState): void {

@@ -1,4 +1,4 @@
-import type { Logger, Random } from '@clusterfunk/core'
+import { TERMS, nextCounter, type Logger, type Random } from '@clusterfunk/core'
 import { isVoter, memberIds, voterIds, type Configuration, type NodeId } from './configuration.js'
 import type { Message, MessageBody } from './messages.js'
 import type { MembershipLog } from './membership-log.js'
@@ -145,7 +145,7 @@ export class RaftState {
   }
 
   becomeCandidate (): void {
-    this.reset(this.term + 1)
+    this.reset(nextCounter(TERMS, this.term))
     this.vote = this.id
     this.setRole('candidate')
   }

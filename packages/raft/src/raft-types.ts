@@ -1,3 +1,4 @@
+import type { DropReason } from './ranges.js'
 import type { Clock, Logger, Metrics, Random } from '@clusterfunk/core'
 import type { Configuration, NodeId } from './configuration.js'
 import type { Fsm } from './fsm.js'
@@ -70,4 +71,6 @@ export interface RaftStats {
   readonly pendingProposals: number
   /** Leader only: milliseconds since each member last answered. */
   readonly lastContactMs: ReadonlyMap<NodeId, number>
+  /** Messages the core dropped, by reason: a number out of range, or a term more than `TERMS.maxStep` ahead. */
+  readonly droppedMessages: Readonly<Record<DropReason, number>>
 }

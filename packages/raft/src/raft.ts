@@ -154,7 +154,8 @@ export class Raft<Result = unknown> extends RaftDriver<Result> {
       configuration: s.configuration,
       progress: s.progress,
       pendingProposals: this.proposals.size,
-      lastContactMs
+      lastContactMs,
+      droppedMessages: { ...this.dropped }
     }
   }
 
