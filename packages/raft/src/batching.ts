@@ -2,8 +2,8 @@ import type { NodeId } from './configuration.js'
 import type { AppendEntriesRequest, Message } from './messages.js'
 import { entrySize, type Entry } from './types.js'
 
-/** Entry bytes one merged AppendEntries carries at most. */
-export const MAX_MERGED_BYTES = 8 * 1024 * 1024
+/** Entry bytes one merged AppendEntries carries at most (half the transport's default message limit). */
+export const MAX_MERGED_BYTES = 4 * 1024 * 1024
 
 const bytesOf = (entries: readonly Entry[]): number => entries.reduce((n, e) => n + entrySize(e), 0)
 
