@@ -109,7 +109,7 @@ interface Peer {
 }
 
 /** Why the server refused an input; counted in `rejected` and `clusterfunk_raft_transport_rejected_total{reason}`. */
-export type RejectReason = 'decode' | 'auth' | 'replay' | 'snapshot' | 'busy' | 'oversize'
+export type RejectReason = 'decode' | 'auth' | 'replay' | 'snapshot' | 'busy'
 
 type Resolved = Required<Omit<GrpcTransportInit, 'token' | 'tls' | 'advertise' | 'callLimits'>> & Pick<GrpcTransportInit, 'token' | 'tls' | 'advertise'>
 
@@ -144,7 +144,7 @@ export class GrpcTransport extends Service implements RaftTransport {
   private handler: TransportHandler | undefined
   private boundAddress = ''
   /** Rejected inputs by reason, also reported as a metric. */
-  readonly rejected: Record<RejectReason, number> = { decode: 0, auth: 0, replay: 0, snapshot: 0, busy: 0, oversize: 0 }
+  readonly rejected: Record<RejectReason, number> = { decode: 0, auth: 0, replay: 0, snapshot: 0, busy: 0 }
 
   /** @throws InvalidConfigError for a token shorter than 8 characters or a bad limit */
   constructor (components: GrpcTransportComponents = {}, init: GrpcTransportInit = {}) {

@@ -7,6 +7,7 @@ import type { RaftEvents, RaftStats, ReadOptions, RequestOptions } from './raft-
 import type { SnapshotInfo } from './snapshot-store.js'
 import type { Entry, HardState } from './types.js'
 import { RaftDriver } from './raft-driver.js'
+import { MAX_MERGED_BYTES } from './batching.js'
 
 /**
  * A durable, networked Raft node: the `RaftCore` driven by real timers, a
@@ -35,10 +36,13 @@ export class Raft<Result = unknown> extends RaftDriver<Result> {
    * for it, once it is committed and applied here. Rejects with
    * `NotLeaderError` (carrying the leader's id and address when known) on a
    * follower or when leadership was lost before the entry committed, with
-   * `TimeoutError` or `AbortError` otherwise (the command may still commit).
+   * `TimeoutError` or `AbortError` otherwise (the command may still commit),
+   * and with `InvalidArgumentError` for a command over 4 MiB.
    */
   async apply (command: Uint8Array, options: RequestOptions = {}): Promise<Result> {
     const core = this.running()
+    // A larger entry could not travel in one transport message (see MAX_MERGED_BYTES); refuse it here, not on every retry.
+    if (command.byteLength > MAX_MERGED_BYTES) throw new InvalidArgumentError(`a command is at most ${MAX_MERGED_BYTES} bytes, got ${command.byteLength}`)
     const r = core.propose(command)
     if (!r.ok) throw r.error
     this.metrics.proposals.inc()

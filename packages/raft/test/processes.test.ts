@@ -4,6 +4,7 @@ import { expect } from 'chai'
 import { createHmac } from 'node:crypto'
 import { connect } from 'node:net'
 import { ProcessCluster, type NodeProcess } from './helpers/process-cluster.js'
+import { RaftAuth } from '../src/raft-auth.js'
 
 /** Writes through whichever node leads, following NotLeaderError hints; returns true when acknowledged. */
 async function put (c: ProcessCluster, key: string, value: string, prefer: { id: string }): Promise<boolean> {
@@ -103,11 +104,13 @@ describe('Raft in real processes over gRPC', function () {
     wrong.set('x-raft-auth', `${Date.now()}.${createHmac('sha256', 'wrong-token-here').update(`${Date.now()}:127.0.0.1:1`).digest('hex')}`)
     const denied = await call(wrong, Buffer.from([1, 2, 3]))
     expect(denied?.code).to.equal(grpc.status.UNAUTHENTICATED)
+    // A genuine proof and a genuinely sealed message whose content is garbage: authenticated, then dropped as undecodable.
+    const auth = new RaftAuth(token, 60_000, 16)
+    const { proof, context } = auth.prove('/clusterfunk.raft.RaftTransport/Deliver', '127.0.0.1:1', Date.now())
     const good = new grpc.Metadata()
-    const ts = String(Date.now())
     good.set('x-raft-address', '127.0.0.1:1')
-    good.set('x-raft-auth', `${ts}.${createHmac('sha256', token).update(`${ts}:127.0.0.1:1`).digest('hex')}`)
-    expect(await call(good, Buffer.from([0xff, 0xff, 0xff, 0x0f, 0x99, 0x01]))).to.equal(null)
+    good.set('x-raft-auth', proof)
+    expect(await call(good, auth.seal(Buffer.from([0xff, 0xff, 0xff, 0x0f, 0x99, 0x01]), context))).to.equal(null)
     client.close()
     const prefer = { id: leader.id }
     expect(await put(c, 'after', 'garbage', prefer)).to.equal(true)

@@ -147,4 +147,19 @@ describe('gRPC transport authentication (issue 12: replays and forgeries)', () =
     expect(got).to.have.length(0)
     expect(receiver.rejected.auth).to.equal(4)
   })
+
+  it('a snapshot streams under a token, every chunk sealed, and arrives whole', async () => {
+    const a = new GrpcTransport({}, { token: TOKEN, snapshotChunkBytes: 1000 })
+    const b = new GrpcTransport({}, { token: TOKEN })
+    let received = 0
+    a.setHandler({ onMessage: () => {}, onSnapshot: async () => false })
+    b.setHandler({ onMessage: () => {}, onSnapshot: async (_h, data) => { for await (const c of data) received += c.length; return true } })
+    await a.start(); await b.start()
+    cleanup.push(async () => { await a.stop() }, async () => { await b.stop() })
+    const header = { type: 'installSnapshot' as const, from: 'a', to: 'b', term: 2, snapshot: { index: 10, term: 2, configuration: { voters: [{ id: 'a', address: a.address }], nonVoters: [] } } }
+    const data = (async function * () { yield new Uint8Array(2500).fill(7) })()
+    expect(await a.sendSnapshot('b', b.address, header, data)).to.equal(true)
+    expect(received).to.equal(2500)
+    expect(b.rejected).to.deep.equal({ decode: 0, auth: 0, replay: 0, snapshot: 0, busy: 0 })
+  })
 })
