@@ -49,7 +49,7 @@ export async function attackCluster (kind: ClusterKind, options: FuzzOptions, se
     floodSamples.ok += watcher.operationalSamples.ok
     floodSamples.total += watcher.operationalSamples.total
     result.nodes.push(...watcher.nodes)
-    result.dep0123Nodes += cluster.nodes.filter(n => n.process.stderr.includes('DEP0123')).length
+    result.dep0123Nodes += cluster.nodes.filter(n => n.process.deprecations.has('DEP0123')).length
   }
 
   const healthy = async (phase: string): Promise<void> => {

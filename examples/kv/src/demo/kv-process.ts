@@ -38,6 +38,8 @@ export class KvProcess {
   stopped = false
   exit: { code: number | null, signal: NodeJS.Signals | null } | undefined
   stderr = ''
+  /** Every Node deprecation code the process printed (DEP0123, ...), kept though `stderr` keeps only its tail. */
+  readonly deprecations = new Set<string>()
   private snapshot: NodeSnapshot = { t: 0, state: 'Starting', role: 'NonMember', version: 0, owners: [] }
 
   /** `extraArgs`: more kv-server flags (security, limits), kept for a restart by whoever holds them. */
@@ -52,7 +54,11 @@ export class KvProcess {
     ]
     this.child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] })
     createInterface({ input: this.child.stdout as NodeJS.ReadableStream }).on('line', line => { this.onLine(line) })
-    this.child.stderr?.on('data', (chunk: Buffer) => { this.stderr = (this.stderr + chunk.toString()).slice(-4000) })
+    this.child.stderr?.on('data', (chunk: Buffer) => {
+      const text = chunk.toString()
+      for (const m of text.matchAll(/\[(DEP\d{4})\]/g)) this.deprecations.add(m[1] as string)
+      this.stderr = (this.stderr + text).slice(-4000)
+    })
     this.child.on('exit', (code, signal) => { this.exit = { code, signal } })
   }
 
