@@ -75,14 +75,15 @@ export async function attackCluster (kind: ClusterKind, options: FuzzOptions, se
     // Inputs get at most 40 % of the time left, so a slow node cannot crowd out the floods and replays.
     await randomAndStructured(ctx(Math.min(deadline, performance.now() + 0.4 * (deadline - performance.now()))))
     await healthy('random and structured inputs')
-    await floods(ctx())
-    await healthy('floods')
     if (kind === 'secured') {
+      // Before the floods: short, and their figures must not depend on time left over.
       await unauthenticated(ctx())
       await healthy('unauthenticated input')
       await replays(ctx())
       await healthy('replays')
     }
+    await floods(ctx())
+    await healthy('floods')
   } finally {
     result.drops += await totalDrops(cluster)
     settle()

@@ -40,14 +40,16 @@ export async function openTcp (port: number, tls?: ClientTls): Promise<TcpSocket
 }
 
 /** Writes `bytes` on a fresh connection, reads what comes back for up to `waitMs`, then closes. */
-export async function tcpExchange (port: number, bytes: Uint8Array, waitMs: number, tls?: ClientTls): Promise<{ reply: Buffer, connected: boolean }> {
+export async function tcpExchange (port: number, bytes: Uint8Array, waitMs: number, tls?: ClientTls): Promise<{ reply: Buffer, connected: boolean, firstReplyMs: number | undefined }> {
   let s: TcpSocket
-  try { s = await openTcp(port, tls) } catch { return { reply: Buffer.alloc(0), connected: false } }
+  try { s = await openTcp(port, tls) } catch { return { reply: Buffer.alloc(0), connected: false, firstReplyMs: undefined } }
   const chunks: Buffer[] = []
+  const t0 = performance.now()
+  let firstReplyMs: number | undefined
   return await new Promise(resolve => {
-    const done = (): void => { clearTimeout(timer); s.destroy(); resolve({ reply: Buffer.concat(chunks), connected: true }) }
+    const done = (): void => { clearTimeout(timer); s.destroy(); resolve({ reply: Buffer.concat(chunks), connected: true, firstReplyMs }) }
     const timer = setTimeout(done, waitMs)
-    s.on('data', (c: Buffer) => { if (chunks.length < 64) chunks.push(c) })
+    s.on('data', (c: Buffer) => { firstReplyMs ??= performance.now() - t0; if (chunks.length < 64) chunks.push(c) })
     s.on('error', done)
     s.on('close', done)
     s.write(bytes)

@@ -14,10 +14,11 @@ import { Insider } from './secrets.js'
  * secrets, so the decoders behind authentication are reached too.
  */
 export async function randomAndStructured (ctx: Ctx): Promise<void> {
-  await datagrams(ctx)
-  await swimStreams(ctx)
-  await grpc(ctx)
-  await http(ctx)
+  // Each port group gets an equal share of the phase's time, so a slow one cannot starve the rest.
+  const parts = [datagrams, swimStreams, raftGrpc, managementGrpc, http]
+  const start = performance.now()
+  const share = (ctx.deadline - start) / parts.length
+  for (const [i, part] of parts.entries()) await part({ ...ctx, deadline: start + share * (i + 1) })
 }
 
 function insider (ctx: Ctx): Insider | undefined {
@@ -87,7 +88,10 @@ async function swimStreams (ctx: Ctx): Promise<void> {
   })
 }
 
-async function grpc (ctx: Ctx): Promise<void> {
+async function raftGrpc (ctx: Ctx): Promise<void> { await grpc(ctx, 'raft') }
+async function managementGrpc (ctx: Ctx): Promise<void> { await grpc(ctx, 'mgmt') }
+
+async function grpc (ctx: Ctx, which: 'raft' | 'mgmt'): Promise<void> {
   const { random, cluster, options } = ctx
   const ids = cluster.nodes.map(n => n.id)
   const raft = raftCorpus(ids)
@@ -101,7 +105,8 @@ async function grpc (ctx: Ctx): Promise<void> {
   const raftClients = cluster.nodes.map(n => new RawGrpc(n.ports.raft, raftTls))
   const mgmtClients = cluster.nodes.map(n => new RawGrpc(n.ports.mgmt, mgmtTls))
   try {
-    await pool(ctx, options.inputs, 32, async i => {
+    if (which === 'raft') {
+      await pool(ctx, options.inputs, 32, async i => {
       const n = i % cluster.nodes.length
       const method = random.pick(RAFT_METHODS)
       let message = method.type === 'clusterfunk.raft.SnapshotChunk'
@@ -113,7 +118,9 @@ async function grpc (ctx: Ctx): Promise<void> {
       if (ins !== undefined && random.chance(0.5)) md['x-raft-auth'] = random.pick([`${Date.now()}.00`, 'garbage', `${Number.MAX_SAFE_INTEGER}.ab`, '-1.'])
       await raftClients[n]?.call(method.path, body, md, 2_000)
       ctx.tally.add('raft-grpc')
-    })
+      })
+      return
+    }
     await pool(ctx, options.inputs, 32, async i => {
       const n = i % cluster.nodes.length
       // A plain cluster obeys anyone: keep real ids out of calls that reconfigure it, and never step it down.
