@@ -72,8 +72,8 @@ export async function attackCluster (kind: ClusterKind, options: FuzzOptions, se
   const ctx = (until = deadline): Ctx => ({ cluster, random, options, tally, watcher, deadline: until, log })
   try {
     log(`  ${kind}: random and structured inputs (${options.inputs} per port)`)
-    // Inputs get at most 40 % of the time left, so a slow node cannot crowd out the floods and replays.
-    await randomAndStructured(ctx(Math.min(deadline, performance.now() + 0.4 * (deadline - performance.now()))))
+    // Inputs get at most 35 % of the time left, so a slow node cannot crowd out the floods and replays.
+    await randomAndStructured(ctx(Math.min(deadline, performance.now() + 0.35 * (deadline - performance.now()))))
     await healthy('random and structured inputs')
     if (kind === 'secured') {
       // Before the floods: short, and their figures must not depend on time left over.

@@ -15,7 +15,7 @@ import { Insider } from './secrets.js'
  */
 export async function randomAndStructured (ctx: Ctx): Promise<void> {
   // Each port group gets an equal share of the phase's time, so a slow one cannot starve the rest.
-  const parts = [datagrams, swimStreams, raftGrpc, managementGrpc, http]
+  const parts = [datagrams, swimStreams, raftGrpc, managementGrpc, kvHttp, metricsHttp]
   const start = performance.now()
   const share = (ctx.deadline - start) / parts.length
   for (const [i, part] of parts.entries()) await part({ ...ctx, deadline: start + share * (i + 1) })
@@ -157,9 +157,12 @@ function httpRequest (ctx: Ctx): Buffer {
   return Buffer.from(`${lines.join('\r\n')}\r\n\r\n${body}`, 'latin1')
 }
 
-async function http (ctx: Ctx): Promise<void> {
+async function kvHttp (ctx: Ctx): Promise<void> { await http(ctx, 'http', 'kv-http') }
+async function metricsHttp (ctx: Ctx): Promise<void> { await http(ctx, 'metrics', 'metrics-http') }
+
+async function http (ctx: Ctx, port: 'http' | 'metrics', name: 'kv-http' | 'metrics-http'): Promise<void> {
   const { random, cluster, options } = ctx
-  for (const [port, name] of [['http', 'kv-http'], ['metrics', 'metrics-http']] as const) {
+  {
     await pool(ctx, options.inputs, 32, async i => {
       const node = cluster.nodes[i % cluster.nodes.length]
       if (node === undefined) return
