@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 
 /** What `kv-server` is started with. */
@@ -14,7 +15,28 @@ export interface ServerArgs {
   shards: number | undefined
   cluster: string
   zeroconf: boolean
+  /** Cluster token (Raft proof, management bearer token); from --token or --token-file. */
+  token: string | undefined
+  /** Gossip encryption keys, base64, primary first. */
+  gossipKeys: string[]
+  /** TLS files for every gRPC channel, when --tls-cert is given. */
+  tls: { cert: string, key: string, ca: string | undefined, mutual: boolean } | undefined
+  metricsPort: number | undefined
+  /** Store bounds and the largest value accepted. */
+  maxEntries: number
+  maxBytes: number
+  maxValueBytes: number
+  /**
+   * Forward writes to `ep.kv` endpoints learned from unauthenticated gossip
+   * even though the node is secured (token or TLS) without a gossip key.
+   */
+  trustGossipEndpoints: boolean
 }
+
+/** Store bounds when no flag says otherwise: 100 000 entries, 256 MiB, 1 MiB a value. */
+export const DEFAULT_MAX_ENTRIES = 100_000
+export const DEFAULT_MAX_BYTES = 256 * 1024 * 1024
+export const DEFAULT_MAX_VALUE_BYTES = 1024 * 1024
 
 /** A bad command line: the message says which flag and what to fix. */
 export class UsageError extends Error {
@@ -33,7 +55,21 @@ export const SERVER_USAGE = `usage: kv-server --data-dir <dir> [options]
   --bootstrap-expect <n>    first start: wait for n nodes, then bootstrap them
   --shards <n>              shards in the map (default 10000)
   --cluster <name>          cluster name (default kv)
-  --zeroconf                also find peers by multicast DNS (off: loopback only)`
+  --zeroconf                also find peers by multicast DNS (off: loopback only)
+security:
+  --token <secret>          cluster token, at least 8 characters (visible in ps: prefer --token-file)
+  --token-file <path>       read the cluster token from a file (first line)
+  --gossip-key <base64>     gossip encryption key, 32 bytes base64 (repeatable, primary first)
+  --tls-cert <path>         TLS certificate (PEM) for Raft and management gRPC; must name IP:127.0.0.1
+  --tls-key <path>          its private key (PEM), required with --tls-cert
+  --tls-ca <path>           CA that signed the cluster's certificates (default: --tls-cert itself)
+  --tls-mutual              require client certificates on the management API too
+  --metrics-port <port>     serve Prometheus /metrics on 127.0.0.1 (default: none)
+  --trust-gossip-endpoints  forward writes to endpoints learned from unencrypted gossip on a secured node
+limits:
+  --max-entries <n>         entries the store holds at most (default 100000)
+  --max-bytes <n>           bytes of keys and values the store holds at most (default 268435456)
+  --max-value-bytes <n>     largest value accepted (default 1048576)`
 
 function port (flag: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined) return fallback
@@ -69,7 +105,19 @@ export function parseServerArgs (argv: readonly string[]): ServerArgs {
         'bootstrap-expect': { type: 'string' },
         shards: { type: 'string' },
         cluster: { type: 'string' },
-        zeroconf: { type: 'boolean' }
+        zeroconf: { type: 'boolean' },
+        token: { type: 'string' },
+        'token-file': { type: 'string' },
+        'gossip-key': { type: 'string', multiple: true },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
+        'tls-ca': { type: 'string' },
+        'tls-mutual': { type: 'boolean' },
+        'metrics-port': { type: 'string' },
+        'trust-gossip-endpoints': { type: 'boolean' },
+        'max-entries': { type: 'string' },
+        'max-bytes': { type: 'string' },
+        'max-value-bytes': { type: 'string' }
       }
     }))
   } catch (err) {
@@ -96,6 +144,50 @@ export function parseServerArgs (argv: readonly string[]): ServerArgs {
     bootstrapExpect: positive('bootstrap-expect', values['bootstrap-expect']),
     shards: positive('shards', values.shards),
     cluster,
-    zeroconf: values.zeroconf === true
+    zeroconf: values.zeroconf === true,
+    token: token(values.token, values['token-file']),
+    gossipKeys: (values['gossip-key'] ?? []).map(gossipKey),
+    tls: tls(values['tls-cert'], values['tls-key'], values['tls-ca'], values['tls-mutual'] === true),
+    metricsPort: values['metrics-port'] === undefined ? undefined : port('metrics-port', values['metrics-port'], 0),
+    maxEntries: positive('max-entries', values['max-entries']) ?? DEFAULT_MAX_ENTRIES,
+    maxBytes: positive('max-bytes', values['max-bytes']) ?? DEFAULT_MAX_BYTES,
+    maxValueBytes: positive('max-value-bytes', values['max-value-bytes']) ?? DEFAULT_MAX_VALUE_BYTES,
+    trustGossipEndpoints: values['trust-gossip-endpoints'] === true
   }
+}
+
+function token (raw: string | undefined, file: string | undefined): string | undefined {
+  if (raw !== undefined && file !== undefined) throw new UsageError('give --token or --token-file, not both')
+  let t = raw
+  if (file !== undefined) {
+    try {
+      t = (readFileSync(file, 'utf8').split(/\r?\n/)[0] ?? '').trim()
+    } catch (err) {
+      throw new UsageError(`--token-file: cannot read ${file}: ${(err as Error).message}`)
+    }
+  }
+  if (t !== undefined && t.length < 8) throw new UsageError(`--token${file === undefined ? '' : '-file'}: the token must be at least 8 characters`)
+  return t
+}
+
+function gossipKey (raw: string): string {
+  // Checked here so a typo is a usage error at once, not a failed start after the HTTP port is bound.
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(raw) || Buffer.from(raw, 'base64').length !== 32) {
+    throw new UsageError(`--gossip-key must be 32 bytes in base64 (44 characters), not "${raw.length > 12 ? `${raw.slice(0, 12)}…` : raw}"`)
+  }
+  return raw
+}
+
+function readable (flag: string, file: string): string {
+  if (!existsSync(file)) throw new UsageError(`--${flag}: no such file ${file}`)
+  return file
+}
+
+function tls (cert: string | undefined, key: string | undefined, ca: string | undefined, mutual: boolean): ServerArgs['tls'] {
+  if (cert === undefined) {
+    if (key !== undefined || ca !== undefined || mutual) throw new UsageError('--tls-key, --tls-ca and --tls-mutual need --tls-cert')
+    return undefined
+  }
+  if (key === undefined) throw new UsageError('--tls-cert needs --tls-key: the certificate\'s private key')
+  return { cert: readable('tls-cert', cert), key: readable('tls-key', key), ca: ca === undefined ? undefined : readable('tls-ca', ca), mutual }
 }

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { route } from './routing.js'
-import type { ShardedStore } from './store.js'
+import { StoreFullError, type ShardedStore } from './store.js'
 import type { KvClusterView } from './view.js'
 import { waitOperational } from './wait.js'
 
@@ -19,10 +19,22 @@ export interface KvHttpInit {
   forwardTimeoutMs?: number
   /** Largest value accepted. Default 1 MiB. */
   maxBodyBytes?: number
+  /** Time a client has to send its request headers. Default 10 000 ms. */
+  headersTimeoutMs?: number
+  /** Time a client has to send a whole request, body included. Default 30 000 ms. */
+  requestTimeoutMs?: number
+  /** Open connections at most; more are closed at once. Default 1 024. */
+  maxConnections?: number
 }
 
 class HttpError extends Error {
-  constructor (readonly status: number, message: string, readonly retry = false) { super(message) }
+  constructor (readonly status: number, message: string, readonly retry = false, readonly close = false) { super(message) }
+}
+
+function httpError (err: unknown): HttpError {
+  if (err instanceof HttpError) return err
+  if (err instanceof StoreFullError) return new HttpError(507, err.message)
+  return new HttpError(500, err instanceof Error ? err.message : String(err))
 }
 
 /**
@@ -32,7 +44,7 @@ class HttpError extends Error {
  * and in which state this node is.
  */
 export class KvHttpServer {
-  readonly counters = { local: 0, forwarded: 0, unavailable: 0 }
+  readonly counters = { local: 0, forwarded: 0, unavailable: 0, tooLarge: 0, full: 0, badRequests: 0, untrusted: 0 }
   private readonly server: Server
   private readonly waitMs: number
   private readonly forwardTimeoutMs: number
@@ -44,16 +56,42 @@ export class KvHttpServer {
     this.waitMs = init.waitMs ?? 2_000
     this.forwardTimeoutMs = init.forwardTimeoutMs ?? 2_000
     this.maxBodyBytes = init.maxBodyBytes ?? 1024 * 1024
-    this.server = createServer((req, res) => {
-      this.handle(req, res).catch((err: unknown) => {
-        const e = err instanceof HttpError ? err : new HttpError(500, (err as Error).message)
-        if (e.status === 503) this.counters.unavailable++
-        if (res.headersSent) { res.destroy(); return }
-        const headers: Record<string, string> = { 'content-type': 'text/plain; charset=utf-8', 'x-kv-node': this.view.nodeId }
-        if (e.retry) headers['retry-after'] = '1'
-        res.writeHead(e.status, headers).end(`${e.message}\n`)
-      })
+    const headersTimeout = init.headersTimeoutMs ?? 10_000
+    const requestTimeout = Math.max(headersTimeout, init.requestTimeoutMs ?? 30_000)
+    this.server = createServer({
+      headersTimeout,
+      requestTimeout,
+      // Node checks both timeouts on this interval (default 30 s), so a short timeout needs a short interval.
+      connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(headersTimeout / 4))),
+      maxHeaderSize: 16 * 1024,
+      keepAliveTimeout: 5_000
+    }, (req, res) => {
+      this.handle(req, res).catch((err: unknown) => { this.fail(res, httpError(err)) })
     })
+    this.server.maxConnections = init.maxConnections ?? 1_024
+    // A malformed request or a timeout: answer when the socket still can, never throw.
+    this.server.on('clientError', (_err: Error, socket) => {
+      this.counters.badRequests++
+      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n')
+      socket.destroy()
+    })
+  }
+
+  /** Answers `e` (or cuts the connection when headers went out already); never throws. */
+  private fail (res: ServerResponse, e: HttpError): void {
+    if (e.status === 503) this.counters.unavailable++
+    if (e.status === 413) this.counters.tooLarge++
+    if (e.status === 507) this.counters.full++
+    try {
+      if (res.headersSent) { res.destroy(); return }
+      const headers: Record<string, string> = { 'content-type': 'text/plain; charset=utf-8', 'x-kv-node': this.view.nodeId }
+      if (e.retry) headers['retry-after'] = '1'
+      // The body was not read: closing is the only way not to read it.
+      if (e.close) headers.connection = 'close'
+      res.writeHead(e.status, headers).end(`${e.message}\n`)
+    } catch {
+      res.destroy()
+    }
   }
 
   async start (): Promise<void> {
@@ -91,12 +129,23 @@ export class KvHttpServer {
     let key: string
     try { key = decodeURIComponent(path.slice(4)) } catch { throw new HttpError(400, 'the key is not valid percent-encoding') }
     if (key === '') throw new HttpError(400, 'empty key: use /kv/<key>')
+    if (req.method === 'PUT') {
+      // Refuse an oversized claim from the headers alone: reading (or waiting for) the body first would hold the connection.
+      const length = Number(req.headers['content-length'] ?? 0)
+      if (!Number.isSafeInteger(length) || length > this.maxBodyBytes) {
+        throw new HttpError(413, `values are at most ${this.maxBodyBytes} bytes; Content-Length says ${req.headers['content-length'] ?? '?'}`, false, true)
+      }
+    }
     // Read the body first: a forwarded PUT carries it on.
     const body = req.method === 'PUT' ? await this.readBody(req) : undefined
     if (!await waitOperational(this.view, this.waitMs)) {
       throw new HttpError(503, `node ${this.view.nodeId} is ${this.view.state}, not Operational; retry`, true)
     }
     const r = route(this.view, key, req.headers[FORWARDED_BY] !== undefined)
+    if (r.kind === 'untrusted') {
+      this.counters.untrusted++
+      throw new HttpError(503, r.reason)
+    }
     if (r.kind === 'unavailable') throw new HttpError(503, r.reason, true)
     if (r.kind === 'forward') {
       await this.forward(req.method, `${r.url}/kv/${encodeURIComponent(key)}`, r.owner, body, res)
@@ -143,7 +192,7 @@ export class KvHttpServer {
     let size = 0
     for await (const chunk of req as AsyncIterable<Buffer>) {
       size += chunk.length
-      if (size > this.maxBodyBytes) throw new HttpError(413, `values are at most ${this.maxBodyBytes} bytes`)
+      if (size > this.maxBodyBytes) throw new HttpError(413, `values are at most ${this.maxBodyBytes} bytes`, false, true)
       chunks.push(chunk)
     }
     return Buffer.concat(chunks).toString('utf8')

@@ -38,11 +38,18 @@ export async function startKvNode (args: ServerArgs, say: Say): Promise<KvNode> 
     ...(args.bootstrapExpect === undefined ? {} : { bootstrapExpect: args.bootstrapExpect }),
     ...(args.shards === undefined ? {} : { shards: args.shards }),
     zeroconf: args.zeroconf,
+    ...(args.token === undefined ? {} : { token: args.token }),
+    ...(args.gossipKeys.length === 0 ? {} : { gossipKeys: args.gossipKeys }),
+    ...(args.tls === undefined ? {} : { tls: { cert: args.tls.cert, key: args.tls.key, ...(args.tls.ca === undefined ? {} : { ca: args.tls.ca }), mutual: args.tls.mutual } }),
+    ...(args.metricsPort === undefined ? {} : { metricsPort: args.metricsPort }),
     // Every part binds 127.0.0.1: loopback timings find a crashed peer fastest.
     swimPreset: 'local'
   })
-  const store = new ShardedStore()
-  const http = new KvHttpServer(clusterView(cluster), store, { port: args.httpPort })
+  const store = new ShardedStore({ maxEntries: args.maxEntries, maxBytes: args.maxBytes })
+  // A secured node without a gossip key must not send client writes where forged gossip points.
+  const secured = args.token !== undefined || args.tls !== undefined
+  const view = clusterView(cluster, !secured || args.trustGossipEndpoints)
+  const http = new KvHttpServer(view, store, { port: args.httpPort, maxBodyBytes: args.maxValueBytes })
   cluster.addEventListener('state:change', e => {
     say('state', { state: e.detail.state, version: cluster.shards.version, owners: owners(cluster) })
   })
@@ -67,7 +74,9 @@ export async function startKvNode (args: ServerArgs, say: Say): Promise<KvNode> 
     swim: cluster.swimAddress(),
     raft: cluster.raftAddress(),
     liveness: `127.0.0.1:${cluster.livenessAddress().port}`,
-    mgmt: cluster.managementAddress()
+    mgmt: cluster.managementAddress(),
+    metrics: cluster.metricsUrl() ?? null,
+    secured: { token: args.token !== undefined, gossip: args.gossipKeys.length > 0, tls: args.tls !== undefined, endpointsTrusted: view.endpointsTrusted }
   })
   return {
     cluster,

@@ -1,33 +1,77 @@
+/** Bounds of a store: what a node holds at most. */
+export interface StoreLimits {
+  /** Entries held at most, over every shard. */
+  maxEntries: number
+  /** Bytes of keys and values (UTF-8) held at most, over every shard. */
+  maxBytes: number
+}
+
+/** A write that would take the store past one of its bounds; nothing was changed. */
+export class StoreFullError extends Error {
+  static readonly code = 'ERR_STORE_FULL'
+  readonly code = StoreFullError.code
+  constructor (readonly limit: 'entries' | 'bytes', message: string) {
+    super(message)
+    this.name = 'StoreFullError'
+  }
+}
+
+const entryBytes = (key: string, value: string): number => Buffer.byteLength(key) + Buffer.byteLength(value)
+
 /**
  * The cache a node holds: values grouped by shard, so that when a commit
  * takes shards away their entries go at once. A shard that comes back later
  * then starts empty instead of serving values written elsewhere meanwhile.
+ * Bounded in entries and bytes: a write past a bound is refused whole
+ * (a cache that evicted silently would hide a client filling it).
  */
 export class ShardedStore {
   private readonly shards = new Map<number, Map<string, string>>()
+  private entries = 0
+  private heldBytes = 0
+
+  constructor (readonly limits: StoreLimits = { maxEntries: 100_000, maxBytes: 256 * 1024 * 1024 }) {}
 
   get (shard: number, key: string): string | undefined {
     return this.shards.get(shard)?.get(key)
   }
 
+  /** @throws StoreFullError when the write would pass `maxEntries` or `maxBytes` */
   set (shard: number, key: string, value: string): void {
-    let entries = this.shards.get(shard)
-    if (entries === undefined) {
-      entries = new Map()
-      this.shards.set(shard, entries)
+    const entries = this.shards.get(shard)
+    const old = entries?.get(key)
+    const addEntries = old === undefined ? 1 : 0
+    const bytes = this.heldBytes + entryBytes(key, value) - (old === undefined ? 0 : entryBytes(key, old))
+    if (this.entries + addEntries > this.limits.maxEntries) {
+      throw new StoreFullError('entries', `the store is full: it holds ${this.entries} entries, at most ${this.limits.maxEntries}`)
     }
-    entries.set(key, value)
+    if (bytes > this.limits.maxBytes) {
+      throw new StoreFullError('bytes', `the store is full: this write would hold ${bytes} bytes, at most ${this.limits.maxBytes}`)
+    }
+    if (entries === undefined) this.shards.set(shard, new Map([[key, value]]))
+    else entries.set(key, value)
+    this.entries += addEntries
+    this.heldBytes = bytes
   }
 
   /** Forgets every entry of `shards` (this node no longer owns them). */
   drop (shards: Iterable<number>): void {
-    for (const s of shards) this.shards.delete(s)
+    for (const s of shards) {
+      const entries = this.shards.get(s)
+      if (entries === undefined) continue
+      for (const [key, value] of entries) this.heldBytes -= entryBytes(key, value)
+      this.entries -= entries.size
+      this.shards.delete(s)
+    }
   }
 
   /** Entries held, over every shard. */
   get size (): number {
-    let n = 0
-    for (const entries of this.shards.values()) n += entries.size
-    return n
+    return this.entries
+  }
+
+  /** Bytes of keys and values held. */
+  get bytes (): number {
+    return this.heldBytes
   }
 }

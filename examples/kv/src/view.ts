@@ -11,10 +11,15 @@ export interface KvClusterView extends RoutingView {
 /** The endpoint name the kv service publishes (SWIM tag `ep.kv`). */
 export const KV_ENDPOINT = 'kv'
 
-/** A `Cluster` seen through `KvClusterView`. */
-export function clusterView (cluster: Cluster): KvClusterView {
+/**
+ * A `Cluster` seen through `KvClusterView`. Endpoints are trusted when
+ * gossip is encrypted (AES-GCM authenticates every packet), or when
+ * `trustUnauthenticatedGossip` says so (a plain node, which promises nothing).
+ */
+export function clusterView (cluster: Cluster, trustUnauthenticatedGossip = true): KvClusterView {
   return {
     get nodeId () { return cluster.nodeId },
+    get endpointsTrusted () { return trustUnauthenticatedGossip || cluster.gossipKeys().length > 0 },
     get state () { return cluster.state },
     shardFor: key => cluster.shards.shardFor(key),
     ownerOf: shard => cluster.shards.ownerOf(shard),

@@ -29,3 +29,47 @@ describe('parseServerArgs', () => {
     expect(() => parseServerArgs(['--data-dir', 'd', '--nope'])).to.throw(UsageError, "'--nope'")
   })
 })
+
+describe('parseServerArgs: security and limits', () => {
+  const key = Buffer.alloc(32, 7).toString('base64')
+
+  it('reads the token, gossip keys, TLS files, metrics port and store limits', () => {
+    const a = parseServerArgs(['--data-dir', 'd', '--token', 'secret-token', '--gossip-key', key, '--gossip-key', key,
+      '--tls-cert', 'package.json', '--tls-key', 'package.json', '--tls-ca', 'package.json', '--tls-mutual',
+      '--metrics-port', '9100', '--max-entries', '10', '--max-bytes', '2048', '--max-value-bytes', '64', '--trust-gossip-endpoints'])
+    expect(a).to.deep.include({ token: 'secret-token', metricsPort: 9100, maxEntries: 10, maxBytes: 2048, maxValueBytes: 64, trustGossipEndpoints: true })
+    expect(a.gossipKeys).to.deep.equal([key, key])
+    expect(a.tls).to.deep.equal({ cert: 'package.json', key: 'package.json', ca: 'package.json', mutual: true })
+  })
+
+  it('defaults to no security, no metrics and bounded limits', () => {
+    const a = parseServerArgs(['--data-dir', 'd'])
+    expect(a).to.deep.include({ token: undefined, tls: undefined, metricsPort: undefined, trustGossipEndpoints: false })
+    expect(a.gossipKeys).to.deep.equal([])
+    expect(a.maxEntries).to.be.above(0)
+    expect(a.maxBytes).to.be.above(0)
+  })
+
+  it('reads the token from --token-file', async () => {
+    const { mkdtemp, writeFile, rm } = await import('node:fs/promises')
+    const { tmpdir } = await import('node:os')
+    const dir = await mkdtemp(`${tmpdir()}/kv-args-`)
+    try {
+      await writeFile(`${dir}/token`, 'from-a-file-123\n')
+      expect(parseServerArgs(['--data-dir', 'd', '--token-file', `${dir}/token`]).token).to.equal('from-a-file-123')
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('refuses a short token, a bad gossip key, a key without a cert and a missing file', () => {
+    expect(() => parseServerArgs(['--data-dir', 'd', '--token', 'short'])).to.throw(UsageError, 'at least 8 characters')
+    expect(() => parseServerArgs(['--data-dir', 'd', '--gossip-key', 'not-a-key'])).to.throw(UsageError, '--gossip-key must be 32 bytes in base64')
+    expect(() => parseServerArgs(['--data-dir', 'd', '--gossip-key', Buffer.alloc(16).toString('base64')])).to.throw(UsageError, '--gossip-key must be 32 bytes')
+    expect(() => parseServerArgs(['--data-dir', 'd', '--tls-key', 'package.json'])).to.throw(UsageError, 'need --tls-cert')
+    expect(() => parseServerArgs(['--data-dir', 'd', '--tls-cert', 'package.json'])).to.throw(UsageError, '--tls-cert needs --tls-key')
+    expect(() => parseServerArgs(['--data-dir', 'd', '--tls-cert', '/no/such.pem', '--tls-key', 'package.json'])).to.throw(UsageError, 'no such file')
+    expect(() => parseServerArgs(['--data-dir', 'd', '--metrics-port', '99999'])).to.throw(UsageError, '--metrics-port must be a port number')
+    expect(() => parseServerArgs(['--data-dir', 'd', '--max-entries', '0'])).to.throw(UsageError, '--max-entries must be a whole number above 0')
+  })
+})

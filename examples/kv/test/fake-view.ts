@@ -9,6 +9,7 @@ export class FakeView implements KvClusterView {
   readonly owners = new Map<string, string>()
   readonly endpoints = new Map<string, string>()
   readonly listeners = new Set<(state: string) => void>()
+  endpointsTrusted = true
 
   constructor (readonly nodeId: string) {}
 

@@ -1,7 +1,23 @@
+import { connect } from 'node:net'
 import { expect } from 'chai'
 import { waitFor } from '@clusterfunk/core'
 import { FORWARDED_BY, KvHttpServer, type KvHttpInit } from '../src/http.js'
 import { ShardedStore } from '../src/store.js'
+
+/** Writes `request` on a raw socket and resolves with what the server sent until it closed (or `timeoutMs`), and when. */
+async function raw (url: string, request: string, timeoutMs: number): Promise<{ text: string, ms: number, closed: boolean }> {
+  const { port } = new URL(url)
+  const t0 = performance.now()
+  return await new Promise(resolve => {
+    const socket = connect(Number(port), '127.0.0.1')
+    let text = ''
+    const timer = setTimeout(() => { socket.destroy(); resolve({ text, ms: performance.now() - t0, closed: false }) }, timeoutMs)
+    socket.on('data', chunk => { text += chunk.toString() })
+    socket.on('error', () => {})
+    socket.on('close', () => { clearTimeout(timer); resolve({ text, ms: performance.now() - t0, closed: true }) })
+    socket.write(request)
+  })
+}
 import { FakeView } from './fake-view.js'
 
 describe('KvHttpServer', function () {
@@ -130,5 +146,67 @@ describe('KvHttpServer', function () {
     await fetch(`${a.server.url()}/kv/aa`, { method: 'PUT', body: 'v' })
     const status = await (await fetch(`${a.server.url()}/status`)).json() as Record<string, unknown>
     expect(status).to.deep.equal({ nodeId: 'a', state: 'Operational', entries: 1 })
+  })
+
+  it('answers 413 at once from a 1 GiB Content-Length, without waiting for the body, and closes', async () => {
+    const a = await node('a')
+    a.view.owners.set('aa', 'a')
+    const res = await raw(a.server.url(), 'PUT /kv/aa HTTP/1.1\r\nhost: x\r\ncontent-length: 1073741824\r\n\r\n', 3_000)
+    expect(res.text).to.match(/^HTTP\/1\.1 413 /)
+    expect(res.text).to.include('Content-Length says 1073741824')
+    expect(res.closed).to.equal(true)
+    expect(res.ms).to.be.below(2_000)
+    expect(a.server.counters.tooLarge).to.equal(1)
+  })
+
+  it('closes a connection that sends its headers too slowly', async () => {
+    const a = await node('a', { headersTimeoutMs: 300 })
+    const res = await raw(a.server.url(), 'GET /kv/aa HTTP/1.1\r\nhost: x\r\n', 5_000)
+    expect(res.closed).to.equal(true)
+    expect(res.ms).to.be.below(4_000)
+  })
+
+  it('answers 507 with a message when the store is full', async () => {
+    const view = new FakeView('a')
+    const server = new KvHttpServer(view, new ShardedStore({ maxEntries: 1, maxBytes: 1_000 }))
+    await server.start()
+    servers.push(server)
+    view.owners.set('aa', 'a')
+    view.owners.set('bbb', 'a')
+    expect((await fetch(`${server.url()}/kv/aa`, { method: 'PUT', body: 'one' })).status).to.equal(204)
+    const full = await fetch(`${server.url()}/kv/bbb`, { method: 'PUT', body: 'two' })
+    expect(full.status).to.equal(507)
+    expect(await full.text()).to.include('the store is full')
+    expect(server.counters.full).to.equal(1)
+  })
+
+  it('answers 500 instead of crashing when the store throws something unexpected', async () => {
+    const store = new ShardedStore()
+    store.get = () => { throw new TypeError('boom') }
+    const view = new FakeView('a')
+    const server = new KvHttpServer(view, store)
+    await server.start()
+    servers.push(server)
+    view.owners.set('aa', 'a')
+    const res = await fetch(`${server.url()}/kv/aa`)
+    expect(res.status).to.equal(500)
+    expect(await res.text()).to.include('boom')
+  })
+
+  it('answers 400 to a malformed request line', async () => {
+    const a = await node('a')
+    const res = await raw(a.server.url(), 'GARBAGE\x00\x01 / HTTP/9\r\n\r\n', 3_000)
+    expect(res.text).to.match(/^HTTP\/1\.1 400 /)
+    expect(a.server.counters.badRequests).to.equal(1)
+  })
+
+  it('does not forward to an endpoint learned from unauthenticated gossip on a secured node', async () => {
+    const { a, b } = await pair()
+    a.view.endpointsTrusted = false
+    const res = await fetch(`${a.server.url()}/kv/bbb`, { method: 'PUT', body: 'secret' })
+    expect(res.status).to.equal(503)
+    expect(await res.text()).to.include('unauthenticated gossip')
+    expect(a.server.counters).to.deep.include({ forwarded: 0, untrusted: 1 })
+    expect(b.server.counters.local).to.equal(0)
   })
 })

@@ -22,6 +22,8 @@ export interface NodePorts {
   raft: number
   liveness: number
   mgmt: number
+  /** Prometheus /metrics, when the node serves it. */
+  metrics?: number
 }
 
 /**
@@ -36,18 +38,27 @@ export class KvProcess {
   stopped = false
   exit: { code: number | null, signal: NodeJS.Signals | null } | undefined
   stderr = ''
+  /** Every Node deprecation code the process printed (DEP0123, ...), kept though `stderr` keeps only its tail. */
+  readonly deprecations = new Set<string>()
   private snapshot: NodeSnapshot = { t: 0, state: 'Starting', role: 'NonMember', version: 0, owners: [] }
 
-  constructor (readonly id: string, readonly ports: NodePorts, dataDir: string, join: readonly string[], bootstrapExpect: number) {
+  /** `extraArgs`: more kv-server flags (security, limits), kept for a restart by whoever holds them. */
+  constructor (readonly id: string, readonly ports: NodePorts, dataDir: string, join: readonly string[], bootstrapExpect: number, readonly extraArgs: readonly string[] = []) {
     const args = [
       SERVER, '--id', id, '--data-dir', dataDir,
       '--http-port', String(ports.http), '--swim-port', String(ports.swim), '--raft-port', String(ports.raft),
       '--liveness-port', String(ports.liveness), '--mgmt-port', String(ports.mgmt),
-      '--bootstrap-expect', String(bootstrapExpect), ...join.flatMap(j => ['--join', j])
+      '--bootstrap-expect', String(bootstrapExpect), ...join.flatMap(j => ['--join', j]),
+      ...(ports.metrics === undefined ? [] : ['--metrics-port', String(ports.metrics)]),
+      ...extraArgs
     ]
     this.child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] })
     createInterface({ input: this.child.stdout as NodeJS.ReadableStream }).on('line', line => { this.onLine(line) })
-    this.child.stderr?.on('data', (chunk: Buffer) => { this.stderr = (this.stderr + chunk.toString()).slice(-4000) })
+    this.child.stderr?.on('data', (chunk: Buffer) => {
+      const text = chunk.toString()
+      for (const m of text.matchAll(/\[(DEP\d{4})\]/g)) this.deprecations.add(m[1] as string)
+      this.stderr = (this.stderr + text).slice(-4000)
+    })
     this.child.on('exit', (code, signal) => { this.exit = { code, signal } })
   }
 
