@@ -1,4 +1,4 @@
-import { DecodeError } from '@clusterfunk/core'
+import { checkCounter, DecodeError, INCARNATIONS } from '@clusterfunk/core'
 import { loadType } from '@clusterfunk/proto'
 import type { MemberStatus, PushPullMember, PushPullState, SimpleMessage, Tags } from './messages.js'
 
@@ -58,6 +58,11 @@ function u32 (v: unknown, field: string): number {
   return v
 }
 
+/** An incarnation: in `INCARNATIONS` (uint32 on the wire, but the top value is refused so a refutation above any accepted one still fits). */
+function incarnation (v: unknown, field: string): number {
+  return checkCounter(INCARNATIONS, u32(v, field), field)
+}
+
 function tagsFromWire (v: unknown): Map<string, string> {
   const tags = new Map<string, string>()
   if (v === undefined || v === null) return tags
@@ -87,9 +92,9 @@ function fromWire (w: Wire): SimpleMessage {
     }
     case 'ack': return { type: 'ack', seq: u32(b.seq, 'ack.seq'), source: name(b.source, 'ack.source', true) }
     case 'nack': return { type: 'nack', seq: u32(b.seq, 'nack.seq'), source: name(b.source, 'nack.source', true) }
-    case 'suspect': return { type: 'suspect', node: name(b.node, 'suspect.node'), incarnation: u32(b.incarnation, 'suspect.incarnation'), from: name(b.from, 'suspect.from') }
-    case 'alive': return { type: 'alive', node: name(b.node, 'alive.node'), incarnation: u32(b.incarnation, 'alive.incarnation'), address: name(b.address, 'alive.address'), tags: tagsFromWire(b.tags) }
-    case 'dead': return { type: 'dead', node: name(b.node, 'dead.node'), incarnation: u32(b.incarnation, 'dead.incarnation'), from: name(b.from, 'dead.from') }
+    case 'suspect': return { type: 'suspect', node: name(b.node, 'suspect.node'), incarnation: incarnation(b.incarnation, 'suspect.incarnation'), from: name(b.from, 'suspect.from') }
+    case 'alive': return { type: 'alive', node: name(b.node, 'alive.node'), incarnation: incarnation(b.incarnation, 'alive.incarnation'), address: name(b.address, 'alive.address'), tags: tagsFromWire(b.tags) }
+    case 'dead': return { type: 'dead', node: name(b.node, 'dead.node'), incarnation: incarnation(b.incarnation, 'dead.incarnation'), from: name(b.from, 'dead.from') }
     default: throw new DecodeError(`unknown message ${String(body)}`)
   }
 }
@@ -163,7 +168,7 @@ export function decodePushPull (bytes: Uint8Array, maxBytes = MAX_PUSH_PULL_BYTE
   const members = list.map((m): PushPullMember => {
     const status = statusFromWire[typeof m.status === 'number' ? m.status : 0]
     if (status === undefined) throw new DecodeError(`member ${String(m.node)} has no valid status`)
-    return { node: name(m.node, 'member.node'), address: name(m.address, 'member.address'), incarnation: u32(m.incarnation, 'member.incarnation'), status, tags: tagsFromWire(m.tags) }
+    return { node: name(m.node, 'member.node'), address: name(m.address, 'member.address'), incarnation: incarnation(m.incarnation, 'member.incarnation'), status, tags: tagsFromWire(m.tags) }
   })
   return { join: w.join === true, members }
 }

@@ -192,7 +192,8 @@ export class SwimCore {
   /**
    * Publishes new tags: raises this node's incarnation and gossips an alive
    * message. Throws `InvalidArgumentError` when they exceed `maxTagsBytes`
-   * or after `leave`.
+   * or after `leave`, and `CounterExhaustedError` when this node's
+   * incarnation is at the end of its range.
    */
   setTags (_now: number, tags: Tags | Record<string, string>): void {
     const next = toMap(tags)
@@ -215,19 +216,22 @@ export class SwimCore {
    * suspicion (a node is not declared dead on second-hand full state).
    */
   mergeRemoteState (now: number, state: PushPullState): void {
+    let namesSelf = false
     for (const m of state.members) {
+      if (m.node === this.id) namesSelf = true
       switch (m.status) {
         case 'alive':
-          this.membership.applyAlive(now, { type: 'alive', node: m.node, incarnation: m.incarnation, address: m.address, tags: m.tags })
+          this.membership.applyAlive(now, { type: 'alive', node: m.node, incarnation: m.incarnation, address: m.address, tags: m.tags }, true)
           break
         case 'left':
-          this.membership.applyDead(now, { type: 'dead', node: m.node, incarnation: m.incarnation, from: m.node })
+          this.membership.applyDead(now, { type: 'dead', node: m.node, incarnation: m.incarnation, from: m.node }, true)
           break
         case 'dead':
         case 'suspect':
-          this.membership.applySuspect(now, { type: 'suspect', node: m.node, incarnation: m.incarnation, from: this.id })
+          this.membership.applySuspect(now, { type: 'suspect', node: m.node, incarnation: m.incarnation, from: this.id }, true)
       }
     }
+    if (namesSelf) this.membership.closeSelfBaseline()
   }
 
   /** Every member known, this node and tombstones included, as snapshots. */
