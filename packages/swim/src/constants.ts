@@ -10,3 +10,9 @@ export const DEFAULT_MAX_CONCURRENT_PUSH_PULLS = 128
 export const DEFAULT_MAX_CONCURRENT_STREAMS = 256
 /** How long `leave()` waits for the leave to spread by default. */
 export const DEFAULT_LEAVE_TIMEOUT_MS = 5000
+/** Sequence numbers remembered per sender below the highest seen (replay protection, sealed traffic only). */
+export const DEFAULT_REPLAY_WINDOW = 1024
+/** Largest gap between a sealed message's send time and the receiver's wall clock (ms); covers clock skew. */
+export const DEFAULT_MAX_MESSAGE_AGE_MS = 30_000
+/** Replay windows kept for senders that are not members (joining nodes); the oldest is dropped first. */
+export const DEFAULT_MAX_STRANGER_WINDOWS = 256

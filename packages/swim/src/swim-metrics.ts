@@ -10,8 +10,12 @@ export type DropReason =
   | 'truncated' // a stream closed in the middle of a frame
   | 'busy' // a stream refused: too many connections or push/pulls at once
   | 'unexpected' // a valid frame of a kind not allowed at that point of an exchange
+  | 'version' // sealed in another layout version (a member of an older release)
+  | 'replay' // sealed and authentic, but seen before, too old for its sender's window, or from an earlier life of it
+  | 'stale' // sealed and authentic, but sent outside the time window (maxMessageAgeMs)
+  | 'misdirected' // sealed and authentic, but for another recipient
 
-export const DROP_REASONS: readonly DropReason[] = ['decrypt', 'decode', 'oversize', 'empty', 'timeout', 'truncated', 'busy', 'unexpected']
+export const DROP_REASONS: readonly DropReason[] = ['decrypt', 'decode', 'oversize', 'empty', 'timeout', 'truncated', 'busy', 'unexpected', 'version', 'replay', 'stale', 'misdirected']
 
 /** Which side of the transport. */
 export type TransportKind = 'udp' | 'tcp'

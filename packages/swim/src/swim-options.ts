@@ -4,8 +4,9 @@ import { isUnspecified, parseAddress } from './address.js'
 import { MAX_NAME_BYTES, MAX_PUSH_PULL_BYTES } from './codec.js'
 import { lanConfig, localConfig, swimConfig, wanConfig, type SwimConfig } from './config.js'
 import { ENCRYPTION_OVERHEAD_BYTES, Keyring, labelBytes, type KeyInput } from './keyring.js'
+import { freshnessReserve, MAX_FRESHNESS_BYTES } from './freshness.js'
 import { tagsSize, type Tags } from './messages.js'
-import { DEFAULT_HOST, DEFAULT_MAX_CONCURRENT_PUSH_PULLS, DEFAULT_MAX_CONCURRENT_STREAMS, DEFAULT_PORT } from './constants.js'
+import { DEFAULT_HOST, DEFAULT_MAX_CONCURRENT_PUSH_PULLS, DEFAULT_MAX_CONCURRENT_STREAMS, DEFAULT_MAX_MESSAGE_AGE_MS, DEFAULT_PORT, DEFAULT_REPLAY_WINDOW } from './constants.js'
 
 /** The timing presets by name (memberlist's LAN, WAN and Local configs). */
 export type SwimPreset = 'lan' | 'wan' | 'local'
@@ -47,6 +48,10 @@ export interface SwimInit {
   maxConcurrentPushPulls?: number
   /** Inbound TCP connections served at once. Default 256. */
   maxConcurrentStreams?: number
+  /** Sealed traffic: sequence numbers remembered per sender, 64..65 536. Default 1 024. */
+  replayWindow?: number
+  /** Sealed traffic: largest gap between a message's send time and this node's wall clock (ms), 1 000..600 000. Default 30 000. */
+  maxMessageAgeMs?: number
 }
 
 /** Init after validation, with defaults applied. */
@@ -63,6 +68,8 @@ export interface ResolvedSwimInit {
   maxConcurrentPushPulls: number
   maxConcurrentStreams: number
   maxFrameBytes: number
+  replayWindow: number
+  maxMessageAgeMs: number
 }
 
 function checkInteger (option: string, v: unknown, min: number, max: number): number {
@@ -130,7 +137,8 @@ export function resolveSwimInit (init: SwimInit): ResolvedSwimInit {
   }
   const overrides = { ...(init.config ?? {}) }
   const base = swimConfig(presets[preset], overrides)
-  const overhead = keyring === undefined ? 0 : ENCRYPTION_OVERHEAD_BYTES
+  // Sealed datagrams carry the encryption and a freshness header (replay protection) inside the budget.
+  const overhead = keyring === undefined ? 0 : ENCRYPTION_OVERHEAD_BYTES + freshnessReserve(init.id)
   const config = swimConfig(base, { packetOverheadBytes: base.packetOverheadBytes + overhead })
   return {
     id: init.id,
@@ -143,6 +151,8 @@ export function resolveSwimInit (init: SwimInit): ResolvedSwimInit {
     label: init.label,
     maxConcurrentPushPulls: checkInteger('maxConcurrentPushPulls', init.maxConcurrentPushPulls ?? DEFAULT_MAX_CONCURRENT_PUSH_PULLS, 1, 65_536),
     maxConcurrentStreams: checkInteger('maxConcurrentStreams', init.maxConcurrentStreams ?? DEFAULT_MAX_CONCURRENT_STREAMS, 1, 65_536),
-    maxFrameBytes: MAX_PUSH_PULL_BYTES + 1 + overhead
+    replayWindow: checkInteger('replayWindow', init.replayWindow ?? DEFAULT_REPLAY_WINDOW, 64, 65_536),
+    maxMessageAgeMs: checkInteger('maxMessageAgeMs', init.maxMessageAgeMs ?? DEFAULT_MAX_MESSAGE_AGE_MS, 1000, 600_000),
+    maxFrameBytes: MAX_PUSH_PULL_BYTES + 1 + (keyring === undefined ? 0 : ENCRYPTION_OVERHEAD_BYTES + MAX_FRESHNESS_BYTES)
   }
 }

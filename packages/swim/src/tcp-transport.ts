@@ -1,9 +1,12 @@
 import { createConnection, createServer, type Server, type Socket } from 'node:net'
 import { DecodeError, TimeoutError, type Clock, type Logger } from '@clusterfunk/core'
-import { parseAddress } from './address.js'
 import { StreamError } from './errors.js'
 import { encodeFrame, FrameError, FrameReader, framePlaintext, splitPlaintext, STREAM_PUSH_PULL, type StreamKind } from './frames.js'
-import type { Sealer } from './sealer.js'
+import { formatAddress, parseAddress } from './address.js'
+import type { Freshness } from './freshness.js'
+import { SealVersionError } from './keyring.js'
+import type { StaleReason } from './replay-guard.js'
+import type { Opened, Sealer } from './sealer.js'
 import type { DropReason, SwimMetrics } from './swim-metrics.js'
 
 /** A request frame as the server hands it over, and a reply as the handler returns it. */
@@ -26,6 +29,11 @@ export interface TcpTransportInit {
   maxConnections: number
   /** Inbound push/pull exchanges in progress at once (memberlist: 128); more are refused. */
   maxPushPulls: number
+  /**
+   * Decides whether a sealed frame is fresh (`local` is the address the
+   * peer dialed, empty for a reply read by this side); returns why not.
+   */
+  admit: (freshness: Freshness, local: string) => StaleReason | undefined
   /**
    * Serves one request; returns the reply, or undefined for none. Throws
    * `DecodeError` for a body that does not decode (the stream is dropped).
@@ -72,7 +80,7 @@ export class TcpTransport {
     const target = parseAddress(to)
     if (target === undefined) throw new StreamError(`not a host:port address: ${to}`)
     const { sealer, metrics, clock } = this.init
-    const frame = encodeFrame(sealer.seal(framePlaintext(request.kind, request.body)))
+    const frame = encodeFrame(sealer.seal(framePlaintext(request.kind, request.body), to))
     return await new Promise<Uint8Array | undefined>((resolve, reject) => {
       const socket = createConnection({ host: target.host, port: target.port, noDelay: true })
       this.sockets.add(socket)
@@ -103,14 +111,20 @@ export class TcpTransport {
           const first = reader.push(chunk)[0]
           if (first === undefined) return
           stage = 'decrypt'
-          const plain = sealer.open(first)
+          const opened = sealer.open(first)
+          const stale = opened.freshness === undefined ? undefined : this.init.admit(opened.freshness, '')
+          if (stale !== undefined) {
+            metrics.drop('tcp', stale)
+            finish(new StreamError(`reply from ${to} dropped: ${stale}`))
+            return
+          }
           stage = 'decode'
-          const reply = splitPlaintext(plain)
+          const reply = splitPlaintext(opened.payload)
           if (reply.kind !== expect) throw new DecodeError(`expected a reply of kind ${String(expect)}, got ${reply.kind}`)
           finish(undefined, reply.body)
         } catch (err) {
           if (!(err instanceof DecodeError)) throw err
-          metrics.drop('tcp', err instanceof FrameError ? err.reason : stage)
+          metrics.drop('tcp', err instanceof FrameError ? err.reason : err instanceof SealVersionError ? 'version' : stage)
           finish(new StreamError(`bad reply from ${to}: ${err.message}`, { cause: err }))
         }
       })
@@ -168,17 +182,22 @@ export class TcpTransport {
       if (first === undefined) return
       if (frames.length > 1) { close('unexpected'); return }
       socket.pause()
-      let plain: Uint8Array
+      let opened: Opened
       let request: StreamFrame
       try {
-        plain = sealer.open(first)
+        opened = sealer.open(first)
       } catch (err) {
         if (!(err instanceof DecodeError)) throw err
-        close('decrypt')
+        close(err instanceof SealVersionError ? 'version' : 'decrypt')
         return
       }
+      const freshness = opened.freshness
+      if (freshness !== undefined) {
+        const stale = this.init.admit(freshness, formatAddress(socket.localAddress ?? '', socket.localPort ?? 0))
+        if (stale !== undefined) { close(stale); return }
+      }
       try {
-        request = splitPlaintext(plain)
+        request = splitPlaintext(opened.payload)
       } catch (err) {
         if (!(err instanceof DecodeError)) throw err
         close('decode')
@@ -198,7 +217,7 @@ export class TcpTransport {
         return
       }
       if (reply === undefined) { socket.end(() => { close() }); return }
-      const out = encodeFrame(sealer.seal(framePlaintext(reply.kind, reply.body)))
+      const out = encodeFrame(sealer.seal(framePlaintext(reply.kind, reply.body), freshness?.sender ?? ''))
       metrics.sent('tcp', out.length)
       socket.end(out, () => { close() })
     })
