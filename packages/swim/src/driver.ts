@@ -1,4 +1,4 @@
-import { DecodeError, type Clock, type Logger, type Metrics, type Random, type TimerHandle } from '@clusterfunk/core'
+import { DecodeError, PortInUseError, type Clock, type Logger, type Metrics, type Random, type TimerHandle } from '@clusterfunk/core'
 import { formatAddress } from './address.js'
 import { encodePacket } from './codec.js'
 import type { MemberEvent } from './member.js'
@@ -79,10 +79,12 @@ export class SwimDriver {
       clock,
       sealer,
       metrics,
+      metricsSink: init.metricsSink,
       logger,
       timeoutMs: () => options.config.tcpTimeoutMs,
-      maxFrameBytes: options.maxFrameBytes,
       maxConnections: options.maxConcurrentStreams,
+      maxConnectionsPerAddress: options.maxStreamsPerAddress,
+      idleTimeoutMs: options.streamIdleTimeoutMs,
       maxPushPulls: options.maxConcurrentPushPulls,
       admit,
       onRequest: (request) => driver?.serve(request)
@@ -95,7 +97,10 @@ export class SwimDriver {
         break
       } catch (err) {
         await Promise.all([tcp.close(), udp.close()])
-        if (options.port !== 0 || attempt >= BIND_ATTEMPTS) throw err
+        if (options.port !== 0 || attempt >= BIND_ATTEMPTS) {
+          if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new PortInUseError('swim', `${formatAddress(options.host, port)} (udp)`, { cause: err })
+          throw err
+        }
       }
     }
     driver.core.tick(clock.now())

@@ -1,13 +1,14 @@
-import { createConnection, createServer, type Server, type Socket } from 'node:net'
-import { DecodeError, TimeoutError, type Clock, type Logger } from '@clusterfunk/core'
+import { createConnection, type Socket } from 'node:net'
+import { ConnectionGuard, DecodeError, TimeoutError, type Clock, type Counter, type Labels, type Logger, type Metrics } from '@clusterfunk/core'
 import { StreamError } from './errors.js'
-import { encodeFrame, FrameError, FrameReader, framePlaintext, splitPlaintext, STREAM_PUSH_PULL, type StreamKind } from './frames.js'
+import { MAX_STREAM_BODY_BYTES, STREAM_PING, STREAM_PUSH_PULL, STREAM_MESSAGES, type StreamKind } from './frames.js'
+import { MAX_PACKET_BYTES } from './codec.js'
 import { formatAddress, parseAddress } from './address.js'
 import type { Freshness } from './freshness.js'
-import { SealVersionError } from './keyring.js'
 import type { StaleReason } from './replay-guard.js'
-import type { Opened, Sealer } from './sealer.js'
-import type { DropReason, SwimMetrics } from './swim-metrics.js'
+import type { Sealer } from './sealer.js'
+import { encodeStreamMessage, StreamDropError, StreamReader, type StreamHead } from './stream-message.js'
+import type { DropReason, RefusalReason, SwimMetrics } from './swim-metrics.js'
 
 /** A request frame as the server hands it over, and a reply as the handler returns it. */
 export interface StreamFrame {
@@ -20,14 +21,22 @@ export interface TcpTransportInit {
   clock: Clock
   sealer: Sealer
   metrics: SwimMetrics
+  /** Where the listener's own series go (`clusterfunk_swim_tcp_connections_*`). */
+  metricsSink: Metrics
   logger: Logger
   /** Bound on one exchange, connect to close, both directions. */
   timeoutMs: () => number
-  /** Largest frame accepted (sealed payload bytes). */
-  maxFrameBytes: number
-  /** Inbound connections served at once; more are closed at once (counted as busy). */
+  /** Inbound connections open at once; more are closed on accept (counted as busy). */
   maxConnections: number
-  /** Inbound push/pull exchanges in progress at once (memberlist: 128); more are refused. */
+  /** Inbound connections open at once from one remote address; more are closed on accept (counted as busy). */
+  maxConnectionsPerAddress: number
+  /** An inbound connection with no byte either way for this long is closed (ms). */
+  idleTimeoutMs: number
+  /**
+   * Inbound exchanges with a large body (every push/pull, broadcasts over a
+   * datagram's size) in progress at once (memberlist: 128); more are
+   * refused after the head, before the body is read.
+   */
   maxPushPulls: number
   /**
    * Decides whether a sealed frame is fresh (`local` is the address the
@@ -41,50 +50,65 @@ export interface TcpTransportInit {
   onRequest: (request: StreamFrame) => StreamFrame | undefined
 }
 
+/** Kinds a peer may open an exchange with. */
+const REQUEST_KINDS: ReadonlySet<StreamKind> = new Set([STREAM_PING, STREAM_PUSH_PULL, STREAM_MESSAGES])
+
 /**
- * The TCP half of the transport: a server that answers one request frame
- * per connection, and a client that runs one exchange per connection. Both
- * are bounded in time (`timeoutMs`), frame size and concurrency; bytes that
- * do not frame, open or decode close the connection and are counted.
+ * The TCP half of the transport: a listener behind a `ConnectionGuard`
+ * (connection caps, idle timeout) that answers one request per connection,
+ * and a client that runs one exchange per connection. Both are bounded in
+ * time (`timeoutMs`), message size (per kind, see `MAX_STREAM_BODY_BYTES`)
+ * and concurrency, and read a message's head (authenticated, with a
+ * keyring) before its body; bytes that do not frame, open or decode close
+ * the connection and are counted.
  */
 export class TcpTransport {
-  private server: Server | undefined
+  private guard: ConnectionGuard | undefined
   private readonly sockets = new Set<Socket>()
-  private inbound = 0
   private pushPulls = 0
 
   constructor (private readonly init: TcpTransportInit) {}
 
-  /** Listens on `host:port` (0 = any free port) and returns the port. */
+  /**
+   * Listens on `host:port` (0 = any free port) and returns the port.
+   * @throws PortInUseError (part `swim`) when the port is taken
+   */
   async listen (host: string, port: number): Promise<number> {
-    const server = createServer({ noDelay: true }, (socket) => { this.serve(socket) })
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject)
-      server.listen({ host, port, exclusive: true }, () => {
-        server.off('error', reject)
-        resolve()
-      })
-    })
-    server.on('error', (err) => { this.init.logger.warn('tcp server error', { err: err.message }) })
-    this.server = server
-    const address = server.address()
-    return typeof address === 'object' && address !== null ? address.port : port
+    const { metrics, metricsSink, logger } = this.init
+    const guard = new ConnectionGuard({ logger, metrics: countingRefusals(metricsSink, (reason) => { metrics.refused(reason) }) }, {
+      part: 'swim',
+      host,
+      port,
+      maxConnections: this.init.maxConnections,
+      maxConnectionsPerAddress: this.init.maxConnectionsPerAddress,
+      idleTimeoutMs: this.init.idleTimeoutMs,
+      metricPrefix: 'clusterfunk_swim_tcp'
+    }, (socket) => { this.serve(socket) })
+    await guard.start()
+    this.guard = guard
+    return guard.address().port
+  }
+
+  /** Inbound connections open now. */
+  get connections (): number {
+    return this.guard?.connections ?? 0
   }
 
   /**
-   * Sends one request frame to `to` and, when `expect` is given, resolves
-   * with the body of the reply of that kind. Rejects with `StreamError`
-   * (or `TimeoutError`) when anything goes wrong.
+   * Sends one request to `to` and, when `expect` is given, resolves with
+   * the body of the reply of that kind. Rejects with `StreamError` (or
+   * `TimeoutError`) when anything goes wrong.
    */
   async request (to: string, request: StreamFrame, expect: StreamKind | undefined, timeoutMs = this.init.timeoutMs()): Promise<Uint8Array | undefined> {
     const target = parseAddress(to)
     if (target === undefined) throw new StreamError(`not a host:port address: ${to}`)
     const { sealer, metrics, clock } = this.init
-    const frame = encodeFrame(sealer.seal(framePlaintext(request.kind, request.body), to))
+    const frames = encodeStreamMessage(sealer, request.kind, request.body, to)
     return await new Promise<Uint8Array | undefined>((resolve, reject) => {
       const socket = createConnection({ host: target.host, port: target.port, noDelay: true })
       this.sockets.add(socket)
-      const reader = new FrameReader(this.init.maxFrameBytes)
+      const reader = new StreamReader(sealer, f => this.init.admit(f, ''))
+      let head: StreamHead | undefined
       let settled = false
       const finish = (err: Error | undefined, body?: Uint8Array): void => {
         if (settled) return
@@ -100,57 +124,48 @@ export class TcpTransport {
       socket.on('error', (err) => { finish(new StreamError(`stream to ${to} failed: ${err.message}`, { cause: err })) })
       socket.on('close', () => { finish(expect === undefined ? undefined : new StreamError(`${to} closed the stream without a reply`)) })
       socket.on('connect', () => {
-        metrics.sent('tcp', frame.length)
-        if (expect === undefined) socket.end(frame, () => { finish(undefined) })
-        else socket.write(frame)
+        metrics.sent('tcp', frames.length)
+        if (expect === undefined) socket.end(frames, () => { finish(undefined) })
+        else socket.write(frames)
       })
       socket.on('data', (chunk: Buffer) => {
+        if (settled) return
         metrics.received('tcp', chunk.length)
-        let stage: DropReason = 'decode'
+        reader.append(chunk)
         try {
-          const first = reader.push(chunk)[0]
-          if (first === undefined) return
-          stage = 'decrypt'
-          const opened = sealer.open(first)
-          const stale = opened.freshness === undefined ? undefined : this.init.admit(opened.freshness, '')
-          if (stale !== undefined) {
-            metrics.drop('tcp', stale)
-            finish(new StreamError(`reply from ${to} dropped: ${stale}`))
-            return
+          if (head === undefined) {
+            head = reader.head()
+            if (head === undefined) return
+            if (head.kind !== expect) throw new StreamDropError(`expected a reply of kind ${String(expect)}, got ${head.kind}`, 'unexpected')
+            if (head.length > MAX_STREAM_BODY_BYTES[head.kind]) throw new StreamDropError(`reply of ${head.length} bytes is over the limit`, 'oversize')
           }
-          stage = 'decode'
-          const reply = splitPlaintext(opened.payload)
-          if (reply.kind !== expect) throw new DecodeError(`expected a reply of kind ${String(expect)}, got ${reply.kind}`)
-          finish(undefined, reply.body)
+          const body = reader.body(head)
+          if (body !== undefined) finish(undefined, body)
         } catch (err) {
-          if (!(err instanceof DecodeError)) throw err
-          metrics.drop('tcp', err instanceof FrameError ? err.reason : err instanceof SealVersionError ? 'version' : stage)
+          if (!(err instanceof StreamDropError)) throw err
+          metrics.drop('tcp', err.reason)
           finish(new StreamError(`bad reply from ${to}: ${err.message}`, { cause: err }))
         }
       })
     })
   }
 
-  /** Closes the server and every open connection, both directions. */
+  /** Closes the listener and every open connection, both directions. */
   async close (): Promise<void> {
-    const server = this.server
-    this.server = undefined
+    const guard = this.guard
+    this.guard = undefined
     for (const s of this.sockets) s.destroy()
     this.sockets.clear()
-    if (server === undefined) return
-    await new Promise<void>(resolve => { server.close(() => { resolve() }) })
+    await guard?.stop()
   }
 
   private serve (socket: Socket): void {
     const { metrics, clock, sealer } = this.init
-    if (this.server === undefined || this.inbound >= this.init.maxConnections) {
-      metrics.drop('tcp', 'busy')
-      socket.destroy()
-      return
-    }
-    this.inbound++
+    if (this.guard === undefined) { socket.destroy(); return }
     this.sockets.add(socket)
-    const reader = new FrameReader(this.init.maxFrameBytes)
+    const local = formatAddress(socket.localAddress ?? '', socket.localPort ?? 0)
+    const reader = new StreamReader(sealer, f => this.init.admit(f, local))
+    let head: StreamHead | undefined
     let done = false
     let countedPushPull = false
     const close = (reason?: DropReason): void => {
@@ -158,7 +173,6 @@ export class TcpTransport {
       done = true
       if (reason !== undefined) metrics.drop('tcp', reason)
       clock.clearTimeout(timer)
-      this.inbound--
       if (countedPushPull) this.pushPulls--
       this.sockets.delete(socket)
       socket.destroy()
@@ -170,44 +184,31 @@ export class TcpTransport {
     socket.on('data', (chunk: Buffer) => {
       if (done) return
       metrics.received('tcp', chunk.length)
-      let frames: Buffer[]
+      reader.append(chunk)
+      let request: StreamFrame
       try {
-        frames = reader.push(chunk)
+        if (head === undefined) {
+          head = reader.head()
+          if (head === undefined) return
+          if (!REQUEST_KINDS.has(head.kind)) throw new StreamDropError(`frame kind ${head.kind} is not a request`, 'decode')
+          if (head.length > MAX_STREAM_BODY_BYTES[head.kind]) throw new StreamDropError(`request of ${head.length} bytes is over the limit`, 'oversize')
+          if (head.kind === STREAM_PUSH_PULL || head.length > MAX_PACKET_BYTES) {
+            // Decided on the head, before any of a large body is buffered.
+            if (this.pushPulls >= this.init.maxPushPulls) throw new StreamDropError('too many push/pulls at once', 'busy')
+            this.pushPulls++
+            countedPushPull = true
+          }
+        }
+        const body = reader.body(head)
+        if (body === undefined) return
+        if (reader.pending > 0) throw new StreamDropError('bytes after the request', 'unexpected')
+        request = { kind: head.kind, body }
       } catch (err) {
-        if (!(err instanceof FrameError)) throw err
+        if (!(err instanceof StreamDropError)) throw err
         close(err.reason)
         return
       }
-      const first = frames[0]
-      if (first === undefined) return
-      if (frames.length > 1) { close('unexpected'); return }
       socket.pause()
-      let opened: Opened
-      let request: StreamFrame
-      try {
-        opened = sealer.open(first)
-      } catch (err) {
-        if (!(err instanceof DecodeError)) throw err
-        close(err instanceof SealVersionError ? 'version' : 'decrypt')
-        return
-      }
-      const freshness = opened.freshness
-      if (freshness !== undefined) {
-        const stale = this.init.admit(freshness, formatAddress(socket.localAddress ?? '', socket.localPort ?? 0))
-        if (stale !== undefined) { close(stale); return }
-      }
-      try {
-        request = splitPlaintext(opened.payload)
-      } catch (err) {
-        if (!(err instanceof DecodeError)) throw err
-        close('decode')
-        return
-      }
-      if (request.kind === STREAM_PUSH_PULL) {
-        if (this.pushPulls >= this.init.maxPushPulls) { close('busy'); return }
-        this.pushPulls++
-        countedPushPull = true
-      }
       let reply: StreamFrame | undefined
       try {
         reply = this.init.onRequest(request)
@@ -217,9 +218,31 @@ export class TcpTransport {
         return
       }
       if (reply === undefined) { socket.end(() => { close() }); return }
-      const out = encodeFrame(sealer.seal(framePlaintext(reply.kind, reply.body), freshness?.sender ?? ''))
+      const out = encodeStreamMessage(sealer, reply.kind, reply.body, head.freshness?.sender ?? '')
       metrics.sent('tcp', out.length)
       socket.end(out, () => { close() })
     })
+  }
+}
+
+/**
+ * `sink`, with every increment of the guard's refusal counter (its only
+ * counter) also reported to `onRefused`, so `stats()` and the drop series
+ * see refusals too.
+ */
+function countingRefusals (sink: Metrics, onRefused: (reason: RefusalReason) => void): Metrics {
+  return {
+    counter: (init) => {
+      const counter: Counter = sink.counter(init)
+      const inc = (labels?: Labels | number, value?: number): void => {
+        if (typeof labels === 'object') counter.inc(labels, value)
+        else counter.inc(labels)
+        const reason = typeof labels === 'object' ? labels.reason : undefined
+        onRefused(reason === 'perAddress' ? 'perAddress' : 'total')
+      }
+      return { inc: inc as Counter['inc'] }
+    },
+    gauge: (init) => sink.gauge(init),
+    histogram: (init) => sink.histogram(init)
   }
 }

@@ -2,7 +2,7 @@ import { expect } from 'chai'
 import { waitFor } from '@clusterfunk/core'
 import { createSocket, Socket as UdpSocket } from 'node:dgram'
 import { connect, Socket as TcpSocket } from 'node:net'
-import { createSealer, encodeFrame, encodePacket, framePlaintext, generateKey, Keyring, parseAddress, STREAM_PUSH_PULL, encodePushPull, type Swim } from '../src/index.js'
+import { createSealer, encodePacket, encodeStreamMessage, generateKey, Keyring, parseAddress, STREAM_PUSH_PULL, encodePushPull, type Swim } from '../src/index.js'
 import { fastInit, startCluster, stopAll } from './swim-helpers.js'
 import { Swim as SwimNode } from '../src/swim.js'
 
@@ -117,8 +117,7 @@ describe('Swim replay protection (issue 12, defect 9)', function () {
     await waitFor(() => b.stats().dropped.tcp.replay === 1, { timeoutMs: 5000, what: 'the replayed push/pull to be dropped' })
     // A fresh push/pull sealed by someone holding the key but for another address is refused too.
     const sealer = createSealer({ keyring: new Keyring([key]), label: undefined, sender: 'p9', epoch: Date.now(), wallNow: () => Date.now() })
-    const body = framePlaintext(STREAM_PUSH_PULL, encodePushPull({ join: true, members: [] }))
-    await sendStream(b, encodeFrame(sealer.seal(body, '127.0.0.1:1')))
+    await sendStream(b, encodeStreamMessage(sealer, STREAM_PUSH_PULL, encodePushPull({ join: true, members: [] }), '127.0.0.1:1'))
     await waitFor(() => b.stats().dropped.tcp.misdirected === 1, { timeoutMs: 5000, what: 'the misdirected push/pull to be dropped' })
     await waitFor(() => nodes.every(n => n.members().length === 3), { timeoutMs: 10_000, what: 'the join to complete everywhere' })
   })
