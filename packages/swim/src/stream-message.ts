@@ -1,5 +1,5 @@
 import { DecodeError } from '@clusterfunk/core'
-import { encodeFrame, FRAME_HEADER_BYTES, FrameError, FrameReader, HEAD_PLAINTEXT_BYTES, headPlaintext, readHead, type StreamKind } from './frames.js'
+import { encodeFrame, FRAME_HEADER_BYTES, FrameError, FrameReader, HEAD_PLAINTEXT_BYTES, headPlaintext, MAX_STREAM_BODY_BYTES, readHead, STREAM_MESSAGES, STREAM_PING, STREAM_PUSH_PULL, type StreamKind } from './frames.js'
 import type { Freshness } from './freshness.js'
 import { MAX_FRESHNESS_BYTES } from './freshness.js'
 import { ENCRYPTION_OVERHEAD_BYTES, SealVersionError } from './keyring.js'
@@ -49,6 +49,23 @@ export interface StreamHead {
   length: number
   /** Undefined without a keyring. */
   freshness: Freshness | undefined
+}
+
+/** Kinds a peer may open an exchange with. */
+const REQUEST_KINDS: ReadonlySet<StreamKind> = new Set([STREAM_PING, STREAM_PUSH_PULL, STREAM_MESSAGES])
+
+/**
+ * Throws `StreamDropError` unless `head` is what this side expects (any
+ * request, or a reply of one kind) and announces a body within its kind's
+ * limit (`MAX_STREAM_BODY_BYTES`).
+ */
+export function checkHead (head: StreamHead, expected: StreamKind | 'request'): void {
+  if (expected === 'request' ? !REQUEST_KINDS.has(head.kind) : head.kind !== expected) {
+    // An unknown request kind is a body the server cannot serve; a reply of the wrong kind breaks the exchange.
+    throw new StreamDropError(`frame kind ${head.kind} is not ${expected === 'request' ? 'a request' : `the reply expected (${expected})`}`, expected === 'request' ? 'decode' : 'unexpected')
+  }
+  const max = MAX_STREAM_BODY_BYTES[head.kind]
+  if (head.length > max) throw new StreamDropError(`a body of ${head.length} bytes is over the ${max}-byte limit of its kind`, 'oversize')
 }
 
 /** Reads one message (head, then body) off a stream. */

@@ -1,13 +1,13 @@
 import { createConnection, type Socket } from 'node:net'
 import { ConnectionGuard, DecodeError, TimeoutError, type Clock, type Counter, type Labels, type Logger, type Metrics } from '@clusterfunk/core'
 import { StreamError } from './errors.js'
-import { MAX_STREAM_BODY_BYTES, STREAM_PING, STREAM_PUSH_PULL, STREAM_MESSAGES, type StreamKind } from './frames.js'
+import { STREAM_PUSH_PULL, type StreamKind } from './frames.js'
 import { MAX_PACKET_BYTES } from './codec.js'
 import { formatAddress, parseAddress } from './address.js'
 import type { Freshness } from './freshness.js'
 import type { StaleReason } from './replay-guard.js'
 import type { Sealer } from './sealer.js'
-import { encodeStreamMessage, StreamDropError, StreamReader, type StreamHead } from './stream-message.js'
+import { checkHead, encodeStreamMessage, StreamDropError, StreamReader, type StreamHead } from './stream-message.js'
 import type { DropReason, RefusalReason, SwimMetrics } from './swim-metrics.js'
 
 /** A request frame as the server hands it over, and a reply as the handler returns it. */
@@ -49,9 +49,6 @@ export interface TcpTransportInit {
    */
   onRequest: (request: StreamFrame) => StreamFrame | undefined
 }
-
-/** Kinds a peer may open an exchange with. */
-const REQUEST_KINDS: ReadonlySet<StreamKind> = new Set([STREAM_PING, STREAM_PUSH_PULL, STREAM_MESSAGES])
 
 /**
  * The TCP half of the transport: a listener behind a `ConnectionGuard`
@@ -136,8 +133,8 @@ export class TcpTransport {
           if (head === undefined) {
             head = reader.head()
             if (head === undefined) return
-            if (head.kind !== expect) throw new StreamDropError(`expected a reply of kind ${String(expect)}, got ${head.kind}`, 'unexpected')
-            if (head.length > MAX_STREAM_BODY_BYTES[head.kind]) throw new StreamDropError(`reply of ${head.length} bytes is over the limit`, 'oversize')
+            if (expect === undefined) throw new StreamDropError('a reply where none was expected', 'unexpected')
+            checkHead(head, expect)
           }
           const body = reader.body(head)
           if (body !== undefined) finish(undefined, body)
@@ -190,8 +187,7 @@ export class TcpTransport {
         if (head === undefined) {
           head = reader.head()
           if (head === undefined) return
-          if (!REQUEST_KINDS.has(head.kind)) throw new StreamDropError(`frame kind ${head.kind} is not a request`, 'decode')
-          if (head.length > MAX_STREAM_BODY_BYTES[head.kind]) throw new StreamDropError(`request of ${head.length} bytes is over the limit`, 'oversize')
+          checkHead(head, 'request')
           if (head.kind === STREAM_PUSH_PULL || head.length > MAX_PACKET_BYTES) {
             // Decided on the head, before any of a large body is buffered.
             if (this.pushPulls >= this.init.maxPushPulls) throw new StreamDropError('too many push/pulls at once', 'busy')
