@@ -10,7 +10,7 @@ import { resolveCheckerInit, type LivenessCheckerInit, type ResolvedCheckerInit 
 import { DropCounter, type DropCounts } from './drops.js'
 import type { LivenessEventItem, LivenessEvents, NodeAddress, NodeStatus } from './events.js'
 import { checkNodeAddress, nodeIdBytes } from './options.js'
-import { KIND_PROBE, KIND_REPLY, createPacketView, decodePacket, packetTemplate, sealPacket, verifyPacket, writeNonce } from './packet.js'
+import { KIND_PROBE, KIND_REPLY, createPacketView, decodePacket, packetTemplate, sealPacket, verifyPacket, writeFreshness, writeNonce } from './packet.js'
 import { LivenessTracker, type TrackedNode } from './tracker.js'
 
 export type { LivenessCheckerInit } from './checker-init.js'
@@ -62,6 +62,10 @@ export class LivenessChecker extends Service {
   private timerAt = Infinity
   private immediate: NodeJS.Immediate | undefined
   private counts = { probesSent: 0, replies: 0, timeouts: 0 }
+  /** Keyed probes: this checker's random id (not both halves 0) and the last send time stamped, strictly increasing. */
+  private readonly checkerLo: number
+  private readonly checkerHi: number
+  private lastSentAtMs = 0
 
   constructor (components: LivenessCheckerComponents = {}, init: LivenessCheckerInit = {}) {
     super()
@@ -76,7 +80,10 @@ export class LivenessChecker extends Service {
     this.timeoutCounter = metrics.counter({ name: 'clusterfunk_liveness_timeouts_total', help: 'Liveness probes that timed out' })
     this.rttHistogram = metrics.histogram({ name: 'clusterfunk_liveness_rtt_ms', help: 'Round trip of liveness probes (ms)', buckets: RTT_BUCKETS_MS })
     this.deadGauge = metrics.gauge({ name: 'clusterfunk_liveness_dead_nodes', help: 'Tracked nodes currently dead' })
-    this.tracker = new LivenessTracker<Buffer>(this.init, components.random ?? createRandom(), {
+    const random = components.random ?? createRandom()
+    this.checkerHi = random.uint32()
+    this.checkerLo = random.uint32() || 1
+    this.tracker = new LivenessTracker<Buffer>(this.init, random, {
       probe: this.sendProbe,
       timeout: () => { this.counts.timeouts++; this.timeoutCounter.inc() },
       dead: e => { this.deadGauge.set(this.tracker.deadCount); this.emitter.emit('node:dead', e) },
@@ -212,6 +219,10 @@ export class LivenessChecker extends Service {
     // probe of the node is written, so the template is copied, not reused.
     const template = node.tag
     writeNonce(template, node.nonceLo, node.nonceHi)
+    if (this.init.key !== undefined) {
+      this.lastSentAtMs = Math.max(this.lastSentAtMs + 1, Math.floor(this.clock.wallNow()))
+      writeFreshness(template, this.checkerLo, this.checkerHi, this.lastSentAtMs)
+    }
     const length = sealPacket(template, this.init.key)
     const buf = Buffer.allocUnsafe(length)
     template.copy(buf, 0, 0, length)

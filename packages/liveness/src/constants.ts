@@ -20,3 +20,7 @@ export const DEFAULT_HOST = '127.0.0.1'
 export const TICK_MS = 5
 /** Histogram buckets for RTTs (ms). */
 export const RTT_BUCKETS_MS: readonly number[] = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100, 250]
+/** Keyed endpoints: largest gap between a probe's send time and the endpoint's wall clock, either way (ms); covers clock skew. */
+export const DEFAULT_MAX_PROBE_AGE_MS = 30_000
+/** Keyed endpoints: checkers whose last probe is remembered (a leader's checker per term; a few at most in practice). */
+export const DEFAULT_MAX_CHECKERS = 64

@@ -1,6 +1,7 @@
 import type { RemoteInfo, Socket } from 'node:dgram'
-import { InvalidConfigError, NotStartedError, Service, bindUdpSocket, closeUdpSocket, noopMetrics, silentLogger, type Counter, type Logger, type Metrics } from '@clusterfunk/core'
-import { DEFAULT_HOST } from './constants.js'
+import { InvalidConfigError, NotStartedError, Service, bindUdpSocket, closeUdpSocket, noopMetrics, silentLogger, systemClock, type Clock, type Counter, type Logger, type Metrics } from '@clusterfunk/core'
+import { CheckerWindows } from './checker-windows.js'
+import { DEFAULT_HOST, DEFAULT_MAX_CHECKERS, DEFAULT_MAX_PROBE_AGE_MS } from './constants.js'
 import { DropCounter, type DropCounts } from './drops.js'
 import type { NodeAddress } from './events.js'
 import { checkBindHost, checkInteger, keyBytes, nodeIdBytes, type LivenessKey } from './options.js'
@@ -8,6 +9,8 @@ import { KIND_PROBE, KIND_REPLY, createPacketView, decodePacket, sealPacket, ver
 
 /** What the endpoint takes from outside. Every field is optional. */
 export interface LivenessEndpointComponents {
+  /** Default `systemClock`; its wall clock judges the age of keyed probes. */
+  clock?: Clock
   logger?: Logger
   metrics?: Metrics
 }
@@ -20,8 +23,10 @@ export interface LivenessEndpointInit {
   host?: string
   /** UDP port to bind; 0 (the default) picks a free one — read it from `address()`. */
   port?: number
-  /** Shared secret (≥ 16 bytes): probes must carry its HMAC, replies carry one. Default: none. */
+  /** Shared secret (≥ 16 bytes): probes must carry its HMAC and be fresh, replies carry one. Default: none. */
   key?: LivenessKey
+  /** With a key: largest gap between a probe's send time and this node's wall clock (ms), 1 000..600 000. Default 30 000. */
+  maxProbeAgeMs?: number
 }
 
 /** Counts of an endpoint's traffic. */
@@ -46,6 +51,8 @@ export class LivenessEndpoint extends Service {
   private readonly drops: DropCounter
   private readonly replyCounter: Counter
   private readonly view = createPacketView()
+  private readonly clock: Clock
+  private readonly windows: CheckerWindows
   private socket: Socket | undefined
   private bound: NodeAddress | undefined
   private replies = 0
@@ -60,6 +67,10 @@ export class LivenessEndpoint extends Service {
     this.port = init.port ?? 0
     checkInteger('port', this.port, 0, 65535)
     this.key = keyBytes('key', init.key)
+    const maxAgeMs = init.maxProbeAgeMs ?? DEFAULT_MAX_PROBE_AGE_MS
+    checkInteger('maxProbeAgeMs', maxAgeMs, 1000, 600_000)
+    this.windows = new CheckerWindows({ maxAgeMs, maxCheckers: DEFAULT_MAX_CHECKERS })
+    this.clock = components.clock ?? systemClock
     this.logger = components.logger ?? silentLogger('liveness:endpoint')
     const metrics = components.metrics ?? noopMetrics
     this.drops = new DropCounter(metrics, 'clusterfunk_liveness_endpoint_dropped_packets_total', 'Datagrams the liveness endpoint dropped, by reason')
@@ -106,8 +117,14 @@ export class LivenessEndpoint extends Service {
       this.drops.drop('wrong-node')
       return
     }
-    // The datagram is ours: turn it into the reply in place. A keyed probe
-    // has room for the mac; an unkeyed reply ends before it.
+    if (this.key !== undefined) {
+      // Authentic is not enough: a captured probe sent again must get no answer (no reflection).
+      const stale = this.windows.accept(`${view.checkerHi}:${view.checkerLo}`, view.sentAtMs, this.clock.wallNow())
+      if (stale !== undefined) { this.drops.drop(stale); return }
+    }
+    // The datagram is ours: turn it into the reply in place, never larger
+    // than the probe. A keyed reply echoes the freshness fields under a new
+    // mac; an unkeyed one ends before the mac.
     writeKind(msg, KIND_REPLY)
     const length = sealPacket(msg, this.key)
     this.socket?.send(msg, 0, length, rinfo.port, rinfo.address)

@@ -23,8 +23,12 @@ export function livenessPacketType (): protobuf.Type {
   return packetType
 }
 
+function long (v: bigint): { low: number, high: number, unsigned: true } {
+  return { low: Number(v & 0xffffffffn) | 0, high: Number(v >> 32n) | 0, unsigned: true }
+}
+
 /** Encodes a packet with protobufjs. `nonce` is the unsigned 64-bit value. */
-export function encodeWithSchema (p: { kind: number, nonce: bigint, target: string, mac?: Uint8Array }): Uint8Array {
+export function encodeWithSchema (p: { kind: number, nonce: bigint, target: string, mac?: Uint8Array, checker?: bigint, sentAtMs?: bigint }): Uint8Array {
   const type = livenessPacketType()
   const lo = Number(p.nonce & 0xffffffffn)
   const hi = Number(p.nonce >> 32n)
@@ -33,7 +37,9 @@ export function encodeWithSchema (p: { kind: number, nonce: bigint, target: stri
     kind: p.kind,
     nonce: { low: lo | 0, high: hi | 0, unsigned: true },
     target: p.target,
-    mac: p.mac ?? new Uint8Array(0)
+    mac: p.mac ?? new Uint8Array(0),
+    checker: long(p.checker ?? 0n),
+    sentAtMs: long(p.sentAtMs ?? 0n)
   })
   return type.encode(msg).finish()
 }

@@ -8,7 +8,7 @@ import { TICK_MS } from './constants.js'
 import { DropCounter } from './drops.js'
 import type { LivenessEvents, NodeAddress, NodeStatus } from './events.js'
 import { keyBytes, nodeIdBytes, type LivenessKey } from './options.js'
-import { KIND_PROBE, KIND_REPLY, createPacketView, decodePacket, packetTemplate, sealPacket, verifyPacket, writeNonce } from './packet.js'
+import { KIND_PROBE, KIND_REPLY, createPacketView, decodePacket, packetTemplate, sealPacket, verifyPacket, writeFreshness, writeNonce } from './packet.js'
 import { simAddressString, simNodeAddress, type DatagramNetwork, type DatagramSocket } from './sim-datagram.js'
 import { LivenessTracker, type TrackedNode } from './tracker.js'
 
@@ -45,6 +45,7 @@ export class SimLivenessChecker extends Service {
   private readonly clock: Clock
   private readonly bindAddress: string
   private readonly key: Buffer | undefined
+  private sentAtMs = 0
   private readonly emitter = new TypedEventEmitter<LivenessEvents>()
   private readonly tracker: LivenessTracker<Buffer>
   private readonly drops: DropCounter
@@ -174,6 +175,8 @@ export class SimLivenessChecker extends Service {
     const socket = this.socket
     if (socket === undefined || !socket.isOpen) return
     writeNonce(node.tag, node.nonceLo, node.nonceHi)
+    // Keyed packets must carry freshness fields; the simulated endpoint does not check them.
+    if (this.key !== undefined) writeFreshness(node.tag, 1, 0, ++this.sentAtMs)
     const length = sealPacket(node.tag, this.key)
     // A plain copy: a network that "copies" with slice() would hand out a view of a Buffer, and the template is rewritten for every probe.
     socket.send(simAddressString(node.address), Uint8Array.from(node.tag.subarray(0, length)))

@@ -2,7 +2,7 @@ import { createSocket, type Socket } from 'node:dgram'
 import { randomBytes, randomInt } from 'node:crypto'
 import { expect } from 'chai'
 import { waitFor } from '@clusterfunk/core'
-import { KIND_PROBE, KIND_REPLY, LivenessChecker, LivenessEndpoint, packetTemplate, sealPacket, writeNonce, type NodeAddress } from '../src/index.js'
+import { KIND_PROBE, KIND_REPLY, LivenessChecker, LivenessEndpoint, packetTemplate, sealPacket, writeFreshness, writeNonce, type NodeAddress } from '../src/index.js'
 
 const KEY = 'fuzz-key-0123456789abcdef'
 
@@ -15,17 +15,20 @@ function badDatagram (i: number): Buffer {
     case 2: { // right layout, wrong mac
       const t = packetTemplate(kind, Buffer.from('node-a'))
       writeNonce(t, randomInt(1, 2 ** 31), 1)
+      writeFreshness(t, 1, 1, Date.now())
       const len = sealPacket(t, Buffer.from('not-the-key-0123456789'))
       return t.subarray(0, len)
     }
     case 3: { // right key, wrong node id
       const t = packetTemplate(kind, Buffer.from('node-zz'))
       writeNonce(t, randomInt(1, 2 ** 31), 1)
+      writeFreshness(t, 1, 1, Date.now() + i)
       return t.subarray(0, sealPacket(t, Buffer.from(KEY)))
     }
     default: { // a reply with the right key and id, a nonce nobody sent, from a stranger's port
       const t = packetTemplate(KIND_REPLY, Buffer.from('node-a'))
       writeNonce(t, randomInt(1, 2 ** 31), randomInt(1, 2 ** 31))
+      writeFreshness(t, 1, 1, Date.now())
       return t.subarray(0, sealPacket(t, Buffer.from(KEY)))
     }
   }

@@ -1,5 +1,6 @@
-import { DecodeError } from '@clusterfunk/core'
+import { checkCounter, DecodeError, INCARNATIONS } from '@clusterfunk/core'
 import { loadType } from '@clusterfunk/proto'
+import { scanPacket, scanPushPull } from './wire-scan.js'
 import type { MemberStatus, PushPullMember, PushPullState, SimpleMessage, Tags } from './messages.js'
 
 /**
@@ -18,6 +19,20 @@ export const MAX_NAME_BYTES = 512
 export const MAX_PACKET_BYTES = 65_507
 /** Largest push/pull state `decodePushPull` accepts by default. */
 export const MAX_PUSH_PULL_BYTES = 16 * 1024 * 1024
+/**
+ * Most members one push/pull state may list: far above any SWIM cluster
+ * (a full state is sent every push/pull), and low enough that the decoded
+ * state stays in the tens of MiB.
+ */
+export const MAX_PUSH_PULL_MEMBERS = 65_536
+/**
+ * Most tags one member (an alive message, a push/pull member) may carry.
+ * Their bytes are bounded by `maxTagsBytes` (4 KiB) once decoded; this
+ * bounds the entries the decoder builds before that check.
+ */
+export const MAX_MEMBER_TAGS = 512
+/** Most messages one packet may hold (a datagram, or the oversized broadcasts of one stream: at most one per member). */
+export const MAX_PACKET_MESSAGES = MAX_PUSH_PULL_MEMBERS
 
 const PacketType = loadType('swim.proto', 'clusterfunk.swim.Packet')
 const MessageType = loadType('swim.proto', 'clusterfunk.swim.Message')
@@ -58,11 +73,18 @@ function u32 (v: unknown, field: string): number {
   return v
 }
 
+/** An incarnation: in `INCARNATIONS` (uint32 on the wire, but the top value is refused so a refutation above any accepted one still fits). */
+function incarnation (v: unknown, field: string): number {
+  return checkCounter(INCARNATIONS, u32(v, field), field)
+}
+
 function tagsFromWire (v: unknown): Map<string, string> {
   const tags = new Map<string, string>()
   if (v === undefined || v === null) return tags
   if (typeof v !== 'object') throw new DecodeError('tags is not a map')
-  for (const key of Object.keys(v)) {
+  const keys = Object.keys(v)
+  if (keys.length > MAX_MEMBER_TAGS) throw new DecodeError(`more than ${MAX_MEMBER_TAGS} tags`)
+  for (const key of keys) {
     const value = (v as Record<string, unknown>)[key]
     if (typeof value !== 'string') throw new DecodeError(`tag ${key} is not a string`)
     tags.set(key, value)
@@ -87,9 +109,9 @@ function fromWire (w: Wire): SimpleMessage {
     }
     case 'ack': return { type: 'ack', seq: u32(b.seq, 'ack.seq'), source: name(b.source, 'ack.source', true) }
     case 'nack': return { type: 'nack', seq: u32(b.seq, 'nack.seq'), source: name(b.source, 'nack.source', true) }
-    case 'suspect': return { type: 'suspect', node: name(b.node, 'suspect.node'), incarnation: u32(b.incarnation, 'suspect.incarnation'), from: name(b.from, 'suspect.from') }
-    case 'alive': return { type: 'alive', node: name(b.node, 'alive.node'), incarnation: u32(b.incarnation, 'alive.incarnation'), address: name(b.address, 'alive.address'), tags: tagsFromWire(b.tags) }
-    case 'dead': return { type: 'dead', node: name(b.node, 'dead.node'), incarnation: u32(b.incarnation, 'dead.incarnation'), from: name(b.from, 'dead.from') }
+    case 'suspect': return { type: 'suspect', node: name(b.node, 'suspect.node'), incarnation: incarnation(b.incarnation, 'suspect.incarnation'), from: name(b.from, 'suspect.from') }
+    case 'alive': return { type: 'alive', node: name(b.node, 'alive.node'), incarnation: incarnation(b.incarnation, 'alive.incarnation'), address: name(b.address, 'alive.address'), tags: tagsFromWire(b.tags) }
+    case 'dead': return { type: 'dead', node: name(b.node, 'dead.node'), incarnation: incarnation(b.incarnation, 'dead.incarnation'), from: name(b.from, 'dead.from') }
     default: throw new DecodeError(`unknown message ${String(body)}`)
   }
 }
@@ -139,10 +161,12 @@ export function encodePacket (messages: readonly SimpleMessage[]): Uint8Array {
 
 /** Decodes one datagram into its messages. Throws `DecodeError` on anything malformed. */
 export function decodePacket (bytes: Uint8Array, maxBytes = MAX_PACKET_BYTES): SimpleMessage[] {
+  if (bytes instanceof Uint8Array && bytes.length <= maxBytes) scanPacket(bytes, { maxItems: MAX_PACKET_MESSAGES, maxTags: MAX_MEMBER_TAGS })
   const w = decodeWith(PacketType, bytes, maxBytes)
   checkVersion(w.version)
   const list = w.messages
   if (!Array.isArray(list) || list.length === 0) throw new DecodeError('packet holds no messages')
+  if (list.length > MAX_PACKET_MESSAGES) throw new DecodeError(`packet holds more than ${MAX_PACKET_MESSAGES} messages`)
   return list.map(m => fromWire(m as Wire))
 }
 
@@ -157,13 +181,15 @@ export function encodePushPull (state: PushPullState): Uint8Array {
 
 /** Decodes a push/pull state. Throws `DecodeError` on anything malformed. */
 export function decodePushPull (bytes: Uint8Array, maxBytes = MAX_PUSH_PULL_BYTES): PushPullState {
+  if (bytes instanceof Uint8Array && bytes.length <= maxBytes) scanPushPull(bytes, { maxItems: MAX_PUSH_PULL_MEMBERS, maxTags: MAX_MEMBER_TAGS })
   const w = decodeWith(PushPullType, bytes, maxBytes)
   checkVersion(w.version)
   const list = Array.isArray(w.members) ? w.members as Wire[] : []
+  if (list.length > MAX_PUSH_PULL_MEMBERS) throw new DecodeError(`push/pull holds more than ${MAX_PUSH_PULL_MEMBERS} members`)
   const members = list.map((m): PushPullMember => {
     const status = statusFromWire[typeof m.status === 'number' ? m.status : 0]
     if (status === undefined) throw new DecodeError(`member ${String(m.node)} has no valid status`)
-    return { node: name(m.node, 'member.node'), address: name(m.address, 'member.address'), incarnation: u32(m.incarnation, 'member.incarnation'), status, tags: tagsFromWire(m.tags) }
+    return { node: name(m.node, 'member.node'), address: name(m.address, 'member.address'), incarnation: incarnation(m.incarnation, 'member.incarnation'), status, tags: tagsFromWire(m.tags) }
   })
   return { join: w.join === true, members }
 }

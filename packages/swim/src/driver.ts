@@ -1,9 +1,12 @@
-import { DecodeError, type Clock, type Logger, type Metrics, type Random, type TimerHandle } from '@clusterfunk/core'
+import { DecodeError, PortInUseError, type Clock, type Logger, type Metrics, type Random, type TimerHandle } from '@clusterfunk/core'
 import { formatAddress } from './address.js'
 import { encodePacket } from './codec.js'
 import type { MemberEvent } from './member.js'
 import type { SimpleMessage } from './messages.js'
 import type { Packet, StreamRequest } from './outputs.js'
+import { DEFAULT_MAX_STRANGER_WINDOWS } from './constants.js'
+import type { Freshness } from './freshness.js'
+import { ReplayGuard, type StaleReason } from './replay-guard.js'
 import { createSealer } from './sealer.js'
 import { serveStream, streamMessages, streamPing, streamPushPull } from './stream-exchanges.js'
 import { SwimCore } from './swim-core.js'
@@ -50,31 +53,40 @@ export class SwimDriver {
   private knownIncarnation = 1
   private outboundPushPulls = 0
   private readonly pingsSent = new Map<number, number>()
+  private readonly replays: ReplayGuard
+  private readonly address: string
 
   private constructor (private readonly init: SwimDriverInit, udp: UdpTransport, tcp: TcpTransport, port: number) {
     const { options } = init
     this.udp = udp
     this.tcp = tcp
     this.port = port
-    const address = options.advertiseAddress ?? formatAddress(options.host, port)
-    this.core = new SwimCore({ id: options.id, address, tags: init.tags, config: options.config, random: init.random, logger: init.logger, metrics: init.metricsSink })
+    this.address = options.advertiseAddress ?? formatAddress(options.host, port)
+    this.core = new SwimCore({ id: options.id, address: this.address, tags: init.tags, config: options.config, random: init.random, logger: init.logger, metrics: init.metricsSink })
+    this.replays = new ReplayGuard({ windowSize: options.replayWindow, maxAgeMs: options.maxMessageAgeMs, maxStrangers: DEFAULT_MAX_STRANGER_WINDOWS })
   }
 
   /** Binds UDP and TCP on one port (retrying another free port when 0 was asked and UDP is taken), then starts ticking. */
   static async start (init: SwimDriverInit): Promise<SwimDriver> {
     const { options, clock, metrics, logger } = init
-    const sealer = createSealer(options.keyring, options.label)
+    // The epoch is this start's wall-clock time: a restart is a later epoch, so receivers start a new replay window.
+    const sealer = createSealer({ keyring: options.keyring, label: options.label, sender: options.id, epoch: Math.floor(clock.wallNow()), wallNow: () => clock.wallNow() })
     let driver: SwimDriver | undefined
-    const udp = new UdpTransport({ sealer, metrics, logger, maxPacketBytes: MAX_DATAGRAM_BYTES, onPacket: (from, messages) => { driver?.onPacket(from, messages) } })
+    // Nothing is fresh before the driver exists (no window to check it against).
+    const admit = (f: Freshness, local: string): StaleReason | undefined => driver === undefined ? 'stale' : driver.admit(f, local)
+    const udp = new UdpTransport({ sealer, metrics, logger, admit, maxPacketBytes: MAX_DATAGRAM_BYTES, onPacket: (from, messages) => { driver?.onPacket(from, messages) } })
     const tcp = new TcpTransport({
       clock,
       sealer,
       metrics,
+      metricsSink: init.metricsSink,
       logger,
       timeoutMs: () => options.config.tcpTimeoutMs,
-      maxFrameBytes: options.maxFrameBytes,
       maxConnections: options.maxConcurrentStreams,
+      maxConnectionsPerAddress: options.maxStreamsPerAddress,
+      idleTimeoutMs: options.streamIdleTimeoutMs,
       maxPushPulls: options.maxConcurrentPushPulls,
+      admit,
       onRequest: (request) => driver?.serve(request)
     })
     for (let attempt = 1; ; attempt++) {
@@ -85,7 +97,10 @@ export class SwimDriver {
         break
       } catch (err) {
         await Promise.all([tcp.close(), udp.close()])
-        if (options.port !== 0 || attempt >= BIND_ATTEMPTS) throw err
+        if (options.port !== 0 || attempt >= BIND_ATTEMPTS) {
+          if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new PortInUseError('swim', `${formatAddress(options.host, port)} (udp)`, { cause: err })
+          throw err
+        }
       }
     }
     driver.core.tick(clock.now())
@@ -121,6 +136,16 @@ export class SwimDriver {
     } finally {
       this.outboundPushPulls--
     }
+  }
+
+  /**
+   * Replay protection for sealed traffic: a message must be meant for this
+   * node (its id, advertised address, or the local address it arrived on)
+   * and fresh in its sender's window (see `ReplayGuard`).
+   */
+  private admit (f: Freshness, local: string): StaleReason | undefined {
+    if (f.recipient !== this.core.id && f.recipient !== this.address && f.recipient !== local) return 'misdirected'
+    return this.replays.accept(f, this.init.clock.wallNow(), this.core.member(f.sender) !== undefined)
   }
 
   private serve (request: Parameters<typeof serveStream>[2]): ReturnType<typeof serveStream> {
@@ -163,6 +188,7 @@ export class SwimDriver {
         for (const e of out.events) {
           if (e.type === 'member:suspect') metrics.suspicions.inc()
           if (e.type === 'member:failed') metrics.failures.inc()
+          if (e.type === 'member:reap') this.replays.forget(e.member.id)
           this.init.emit(e)
         }
         this.arm(out.nextTickAt)

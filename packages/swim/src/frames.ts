@@ -1,9 +1,15 @@
 import { DecodeError } from '@clusterfunk/core'
+import { MAX_PACKET_BYTES, MAX_PUSH_PULL_BYTES } from './codec.js'
 
 /**
  * Stream framing for the TCP side. Every frame is a 4-byte big-endian
  * length followed by that many bytes of payload (sealed when a keyring is
- * set). The plaintext of a frame starts with one kind byte:
+ * set). Each message of an exchange is two frames: a small head frame
+ * (kind byte, u32 body length) and the body frame. The receiver reads the
+ * head under a tight limit and, with a keyring, opens and checks it for
+ * freshness before it accepts a single byte of a body that may be 16 MiB:
+ * a peer without the key cannot make a node buffer more than a head. The
+ * kinds:
  *
  * | kind | body | sent by |
  * |---|---|---|
@@ -18,6 +24,8 @@ import { DecodeError } from '@clusterfunk/core'
  */
 
 export const FRAME_HEADER_BYTES = 4
+/** Plaintext of a head frame: kind byte, u32 body length. */
+export const HEAD_PLAINTEXT_BYTES = 5
 
 export const STREAM_PING = 1
 export const STREAM_ACK = 2
@@ -49,20 +57,52 @@ export function framePlaintext (kind: StreamKind, body: Uint8Array): Buffer {
   return out
 }
 
+/**
+ * Largest body accepted per kind: a fallback ping and its ack are one
+ * datagram's worth; push/pull states and oversized broadcasts may be large.
+ */
+export const MAX_STREAM_BODY_BYTES: Readonly<Record<StreamKind, number>> = {
+  [STREAM_PING]: MAX_PACKET_BYTES,
+  [STREAM_ACK]: MAX_PACKET_BYTES,
+  [STREAM_PUSH_PULL]: MAX_PUSH_PULL_BYTES,
+  [STREAM_MESSAGES]: MAX_PUSH_PULL_BYTES
+}
+
+/** True for a byte that names a frame kind. */
+export function isStreamKind (kind: unknown): kind is StreamKind {
+  return kind === STREAM_PING || kind === STREAM_ACK || kind === STREAM_PUSH_PULL || kind === STREAM_MESSAGES
+}
+
+/** The plaintext of a head frame: kind byte, body length. */
+export function headPlaintext (kind: StreamKind, bodyLength: number): Buffer {
+  const out = Buffer.allocUnsafe(HEAD_PLAINTEXT_BYTES)
+  out[0] = kind
+  out.writeUInt32BE(bodyLength, 1)
+  return out
+}
+
+/** A head frame's plaintext as kind and body length; throws `DecodeError` for a wrong size or an unknown kind. */
+export function readHead (plaintext: Uint8Array): { kind: StreamKind, length: number } {
+  if (plaintext.length !== HEAD_PLAINTEXT_BYTES) throw new DecodeError(`a stream head is ${HEAD_PLAINTEXT_BYTES} bytes, not ${plaintext.length}`)
+  const kind = plaintext[0]
+  if (!isStreamKind(kind)) throw new DecodeError(`unknown stream frame kind ${String(kind)}`)
+  return { kind, length: Buffer.from(plaintext.buffer, plaintext.byteOffset, plaintext.byteLength).readUInt32BE(1) }
+}
+
 /** Splits a frame's plaintext; throws `DecodeError` for an empty one or an unknown kind. */
 export function splitPlaintext (plaintext: Uint8Array): { kind: StreamKind, body: Uint8Array } {
   const kind = plaintext[0]
-  if (kind !== STREAM_PING && kind !== STREAM_ACK && kind !== STREAM_PUSH_PULL && kind !== STREAM_MESSAGES) {
-    throw new DecodeError(`unknown stream frame kind ${String(kind)}`)
-  }
+  if (!isStreamKind(kind)) throw new DecodeError(`unknown stream frame kind ${String(kind)}`)
   return { kind, body: plaintext.subarray(1) }
 }
 
 /**
- * Reassembles frames from stream chunks. A length over `maxFrameBytes` (or
- * zero) is rejected as soon as the 4 header bytes are in, so a peer cannot
- * make it reserve memory it never sends: what is buffered is only what
- * arrived, and never more than one frame's worth plus one chunk.
+ * Reassembles frames from stream chunks. A length over the limit (or zero)
+ * is rejected as soon as the 4 header bytes are in, so a peer cannot make
+ * it reserve memory it never sends: what is buffered is only what arrived.
+ * `next` takes one frame at a time under a limit of the caller's choosing
+ * (a head frame's is small), `push` takes every complete frame under
+ * `maxFrameBytes`.
  */
 export class FrameReader {
   private chunks: Buffer[] = []
@@ -73,26 +113,40 @@ export class FrameReader {
 
   /** Bytes held, waiting for the rest of a frame. */
   get pending (): number {
-    return this.buffered
+    return this.buffered + (this.need >= 0 ? FRAME_HEADER_BYTES : 0)
+  }
+
+  /** Takes a chunk without reading frames. */
+  append (chunk: Buffer): void {
+    if (chunk.length === 0) return
+    this.chunks.push(chunk)
+    this.buffered += chunk.length
+  }
+
+  /**
+   * The next complete frame, or undefined until it is in. Throws
+   * `FrameError` for a length of 0 or over `maxBytes`, read from the 4
+   * header bytes alone.
+   */
+  next (maxBytes = this.maxFrameBytes): Buffer | undefined {
+    if (this.need < 0) {
+      if (this.buffered < FRAME_HEADER_BYTES) return undefined
+      const length = this.take(FRAME_HEADER_BYTES).readUInt32BE(0)
+      if (length === 0) throw new FrameError('empty stream frame', 'empty')
+      if (length > maxBytes) throw new FrameError(`stream frame of ${length} bytes is larger than ${maxBytes}`, 'oversize')
+      this.need = length
+    }
+    if (this.buffered < this.need) return undefined
+    const frame = this.take(this.need)
+    this.need = -1
+    return frame
   }
 
   /** Takes a chunk and returns the frames it completed. Throws `FrameError` for a bad length. */
   push (chunk: Buffer): Buffer[] {
-    this.chunks.push(chunk)
-    this.buffered += chunk.length
+    this.append(chunk)
     const frames: Buffer[] = []
-    for (;;) {
-      if (this.need < 0) {
-        if (this.buffered < FRAME_HEADER_BYTES) break
-        const length = this.take(FRAME_HEADER_BYTES).readUInt32BE(0)
-        if (length === 0) throw new FrameError('empty stream frame', 'empty')
-        if (length > this.maxFrameBytes) throw new FrameError(`stream frame of ${length} bytes is larger than ${this.maxFrameBytes}`, 'oversize')
-        this.need = length
-      }
-      if (this.buffered < this.need) break
-      frames.push(this.take(this.need))
-      this.need = -1
-    }
+    for (let f = this.next(); f !== undefined; f = this.next()) frames.push(f)
     return frames
   }
 

@@ -7,14 +7,17 @@ import { DecodeError, InvalidArgumentError } from '@clusterfunk/core'
  * be rotated across a running cluster (add everywhere → use everywhere →
  * remove the old one everywhere) without dropping traffic.
  *
- * Wire layout of one sealed datagram or stream frame (version 1):
+ * Wire layout of one sealed datagram or stream frame (version 2):
  *
  * ```
  * offset 0        1                13                     n − 16     n
  *        | version | nonce (12 B)   | ciphertext           | tag (16 B) |
  * ```
  *
- * - `version` is `ENCRYPTION_VERSION` (1); anything else is rejected.
+ * - `version` is `ENCRYPTION_VERSION` (2); anything else is rejected with
+ *   `SealVersionError`. Version 1 had no freshness header inside (see
+ *   `freshness.ts`); the cluster upgrades together, so it is counted and
+ *   dropped, never read.
  * - `nonce` is 12 random bytes, fresh for every message; NIST SP 800-38D
  *   bounds random nonces to 2³² messages per key, so rotate long before.
  * - The associated data is the version byte followed by the UTF-8 label (the
@@ -28,7 +31,15 @@ import { DecodeError, InvalidArgumentError } from '@clusterfunk/core'
 /** Length of every key: AES-256. */
 export const KEY_BYTES = 32
 /** The layout version written as the first byte of a sealed message. */
-export const ENCRYPTION_VERSION = 1
+export const ENCRYPTION_VERSION = 2
+
+/** A sealed message of another layout version (an old member, or garbage). */
+export class SealVersionError extends DecodeError {
+  constructor (readonly version: number | undefined) {
+    super(`unsupported encryption version ${String(version)}`)
+    this.name = 'SealVersionError'
+  }
+}
 /** GCM nonce length. */
 export const NONCE_BYTES = 12
 /** GCM authentication tag length. */
@@ -158,7 +169,7 @@ export function encrypt (keyring: Keyring, label: string | undefined, plaintext:
 export function decrypt (keyring: Keyring, label: string | undefined, sealed: Uint8Array): Buffer {
   if (!(sealed instanceof Uint8Array)) throw new DecodeError('sealed input is not bytes')
   if (sealed.length < ENCRYPTION_OVERHEAD_BYTES) throw new DecodeError(`sealed message of ${sealed.length} bytes is shorter than its ${ENCRYPTION_OVERHEAD_BYTES}-byte overhead`)
-  if (sealed[0] !== ENCRYPTION_VERSION) throw new DecodeError(`unsupported encryption version ${String(sealed[0])}`)
+  if (sealed[0] !== ENCRYPTION_VERSION) throw new SealVersionError(sealed[0])
   const nonce = sealed.subarray(1, 1 + NONCE_BYTES)
   const body = sealed.subarray(1 + NONCE_BYTES, sealed.length - TAG_BYTES)
   const tag = sealed.subarray(sealed.length - TAG_BYTES)

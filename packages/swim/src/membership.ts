@@ -1,4 +1,4 @@
-import type { Logger } from '@clusterfunk/core'
+import { CounterExhaustedError, INCARNATIONS, nextCounter, plausibleAdvance, type Logger } from '@clusterfunk/core'
 import type { Awareness } from './awareness.js'
 import type { BroadcastQueue } from './broadcast-queue.js'
 import { messageSize } from './codec.js'
@@ -35,6 +35,13 @@ export class Membership {
   private readonly dormant = new Set<string>()
   private leaving = false
   private leaveDone = false
+  /**
+   * True until a push/pull state told this node what the cluster holds for
+   * it. A restarted node starts at incarnation 1 while the cluster may hold
+   * its previous life far higher; the first full state that names it is
+   * taken as its baseline whatever the step (see `plausible`).
+   */
+  private selfBaselineOpen = true
 
   constructor (private readonly ctx: MembershipContext, self: MemberRecord) {
     this.self = self
@@ -88,8 +95,11 @@ export class Membership {
     return { type: 'alive', node: this.self.id, incarnation: this.self.incarnation, address: this.self.address, tags: new Map(this.self.tags) }
   }
 
-  /** Handles news that `a.node` is alive. */
-  applyAlive (now: number, a: AliveMessage): void {
+  /**
+   * Handles news that `a.node` is alive. `fullState` marks news from a
+   * push/pull exchange (see `selfBaselineOpen`).
+   */
+  applyAlive (now: number, a: AliveMessage, fullState = false): void {
     const isSelf = a.node === this.self.id
     if (isSelf && this.leaving) return
     if (tagsSize(a.tags) > this.ctx.config.maxTagsBytes) {
@@ -97,6 +107,7 @@ export class Membership {
       return
     }
     let state = this.members.get(a.node)
+    if (state !== undefined && !this.plausible(state, a.incarnation, fullState)) return
     let reclaim = false
     let added = false
     if (state === undefined) {
@@ -141,9 +152,10 @@ export class Membership {
   }
 
   /** Handles an accusation that `s.node` failed. */
-  applySuspect (now: number, s: SuspectMessage): void {
+  applySuspect (now: number, s: SuspectMessage, fullState = false): void {
     const state = this.members.get(s.node)
     if (state === undefined || s.incarnation < state.incarnation) return
+    if (!this.plausible(state, s.incarnation, fullState)) return
     const running = this.suspicions.get(s.node)
     if (running !== undefined) {
       // An independent confirmation shortens the timer and is worth re-gossiping.
@@ -167,9 +179,10 @@ export class Membership {
   }
 
   /** Handles news that `d.node` is dead, or left when `d.from` is the node itself. */
-  applyDead (now: number, d: DeadMessage): void {
+  applyDead (now: number, d: DeadMessage, fullState = false): void {
     const state = this.members.get(d.node)
     if (state === undefined || d.incarnation < state.incarnation) return
+    if (!this.plausible(state, d.incarnation, fullState)) return
     this.suspicions.delete(d.node)
     if (isGone(state.status)) return
     const isSelf = state.id === this.self.id
@@ -194,10 +207,14 @@ export class Membership {
     this.applyDead(now, { type: 'dead', node: this.self.id, incarnation: this.self.incarnation, from: this.self.id })
   }
 
-  /** Replaces this node's tags: a higher incarnation, announced as alive. */
+  /**
+   * Replaces this node's tags: a higher incarnation, announced as alive.
+   * @throws CounterExhaustedError when the incarnation is at the end of its range
+   */
   setTags (tags: ReadonlyMap<string, string>): void {
+    const incarnation = nextCounter(INCARNATIONS, this.self.incarnation)
     this.self.tags = new Map(tags)
-    this.self.incarnation++
+    this.self.incarnation = incarnation
     this.broadcast(this.selfAlive())
   }
 
@@ -251,9 +268,47 @@ export class Membership {
     return m.status === 'dead' && this.reconnecting ? Math.max(gossipToTheDeadTimeMs, reconnectTimeoutMs) : gossipToTheDeadTimeMs
   }
 
-  /** Answers an accusation with an incarnation above `accused`, and counts it against local health. */
+  /** Ends the window in which a push/pull may set this node's incarnation baseline (see `selfBaselineOpen`). */
+  closeSelfBaseline (): void {
+    this.selfBaselineOpen = false
+  }
+
+  /**
+   * The step rule (issue 12, defect 3): a claim about a known member more
+   * than `INCARNATIONS.maxStep` ahead of the incarnation held for it is
+   * dropped and counted. Only the member itself raises its incarnation, one
+   * step per refutation or tag change, so no honest claim jumps that far;
+   * a forged one would otherwise push the member to the end of the range,
+   * where it can no longer refute. The one honest jump is a restart: the
+   * node starts at 1 and learns its previous life from the first push/pull
+   * state that names it, which is therefore exempt for this node itself.
+   */
+  private plausible (state: MemberRecord, claimed: number, fullState: boolean): boolean {
+    if (plausibleAdvance(INCARNATIONS, state.incarnation, claimed)) return true
+    if (fullState && this.selfBaselineOpen && state === this.self) return true
+    this.ctx.onDropped('implausible-incarnation')
+    this.ctx.logger.warn('dropped an implausible incarnation', { member: state.id, held: state.incarnation, claimed })
+    return false
+  }
+
+  /**
+   * Answers an accusation with an incarnation above `accused`, and counts it
+   * against local health. At the end of the range (only reachable through
+   * ~4 million accepted steps) the node cannot refute: it never wraps to a
+   * low number that everyone would ignore; it counts, logs and stays put,
+   * and will be declared failed — restart it under a new id.
+   */
   private refute (accused: number): void {
-    this.self.incarnation = Math.max(this.self.incarnation, accused) + 1
+    let next: number
+    try {
+      next = nextCounter(INCARNATIONS, Math.max(this.self.incarnation, accused))
+    } catch (err) {
+      if (!(err instanceof CounterExhaustedError)) throw err
+      this.ctx.onDropped('incarnation-exhausted')
+      this.ctx.logger.error('cannot refute: this node\'s incarnation is at the end of its range; restart it under a new id', { incarnation: this.self.incarnation, accused })
+      return
+    }
+    this.self.incarnation = next
     this.ctx.awareness.applyDelta(1)
     this.broadcast(this.selfAlive())
   }

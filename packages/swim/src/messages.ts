@@ -1,3 +1,5 @@
+import { INCARNATIONS, inRange } from '@clusterfunk/core'
+
 /**
  * The messages of the SWIM protocol as the core sees them. Drivers turn them
  * into bytes with `codec.ts` (proto/swim.proto); the core never sees bytes.
@@ -126,4 +128,27 @@ export function tagsEqual (a: Tags, b: Tags): boolean {
   if (a.size !== b.size) return false
   for (const [k, v] of a) if (b.get(k) !== v) return false
   return true
+}
+
+/** Largest sequence number (probe seqs are uint32 on the wire and wrap there). */
+export const MAX_SEQ = 0xffff_ffff
+
+/**
+ * True when every number of `m` lies in its wire range: a seq in
+ * 0..`MAX_SEQ`, an incarnation in `INCARNATIONS`. The codec never yields
+ * anything else; the core checks again because callers (simulations,
+ * tests, other drivers) hand it messages without the codec.
+ */
+export function numbersInRange (m: SimpleMessage): boolean {
+  switch (m.type) {
+    case 'ping':
+    case 'indirect-ping':
+    case 'ack':
+    case 'nack':
+      return Number.isSafeInteger(m.seq) && m.seq >= 0 && m.seq <= MAX_SEQ
+    case 'alive':
+    case 'suspect':
+    case 'dead':
+      return inRange(INCARNATIONS, m.incarnation)
+  }
 }

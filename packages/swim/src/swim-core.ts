@@ -1,10 +1,10 @@
-import { InvalidArgumentError, InvalidConfigError, noopMetrics, silentLogger, type Counter, type Gauge, type Logger, type Metrics, type Random } from '@clusterfunk/core'
+import { INCARNATIONS, InvalidArgumentError, InvalidConfigError, inRange, noopMetrics, silentLogger, type Counter, type Gauge, type Logger, type Metrics, type Random } from '@clusterfunk/core'
 import { Awareness } from './awareness.js'
 import { BroadcastQueue } from './broadcast-queue.js'
 import { lanConfig, validateConfig, type SwimConfig } from './config.js'
 import { snapshot, type Member } from './member.js'
 import { Membership } from './membership.js'
-import { tagsSize, type AckMessage, type MembershipMessage, type PingMessage, type PushPullState, type SwimMessage, type Tags } from './messages.js'
+import { numbersInRange, tagsSize, type AckMessage, type MembershipMessage, type PingMessage, type PushPullState, type SwimMessage, type Tags } from './messages.js'
 import { Outbox } from './outbox.js'
 import type { SwimOutput } from './outputs.js'
 import { Prober } from './prober.js'
@@ -139,13 +139,18 @@ export class SwimCore {
    */
   receive (now: number, from: string, message: SwimMessage): void {
     this.received.inc({ type: message.type })
+    if (message.type === 'compound') {
+      for (const m of message.messages) {
+        if ((m.type as string) === 'compound') this.dropped.inc({ reason: 'nested-compound' })
+        else this.receive(now, from, m)
+      }
+      return
+    }
+    if (!numbersInRange(message)) {
+      this.dropped.inc({ reason: 'out-of-range' })
+      return
+    }
     switch (message.type) {
-      case 'compound':
-        for (const m of message.messages) {
-          if ((m.type as string) === 'compound') this.dropped.inc({ reason: 'nested-compound' })
-          else this.receive(now, from, m)
-        }
-        return
       case 'ping': this.prober.handlePing(from, message); return
       case 'indirect-ping': this.prober.handleIndirectPing(now, from, message); return
       case 'ack': this.prober.handleAck(message); return
@@ -158,6 +163,10 @@ export class SwimCore {
 
   /** The ack for a ping that came over a stream (TCP fallback), or undefined when it is meant for another node. */
   answerStreamPing (ping: PingMessage): AckMessage | undefined {
+    if (!numbersInRange(ping)) {
+      this.dropped.inc({ reason: 'out-of-range' })
+      return undefined
+    }
     return this.prober.answer(ping)
   }
 
@@ -192,7 +201,8 @@ export class SwimCore {
   /**
    * Publishes new tags: raises this node's incarnation and gossips an alive
    * message. Throws `InvalidArgumentError` when they exceed `maxTagsBytes`
-   * or after `leave`.
+   * or after `leave`, and `CounterExhaustedError` when this node's
+   * incarnation is at the end of its range.
    */
   setTags (_now: number, tags: Tags | Record<string, string>): void {
     const next = toMap(tags)
@@ -215,19 +225,26 @@ export class SwimCore {
    * suspicion (a node is not declared dead on second-hand full state).
    */
   mergeRemoteState (now: number, state: PushPullState): void {
+    let namesSelf = false
     for (const m of state.members) {
+      if (!inRange(INCARNATIONS, m.incarnation)) {
+        this.dropped.inc({ reason: 'out-of-range' })
+        continue
+      }
+      if (m.node === this.id) namesSelf = true
       switch (m.status) {
         case 'alive':
-          this.membership.applyAlive(now, { type: 'alive', node: m.node, incarnation: m.incarnation, address: m.address, tags: m.tags })
+          this.membership.applyAlive(now, { type: 'alive', node: m.node, incarnation: m.incarnation, address: m.address, tags: m.tags }, true)
           break
         case 'left':
-          this.membership.applyDead(now, { type: 'dead', node: m.node, incarnation: m.incarnation, from: m.node })
+          this.membership.applyDead(now, { type: 'dead', node: m.node, incarnation: m.incarnation, from: m.node }, true)
           break
         case 'dead':
         case 'suspect':
-          this.membership.applySuspect(now, { type: 'suspect', node: m.node, incarnation: m.incarnation, from: this.id })
+          this.membership.applySuspect(now, { type: 'suspect', node: m.node, incarnation: m.incarnation, from: this.id }, true)
       }
     }
+    if (namesSelf) this.membership.closeSelfBaseline()
   }
 
   /** Every member known, this node and tombstones included, as snapshots. */

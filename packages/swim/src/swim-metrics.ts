@@ -8,10 +8,17 @@ export type DropReason =
   | 'empty' // a zero-length datagram or frame
   | 'timeout' // a stream that did not deliver its frame in time
   | 'truncated' // a stream closed in the middle of a frame
-  | 'busy' // a stream refused: too many connections or push/pulls at once
+  | 'busy' // a stream refused: too many connections (in all or from its address) or push/pulls at once
   | 'unexpected' // a valid frame of a kind not allowed at that point of an exchange
+  | 'version' // sealed in another layout version (a member of an older release)
+  | 'replay' // sealed and authentic, but seen before, too old for its sender's window, or from an earlier life of it
+  | 'stale' // sealed and authentic, but sent outside the time window (maxMessageAgeMs)
+  | 'misdirected' // sealed and authentic, but for another recipient
 
-export const DROP_REASONS: readonly DropReason[] = ['decrypt', 'decode', 'oversize', 'empty', 'timeout', 'truncated', 'busy', 'unexpected']
+export const DROP_REASONS: readonly DropReason[] = ['decrypt', 'decode', 'oversize', 'empty', 'timeout', 'truncated', 'busy', 'unexpected', 'version', 'replay', 'stale', 'misdirected']
+
+/** Why the listener closed a connection on accept: the total or the per-address cap was reached. */
+export type RefusalReason = 'total' | 'perAddress'
 
 /** Which side of the transport. */
 export type TransportKind = 'udp' | 'tcp'
@@ -26,6 +33,8 @@ export interface SwimStats {
   packetsOut: number
   /** Datagrams or streams that could not be sent (unparseable address, socket error, refused connection). */
   sendErrors: number
+  /** Inbound connections closed on accept, by cap (also counted in `dropped.tcp.busy`). */
+  refusedConnections: Record<RefusalReason, number>
 }
 
 function zeroDrops (): Record<DropReason, number> {
@@ -43,7 +52,8 @@ export class SwimMetrics {
     bytesOut: { udp: 0, tcp: 0 },
     packetsIn: 0,
     packetsOut: 0,
-    sendErrors: 0
+    sendErrors: 0,
+    refusedConnections: { total: 0, perAddress: 0 }
   }
 
   private readonly droppedCounter: Counter
@@ -73,6 +83,12 @@ export class SwimMetrics {
   drop (transport: TransportKind, reason: DropReason): void {
     this.counts.dropped[transport][reason]++
     this.droppedCounter.inc({ transport, reason })
+  }
+
+  /** A connection closed on accept by the listener's caps (its own series counts it by reason too). */
+  refused (reason: RefusalReason): void {
+    this.counts.refusedConnections[reason]++
+    this.drop('tcp', 'busy')
   }
 
   received (transport: TransportKind, bytes: number): void {

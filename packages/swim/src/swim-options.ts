@@ -1,11 +1,12 @@
 import { isIP } from 'node:net'
 import { InvalidArgumentError, InvalidConfigError, type Clock, type Logger, type Metrics, type Random } from '@clusterfunk/core'
 import { isUnspecified, parseAddress } from './address.js'
-import { MAX_NAME_BYTES, MAX_PUSH_PULL_BYTES } from './codec.js'
+import { MAX_NAME_BYTES } from './codec.js'
 import { lanConfig, localConfig, swimConfig, wanConfig, type SwimConfig } from './config.js'
 import { ENCRYPTION_OVERHEAD_BYTES, Keyring, labelBytes, type KeyInput } from './keyring.js'
+import { freshnessReserve } from './freshness.js'
 import { tagsSize, type Tags } from './messages.js'
-import { DEFAULT_HOST, DEFAULT_MAX_CONCURRENT_PUSH_PULLS, DEFAULT_MAX_CONCURRENT_STREAMS, DEFAULT_PORT } from './constants.js'
+import { DEFAULT_HOST, DEFAULT_MAX_CONCURRENT_PUSH_PULLS, DEFAULT_MAX_CONCURRENT_STREAMS, DEFAULT_MAX_MESSAGE_AGE_MS, DEFAULT_MAX_STREAMS_PER_ADDRESS, DEFAULT_PORT, DEFAULT_REPLAY_WINDOW, DEFAULT_STREAM_IDLE_TIMEOUT_MS } from './constants.js'
 
 /** The timing presets by name (memberlist's LAN, WAN and Local configs). */
 export type SwimPreset = 'lan' | 'wan' | 'local'
@@ -45,8 +46,16 @@ export interface SwimInit {
   label?: string
   /** Inbound push/pull exchanges served at once. Default 128. */
   maxConcurrentPushPulls?: number
-  /** Inbound TCP connections served at once. Default 256. */
+  /** Inbound TCP connections open at once; more are closed on accept. Default 1 024. */
   maxConcurrentStreams?: number
+  /** Inbound TCP connections open at once from one remote address. Default 256. */
+  maxStreamsPerAddress?: number
+  /** An inbound TCP connection idle (no byte either way) this long is closed (ms), 100..600 000. Default 5 000. */
+  streamIdleTimeoutMs?: number
+  /** Sealed traffic: sequence numbers remembered per sender, 64..65 536. Default 1 024. */
+  replayWindow?: number
+  /** Sealed traffic: largest gap between a message's send time and this node's wall clock (ms), 1 000..600 000. Default 30 000. */
+  maxMessageAgeMs?: number
 }
 
 /** Init after validation, with defaults applied. */
@@ -62,7 +71,10 @@ export interface ResolvedSwimInit {
   label: string | undefined
   maxConcurrentPushPulls: number
   maxConcurrentStreams: number
-  maxFrameBytes: number
+  maxStreamsPerAddress: number
+  streamIdleTimeoutMs: number
+  replayWindow: number
+  maxMessageAgeMs: number
 }
 
 function checkInteger (option: string, v: unknown, min: number, max: number): number {
@@ -130,7 +142,8 @@ export function resolveSwimInit (init: SwimInit): ResolvedSwimInit {
   }
   const overrides = { ...(init.config ?? {}) }
   const base = swimConfig(presets[preset], overrides)
-  const overhead = keyring === undefined ? 0 : ENCRYPTION_OVERHEAD_BYTES
+  // Sealed datagrams carry the encryption and a freshness header (replay protection) inside the budget.
+  const overhead = keyring === undefined ? 0 : ENCRYPTION_OVERHEAD_BYTES + freshnessReserve(init.id)
   const config = swimConfig(base, { packetOverheadBytes: base.packetOverheadBytes + overhead })
   return {
     id: init.id,
@@ -143,6 +156,9 @@ export function resolveSwimInit (init: SwimInit): ResolvedSwimInit {
     label: init.label,
     maxConcurrentPushPulls: checkInteger('maxConcurrentPushPulls', init.maxConcurrentPushPulls ?? DEFAULT_MAX_CONCURRENT_PUSH_PULLS, 1, 65_536),
     maxConcurrentStreams: checkInteger('maxConcurrentStreams', init.maxConcurrentStreams ?? DEFAULT_MAX_CONCURRENT_STREAMS, 1, 65_536),
-    maxFrameBytes: MAX_PUSH_PULL_BYTES + 1 + overhead
+    maxStreamsPerAddress: checkInteger('maxStreamsPerAddress', init.maxStreamsPerAddress ?? DEFAULT_MAX_STREAMS_PER_ADDRESS, 1, 65_536),
+    streamIdleTimeoutMs: checkInteger('streamIdleTimeoutMs', init.streamIdleTimeoutMs ?? DEFAULT_STREAM_IDLE_TIMEOUT_MS, 100, 600_000),
+    replayWindow: checkInteger('replayWindow', init.replayWindow ?? DEFAULT_REPLAY_WINDOW, 64, 65_536),
+    maxMessageAgeMs: checkInteger('maxMessageAgeMs', init.maxMessageAgeMs ?? DEFAULT_MAX_MESSAGE_AGE_MS, 1000, 600_000)
   }
 }

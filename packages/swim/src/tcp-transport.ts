@@ -1,10 +1,14 @@
-import { createConnection, createServer, type Server, type Socket } from 'node:net'
-import { DecodeError, TimeoutError, type Clock, type Logger } from '@clusterfunk/core'
-import { parseAddress } from './address.js'
+import { createConnection, type Socket } from 'node:net'
+import { ConnectionGuard, DecodeError, TimeoutError, type Clock, type Counter, type Labels, type Logger, type Metrics } from '@clusterfunk/core'
 import { StreamError } from './errors.js'
-import { encodeFrame, FrameError, FrameReader, framePlaintext, splitPlaintext, STREAM_PUSH_PULL, type StreamKind } from './frames.js'
+import { STREAM_PUSH_PULL, type StreamKind } from './frames.js'
+import { MAX_PACKET_BYTES } from './codec.js'
+import { formatAddress, parseAddress } from './address.js'
+import type { Freshness } from './freshness.js'
+import type { StaleReason } from './replay-guard.js'
 import type { Sealer } from './sealer.js'
-import type { DropReason, SwimMetrics } from './swim-metrics.js'
+import { checkHead, encodeStreamMessage, StreamDropError, StreamReader, type StreamHead } from './stream-message.js'
+import type { DropReason, RefusalReason, SwimMetrics } from './swim-metrics.js'
 
 /** A request frame as the server hands it over, and a reply as the handler returns it. */
 export interface StreamFrame {
@@ -17,15 +21,28 @@ export interface TcpTransportInit {
   clock: Clock
   sealer: Sealer
   metrics: SwimMetrics
+  /** Where the listener's own series go (`clusterfunk_swim_tcp_connections_*`). */
+  metricsSink: Metrics
   logger: Logger
   /** Bound on one exchange, connect to close, both directions. */
   timeoutMs: () => number
-  /** Largest frame accepted (sealed payload bytes). */
-  maxFrameBytes: number
-  /** Inbound connections served at once; more are closed at once (counted as busy). */
+  /** Inbound connections open at once; more are closed on accept (counted as busy). */
   maxConnections: number
-  /** Inbound push/pull exchanges in progress at once (memberlist: 128); more are refused. */
+  /** Inbound connections open at once from one remote address; more are closed on accept (counted as busy). */
+  maxConnectionsPerAddress: number
+  /** An inbound connection with no byte either way for this long is closed (ms). */
+  idleTimeoutMs: number
+  /**
+   * Inbound exchanges with a large body (every push/pull, broadcasts over a
+   * datagram's size) in progress at once (memberlist: 128); more are
+   * refused after the head, before the body is read.
+   */
   maxPushPulls: number
+  /**
+   * Decides whether a sealed frame is fresh (`local` is the address the
+   * peer dialed, empty for a reply read by this side); returns why not.
+   */
+  admit: (freshness: Freshness, local: string) => StaleReason | undefined
   /**
    * Serves one request; returns the reply, or undefined for none. Throws
    * `DecodeError` for a body that does not decode (the stream is dropped).
@@ -34,49 +51,61 @@ export interface TcpTransportInit {
 }
 
 /**
- * The TCP half of the transport: a server that answers one request frame
- * per connection, and a client that runs one exchange per connection. Both
- * are bounded in time (`timeoutMs`), frame size and concurrency; bytes that
- * do not frame, open or decode close the connection and are counted.
+ * The TCP half of the transport: a listener behind a `ConnectionGuard`
+ * (connection caps, idle timeout) that answers one request per connection,
+ * and a client that runs one exchange per connection. Both are bounded in
+ * time (`timeoutMs`), message size (per kind, see `MAX_STREAM_BODY_BYTES`)
+ * and concurrency, and read a message's head (authenticated, with a
+ * keyring) before its body; bytes that do not frame, open or decode close
+ * the connection and are counted.
  */
 export class TcpTransport {
-  private server: Server | undefined
+  private guard: ConnectionGuard | undefined
   private readonly sockets = new Set<Socket>()
-  private inbound = 0
   private pushPulls = 0
 
   constructor (private readonly init: TcpTransportInit) {}
 
-  /** Listens on `host:port` (0 = any free port) and returns the port. */
+  /**
+   * Listens on `host:port` (0 = any free port) and returns the port.
+   * @throws PortInUseError (part `swim`) when the port is taken
+   */
   async listen (host: string, port: number): Promise<number> {
-    const server = createServer({ noDelay: true }, (socket) => { this.serve(socket) })
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject)
-      server.listen({ host, port, exclusive: true }, () => {
-        server.off('error', reject)
-        resolve()
-      })
-    })
-    server.on('error', (err) => { this.init.logger.warn('tcp server error', { err: err.message }) })
-    this.server = server
-    const address = server.address()
-    return typeof address === 'object' && address !== null ? address.port : port
+    const { metrics, metricsSink, logger } = this.init
+    const guard = new ConnectionGuard({ logger, metrics: countingRefusals(metricsSink, (reason) => { metrics.refused(reason) }) }, {
+      part: 'swim',
+      host,
+      port,
+      maxConnections: this.init.maxConnections,
+      maxConnectionsPerAddress: this.init.maxConnectionsPerAddress,
+      idleTimeoutMs: this.init.idleTimeoutMs,
+      metricPrefix: 'clusterfunk_swim_tcp'
+    }, (socket) => { this.serve(socket) })
+    await guard.start()
+    this.guard = guard
+    return guard.address().port
+  }
+
+  /** Inbound connections open now. */
+  get connections (): number {
+    return this.guard?.connections ?? 0
   }
 
   /**
-   * Sends one request frame to `to` and, when `expect` is given, resolves
-   * with the body of the reply of that kind. Rejects with `StreamError`
-   * (or `TimeoutError`) when anything goes wrong.
+   * Sends one request to `to` and, when `expect` is given, resolves with
+   * the body of the reply of that kind. Rejects with `StreamError` (or
+   * `TimeoutError`) when anything goes wrong.
    */
   async request (to: string, request: StreamFrame, expect: StreamKind | undefined, timeoutMs = this.init.timeoutMs()): Promise<Uint8Array | undefined> {
     const target = parseAddress(to)
     if (target === undefined) throw new StreamError(`not a host:port address: ${to}`)
     const { sealer, metrics, clock } = this.init
-    const frame = encodeFrame(sealer.seal(framePlaintext(request.kind, request.body)))
+    const frames = encodeStreamMessage(sealer, request.kind, request.body, to)
     return await new Promise<Uint8Array | undefined>((resolve, reject) => {
       const socket = createConnection({ host: target.host, port: target.port, noDelay: true })
       this.sockets.add(socket)
-      const reader = new FrameReader(this.init.maxFrameBytes)
+      const reader = new StreamReader(sealer, f => this.init.admit(f, ''))
+      let head: StreamHead | undefined
       let settled = false
       const finish = (err: Error | undefined, body?: Uint8Array): void => {
         if (settled) return
@@ -92,51 +121,48 @@ export class TcpTransport {
       socket.on('error', (err) => { finish(new StreamError(`stream to ${to} failed: ${err.message}`, { cause: err })) })
       socket.on('close', () => { finish(expect === undefined ? undefined : new StreamError(`${to} closed the stream without a reply`)) })
       socket.on('connect', () => {
-        metrics.sent('tcp', frame.length)
-        if (expect === undefined) socket.end(frame, () => { finish(undefined) })
-        else socket.write(frame)
+        metrics.sent('tcp', frames.length)
+        if (expect === undefined) socket.end(frames, () => { finish(undefined) })
+        else socket.write(frames)
       })
       socket.on('data', (chunk: Buffer) => {
+        if (settled) return
         metrics.received('tcp', chunk.length)
-        let stage: DropReason = 'decode'
+        reader.append(chunk)
         try {
-          const first = reader.push(chunk)[0]
-          if (first === undefined) return
-          stage = 'decrypt'
-          const plain = sealer.open(first)
-          stage = 'decode'
-          const reply = splitPlaintext(plain)
-          if (reply.kind !== expect) throw new DecodeError(`expected a reply of kind ${String(expect)}, got ${reply.kind}`)
-          finish(undefined, reply.body)
+          if (head === undefined) {
+            head = reader.head()
+            if (head === undefined) return
+            if (expect === undefined) throw new StreamDropError('a reply where none was expected', 'unexpected')
+            checkHead(head, expect)
+          }
+          const body = reader.body(head)
+          if (body !== undefined) finish(undefined, body)
         } catch (err) {
-          if (!(err instanceof DecodeError)) throw err
-          metrics.drop('tcp', err instanceof FrameError ? err.reason : stage)
+          if (!(err instanceof StreamDropError)) throw err
+          metrics.drop('tcp', err.reason)
           finish(new StreamError(`bad reply from ${to}: ${err.message}`, { cause: err }))
         }
       })
     })
   }
 
-  /** Closes the server and every open connection, both directions. */
+  /** Closes the listener and every open connection, both directions. */
   async close (): Promise<void> {
-    const server = this.server
-    this.server = undefined
+    const guard = this.guard
+    this.guard = undefined
     for (const s of this.sockets) s.destroy()
     this.sockets.clear()
-    if (server === undefined) return
-    await new Promise<void>(resolve => { server.close(() => { resolve() }) })
+    await guard?.stop()
   }
 
   private serve (socket: Socket): void {
     const { metrics, clock, sealer } = this.init
-    if (this.server === undefined || this.inbound >= this.init.maxConnections) {
-      metrics.drop('tcp', 'busy')
-      socket.destroy()
-      return
-    }
-    this.inbound++
+    if (this.guard === undefined) { socket.destroy(); return }
     this.sockets.add(socket)
-    const reader = new FrameReader(this.init.maxFrameBytes)
+    const local = formatAddress(socket.localAddress ?? '', socket.localPort ?? 0)
+    const reader = new StreamReader(sealer, f => this.init.admit(f, local))
+    let head: StreamHead | undefined
     let done = false
     let countedPushPull = false
     const close = (reason?: DropReason): void => {
@@ -144,7 +170,6 @@ export class TcpTransport {
       done = true
       if (reason !== undefined) metrics.drop('tcp', reason)
       clock.clearTimeout(timer)
-      this.inbound--
       if (countedPushPull) this.pushPulls--
       this.sockets.delete(socket)
       socket.destroy()
@@ -156,39 +181,30 @@ export class TcpTransport {
     socket.on('data', (chunk: Buffer) => {
       if (done) return
       metrics.received('tcp', chunk.length)
-      let frames: Buffer[]
+      reader.append(chunk)
+      let request: StreamFrame
       try {
-        frames = reader.push(chunk)
+        if (head === undefined) {
+          head = reader.head()
+          if (head === undefined) return
+          checkHead(head, 'request')
+          if (head.kind === STREAM_PUSH_PULL || head.length > MAX_PACKET_BYTES) {
+            // Decided on the head, before any of a large body is buffered.
+            if (this.pushPulls >= this.init.maxPushPulls) throw new StreamDropError('too many push/pulls at once', 'busy')
+            this.pushPulls++
+            countedPushPull = true
+          }
+        }
+        const body = reader.body(head)
+        if (body === undefined) return
+        if (reader.pending > 0) throw new StreamDropError('bytes after the request', 'unexpected')
+        request = { kind: head.kind, body }
       } catch (err) {
-        if (!(err instanceof FrameError)) throw err
+        if (!(err instanceof StreamDropError)) throw err
         close(err.reason)
         return
       }
-      const first = frames[0]
-      if (first === undefined) return
-      if (frames.length > 1) { close('unexpected'); return }
       socket.pause()
-      let plain: Uint8Array
-      let request: StreamFrame
-      try {
-        plain = sealer.open(first)
-      } catch (err) {
-        if (!(err instanceof DecodeError)) throw err
-        close('decrypt')
-        return
-      }
-      try {
-        request = splitPlaintext(plain)
-      } catch (err) {
-        if (!(err instanceof DecodeError)) throw err
-        close('decode')
-        return
-      }
-      if (request.kind === STREAM_PUSH_PULL) {
-        if (this.pushPulls >= this.init.maxPushPulls) { close('busy'); return }
-        this.pushPulls++
-        countedPushPull = true
-      }
       let reply: StreamFrame | undefined
       try {
         reply = this.init.onRequest(request)
@@ -198,9 +214,31 @@ export class TcpTransport {
         return
       }
       if (reply === undefined) { socket.end(() => { close() }); return }
-      const out = encodeFrame(sealer.seal(framePlaintext(reply.kind, reply.body)))
+      const out = encodeStreamMessage(sealer, reply.kind, reply.body, head.freshness?.sender ?? '')
       metrics.sent('tcp', out.length)
       socket.end(out, () => { close() })
     })
+  }
+}
+
+/**
+ * `sink`, with every increment of the guard's refusal counter (its only
+ * counter) also reported to `onRefused`, so `stats()` and the drop series
+ * see refusals too.
+ */
+function countingRefusals (sink: Metrics, onRefused: (reason: RefusalReason) => void): Metrics {
+  return {
+    counter: (init) => {
+      const counter: Counter = sink.counter(init)
+      const inc = (labels?: Labels | number, value?: number): void => {
+        if (typeof labels === 'object') counter.inc(labels, value)
+        else counter.inc(labels)
+        const reason = typeof labels === 'object' ? labels.reason : undefined
+        onRefused(reason === 'perAddress' ? 'perAddress' : 'total')
+      }
+      return { inc: inc as Counter['inc'] }
+    },
+    gauge: (init) => sink.gauge(init),
+    histogram: (init) => sink.histogram(init)
   }
 }

@@ -3,7 +3,10 @@ import { DecodeError, bindUdpSocket, closeUdpSocket, type Logger } from '@cluste
 import { formatAddress, parseAddress } from './address.js'
 import { decodePacket, MAX_PACKET_BYTES } from './codec.js'
 import type { SimpleMessage } from './messages.js'
-import type { Sealer } from './sealer.js'
+import type { Freshness } from './freshness.js'
+import { SealVersionError } from './keyring.js'
+import type { StaleReason } from './replay-guard.js'
+import type { Opened, Sealer } from './sealer.js'
 import type { SwimMetrics } from './swim-metrics.js'
 
 /** What the UDP side needs from the node. */
@@ -13,7 +16,12 @@ export interface UdpTransportInit {
   logger: Logger
   /** Largest datagram accepted (sealed size); larger ones are dropped as oversize. */
   maxPacketBytes: number
-  /** Called with the messages of every datagram that opened and decoded. */
+  /**
+   * Decides whether a sealed datagram is fresh (`local` is this socket's
+   * bound address); returns why not, or undefined. Runs before decoding.
+   */
+  admit: (freshness: Freshness, local: string) => StaleReason | undefined
+  /** Called with the messages of every datagram that opened, was fresh and decoded. */
   onPacket: (from: string, messages: SimpleMessage[]) => void
 }
 
@@ -24,6 +32,7 @@ export interface UdpTransportInit {
  */
 export class UdpTransport {
   private socket: Socket | undefined
+  private local = ''
 
   constructor (private readonly init: UdpTransportInit) {}
 
@@ -33,10 +42,12 @@ export class UdpTransport {
     socket.on('message', this.onMessage)
     socket.on('error', (err) => { this.init.logger.warn('udp socket error', { err: err.message }) })
     this.socket = socket
-    return socket.address().port
+    const bound = socket.address()
+    this.local = formatAddress(bound.address, bound.port)
+    return bound.port
   }
 
-  /** Seals and sends one encoded packet to `to`; unparseable addresses and send errors are counted. */
+  /** Seals (for `to`) and sends one encoded packet to `to`; unparseable addresses and send errors are counted. */
   send (to: string, bytes: Uint8Array): void {
     const socket = this.socket
     const target = parseAddress(to)
@@ -44,7 +55,7 @@ export class UdpTransport {
       this.init.metrics.sendError()
       return
     }
-    const sealed = this.init.sealer.seal(bytes)
+    const sealed = this.init.sealer.seal(bytes, to)
     this.init.metrics.sent('udp', sealed.length)
     socket.send(sealed, target.port, target.host, (err) => {
       if (err != null) this.init.metrics.sendError()
@@ -63,17 +74,21 @@ export class UdpTransport {
     metrics.received('udp', msg.length)
     if (msg.length === 0) { metrics.drop('udp', 'empty'); return }
     if (msg.length > this.init.maxPacketBytes) { metrics.drop('udp', 'oversize'); return }
-    let plain: Uint8Array
+    let opened: Opened
     try {
-      plain = sealer.open(msg)
+      opened = sealer.open(msg)
     } catch (err) {
       if (!(err instanceof DecodeError)) throw err
-      metrics.drop('udp', 'decrypt')
+      metrics.drop('udp', err instanceof SealVersionError ? 'version' : 'decrypt')
       return
+    }
+    if (opened.freshness !== undefined) {
+      const stale = this.init.admit(opened.freshness, this.local)
+      if (stale !== undefined) { metrics.drop('udp', stale); return }
     }
     let messages: SimpleMessage[]
     try {
-      messages = decodePacket(plain, MAX_PACKET_BYTES)
+      messages = decodePacket(opened.payload, MAX_PACKET_BYTES)
     } catch (err) {
       if (!(err instanceof DecodeError)) throw err
       metrics.drop('udp', 'decode')

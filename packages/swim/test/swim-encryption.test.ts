@@ -14,7 +14,8 @@ describe('Swim with encryption', () => {
 
   it('members sharing a key form a cluster and reserve the overhead in every datagram', async () => {
     nodes = await startCluster(4, 'e', { keys: [key], label: 'prod' })
-    expect((nodes[0] as Swim).config.packetOverheadBytes).to.equal(29)
+    // AES-GCM (29) and the freshness header: 28 fixed bytes, the sender id 'e0', 64 reserved for the recipient.
+    expect((nodes[0] as Swim).config.packetOverheadBytes).to.equal(29 + 28 + 2 + 64)
     for (const n of nodes) expect(n.stats().dropped.udp.decrypt).to.equal(0)
   })
 

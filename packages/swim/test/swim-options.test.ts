@@ -36,9 +36,10 @@ describe('Swim options', () => {
     expect(s.keyring).to.equal(undefined)
   })
 
-  it('keys reserve the encryption overhead in the datagram budget', () => {
+  it('keys reserve the encryption overhead and the freshness header in the datagram budget', () => {
     const s = new Swim({}, { id: 'a', keys: [generateKey()], label: 'prod', preset: 'local' })
-    expect(s.config.packetOverheadBytes).to.equal(29)
+    // 29 for AES-GCM; 28 fixed header bytes, the 1-byte sender id and 64 reserved for the recipient address.
+    expect(s.config.packetOverheadBytes).to.equal(29 + 28 + 1 + 64)
     expect(s.config.tcpTimeoutMs).to.equal(1000)
   })
 

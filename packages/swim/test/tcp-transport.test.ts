@@ -2,8 +2,10 @@ import { expect } from 'chai'
 import { connect, type Socket } from 'node:net'
 import { once } from 'node:events'
 import { waitFor } from '@clusterfunk/core'
-import { encodeFrame, framePlaintext, STREAM_ACK, Swim } from '../src/index.js'
+import { createSealer, encodeStreamMessage, STREAM_ACK, Swim } from '../src/index.js'
 import { fastInit } from './swim-helpers.js'
+
+const plain = createSealer({ keyring: undefined, label: undefined, sender: 'x', epoch: 1, wallNow: () => 0 })
 
 async function open (port: number): Promise<Socket> {
   const socket = connect({ host: '127.0.0.1', port })
@@ -58,7 +60,7 @@ describe('the TCP side of Swim', () => {
     const socket = await open(node.port())
     sockets.push(socket)
     const closed = once(socket, 'close')
-    socket.write(encodeFrame(framePlaintext(STREAM_ACK, Buffer.from([8, 1]))))
+    socket.write(encodeStreamMessage(plain, STREAM_ACK, Buffer.from([8, 1]), node.address()))
     await closed
     await waitFor(() => node?.stats().dropped.tcp.decode === 1, { timeoutMs: 2000, what: 'the drop to be counted' })
     expect(node.members()).to.have.length(1)
