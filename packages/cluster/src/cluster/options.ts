@@ -1,5 +1,6 @@
 import { isIP } from 'node:net'
 import { InvalidConfigError } from '@clusterfunk/core'
+import { NODE_ID_RULE, isValidNodeId } from '../management/node-ids.js'
 import type { RaftPreset } from '@clusterfunk/raft'
 import { MAX_SHARDS } from '@clusterfunk/sharding'
 import type { Keyring, KeyInput, SwimPreset } from '@clusterfunk/swim'
@@ -120,8 +121,8 @@ export function resolveClusterInit (init: ClusterInit): ResolvedClusterInit {
     throw new InvalidConfigError('name', 'must be 1..40 letters, digits or dashes')
   }
   if (typeof init.dataDir !== 'string' || init.dataDir === '') throw new InvalidConfigError('dataDir', 'is required: the Raft log and snapshots live there')
-  if (init.nodeId !== undefined && (typeof init.nodeId !== 'string' || !/^[A-Za-z0-9._-]{1,64}$/.test(init.nodeId))) {
-    throw new InvalidConfigError('nodeId', 'must be 1..64 letters, digits, dots, dashes or underscores')
+  if (init.nodeId !== undefined && !isValidNodeId(init.nodeId)) {
+    throw new InvalidConfigError('nodeId', `must be ${NODE_ID_RULE}`)
   }
   const host = init.host ?? '127.0.0.1'
   if (typeof host !== 'string' || isIP(host) === 0 || host === '0.0.0.0' || host === '::') {

@@ -1,5 +1,5 @@
 import { Server, ServerCredentials, status as Code, type sendUnaryData, type ServerUnaryCall, type ServerWritableStream, type UntypedServiceImplementation } from '@grpc/grpc-js'
-import { InvalidConfigError, NotLeaderError, NotStartedError, Service, noopMetrics, silentLogger, systemClock, type AbortOptions, type Clock, type Counter, type Logger, type Metrics } from '@clusterfunk/core'
+import { InvalidArgumentError, InvalidConfigError, MAP_VERSIONS, NotLeaderError, inRange, NotStartedError, Service, noopMetrics, silentLogger, systemClock, type AbortOptions, type Clock, type Logger, type Metrics } from '@clusterfunk/core'
 import { FORWARDED_KEY, isLoopback, joinHostPort, peerIp, tokenMatches } from './auth.js'
 import type { ManagementClient } from './client.js'
 import { encodeEndpoints, encodeEvent, encodeNodes, encodeShards, encodeStatus, formatOf, withFormat } from './codec.js'
@@ -7,7 +7,9 @@ import { ManagementError, UnauthenticatedError } from './errors.js'
 import { ForwardPool } from './forward.js'
 import { MANAGEMENT_FORMAT_VERSION, MAX_REQUEST_BYTES, managementService, type ManagementMethod, type Wire } from './proto.js'
 import type { ManagementSource } from './source.js'
-import { UnsupportedFormatError, errorToStatus } from './status.js'
+import { checkNodeId } from './node-ids.js'
+import { Responder } from './respond.js'
+import { UnsupportedFormatError } from './status.js'
 
 /** What a `ManagementServer` needs from outside. */
 export interface ManagementServerComponents {
@@ -69,7 +71,7 @@ export class ManagementServer extends Service {
   private readonly source: ManagementSource
   private readonly logger: Logger
   private readonly clock: Clock
-  private readonly requests: Counter
+  private readonly responder: Responder
   private readonly host: string
   private readonly port: number
   private readonly init: ManagementServerInit
@@ -86,8 +88,15 @@ export class ManagementServer extends Service {
     this.source = components.source
     this.logger = components.logger ?? silentLogger()
     this.clock = components.clock ?? systemClock
-    this.requests = (components.metrics ?? noopMetrics).counter({
-      name: 'clusterfunk_cluster_management_requests_total', help: 'Management RPCs answered, by method and gRPC code', labelNames: ['method', 'code']
+    const metrics = components.metrics ?? noopMetrics
+    this.responder = new Responder({
+      requests: metrics.counter({
+        name: 'clusterfunk_cluster_management_requests_total', help: 'Management RPCs answered, by method and gRPC code', labelNames: ['method', 'code']
+      }),
+      faults: metrics.counter({
+        name: 'clusterfunk_cluster_management_handler_faults_total', help: 'Management handlers that failed past every typed answer (answered INTERNAL)', labelNames: ['method']
+      }),
+      logger: this.logger
     })
     this.init = init
     this.host = init.host ?? '127.0.0.1'
@@ -168,9 +177,9 @@ export class ManagementServer extends Service {
         return withFormat({})
       }, async (c, req) => { await c.addNode(addRequest(req)); return withFormat({}) }),
       RemoveNode: this.leaderOnly('RemoveNode', async req => {
-        await s.removeNode(String(req.id ?? ''))
+        await s.removeNode(checkNodeId(req.id))
         return withFormat({})
-      }, async (c, req) => { await c.removeNode(String(req.id ?? '')); return withFormat({}) }),
+      }, async (c, req) => { await c.removeNode(checkNodeId(req.id)); return withFormat({}) }),
       StepDown: this.leaderOnly('StepDown', async () => { await s.stepDown(); return withFormat({}) }, async c => { await c.stepDown(); return withFormat({}) }),
       ListShards: this.unary('ListShards', async () => encodeShards(await s.shards())),
       ListEndpoints: this.unary('ListEndpoints', async req => {
@@ -181,10 +190,10 @@ export class ManagementServer extends Service {
         const name = typeof req.name === 'string' ? req.name : ''
         return encodeEndpoints(name === '' ? [] : (await s.endpoints(name)).filter(e => e.name === name))
       }),
-      WatchEvents: (call: ServerWritableStream<Wire, Wire>) => { void this.watch(call) },
+      WatchEvents: (call: ServerWritableStream<Wire, Wire>) => { this.responder.stream('WatchEvents', call, async () => { await this.watch(call) }) },
       AckShardMap: this.unary('AckShardMap', async req => {
         if (s.ackShardMap === undefined) throw new ManagementError('this node takes no shard-map acks', Code.UNIMPLEMENTED, 'GENERIC')
-        await s.ackShardMap(typeof req.nodeId === 'string' ? req.nodeId : '', typeof req.version === 'number' ? req.version : 0)
+        await s.ackShardMap(checkNodeId(req.nodeId), ackVersion(req.version))
         return withFormat({})
       })
     }
@@ -199,18 +208,9 @@ export class ManagementServer extends Service {
 
   private unary (method: ManagementMethod, handle: Handler): (call: ServerUnaryCall<Wire, Wire>, callback: sendUnaryData<Wire>) => void {
     return (call, callback) => {
-      const run = async (): Promise<Wire> => {
+      this.responder.unary(method, callback, async () => {
         this.admit(call.request, call.metadata)
         return await handle(call.request, call)
-      }
-      run().then(reply => {
-        this.requests.inc({ method, code: 'OK' })
-        callback(null, reply)
-      }, (err: unknown) => {
-        const status = errorToStatus(err)
-        this.requests.inc({ method, code: String(status.code) })
-        this.logger.debug('management call failed', { method, error: err instanceof Error ? err.message : String(err) })
-        callback(status)
       })
     }
   }
@@ -244,15 +244,13 @@ export class ManagementServer extends Service {
         if (signal.aborted) break
         if (!call.write(encodeEvent(event))) await drained(call, signal)
       }
-      this.requests.inc({ method: 'WatchEvents', code: 'OK' })
+      this.responder.done('WatchEvents')
       if (!call.cancelled) call.end()
     } catch (err) {
       if (signal.aborted) {
         if (!call.cancelled) call.end()
       } else {
-        const status = errorToStatus(err)
-        this.requests.inc({ method: 'WatchEvents', code: String(status.code) })
-        call.emit('error', status)
+        this.responder.fail('WatchEvents', call, err)
       }
     } finally {
       this.watchers.delete(controller)
@@ -270,5 +268,13 @@ async function drained (call: ServerWritableStream<Wire, Wire>, signal: AbortSig
 }
 
 function addRequest (req: Wire): { id: string, address: string, nonVoter: boolean } {
-  return { id: typeof req.id === 'string' ? req.id : '', address: typeof req.address === 'string' ? req.address : '', nonVoter: req.nonVoter === true }
+  return { id: checkNodeId(req.id), address: typeof req.address === 'string' ? req.address : '', nonVoter: req.nonVoter === true }
+}
+
+/** The map version of an ack: a proposal's, so 1..MAP_VERSIONS.max. @throws InvalidArgumentError */
+function ackVersion (version: unknown): number {
+  if (typeof version !== 'number' || !inRange(MAP_VERSIONS, version) || version < 1) {
+    throw new InvalidArgumentError(`an ack's map version must be a whole number in 1..${MAP_VERSIONS.max}`)
+  }
+  return version
 }
