@@ -100,7 +100,6 @@ export async function assembleParts (o: ResolvedClusterInit, d: PartsDeps): Prom
         channel: new GrpcAckChannel({
           token: o.token,
           tls: o.tls === undefined ? undefined : managementClientTls(o.tls),
-          allowInsecureToken: o.allowInsecureToken,
           logger: d.logger
         }),
         clock: d.clock,

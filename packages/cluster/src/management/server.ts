@@ -1,11 +1,12 @@
 import { Server, ServerCredentials, status as Code, type sendUnaryData, type ServerUnaryCall, type ServerWritableStream, type UntypedServiceImplementation } from '@grpc/grpc-js'
-import { InvalidArgumentError, InvalidConfigError, MAP_VERSIONS, NotLeaderError, inRange, NotStartedError, Service, noopMetrics, silentLogger, systemClock, type AbortOptions, type Clock, type Logger, type Metrics } from '@clusterfunk/core'
+import { InvalidArgumentError, InvalidConfigError, MAP_VERSIONS, NotLeaderError, inRange, NotStartedError, Service, noopMetrics, silentLogger, systemClock, type AbortOptions, type Clock, type Counter, type Logger, type Metrics } from '@clusterfunk/core'
 import { FORWARDED_KEY, isLoopback, joinHostPort, peerIp, tokenMatches } from './auth.js'
 import type { ManagementClient } from './client.js'
 import { encodeEndpoints, encodeEvent, encodeNodes, encodeShards, encodeStatus, formatOf, withFormat } from './codec.js'
 import { ManagementError, UnauthenticatedError } from './errors.js'
 import { ForwardPool } from './forward.js'
-import { MANAGEMENT_FORMAT_VERSION, MAX_REQUEST_BYTES, managementService, type ManagementMethod, type Wire } from './proto.js'
+import { PEER_PROOF_KEY, PeerProofVerifier, peerProofKey } from './peer-proof.js'
+import { MANAGEMENT_FORMAT_VERSION, MAX_REQUEST_BYTES, digestOf, managementMethod, managementService, withBodyDigests, type ManagementMethod, type Wire } from './proto.js'
 import type { ManagementSource } from './source.js'
 import { checkNodeId } from './node-ids.js'
 import { Responder } from './respond.js'
@@ -81,6 +82,9 @@ export class ManagementServer extends Service {
   private server?: Server
   private bound?: ManagementAddress
   private forwards?: ForwardPool
+  private readonly proofKey: Buffer | undefined
+  private readonly proofs: PeerProofVerifier | undefined
+  private readonly refusedProofs: Counter
 
   /** @throws InvalidConfigError for a bad port, host, timeout, or a token that would travel in clear */
   constructor (components: ManagementServerComponents, init: ManagementServerInit = {}) {
@@ -103,12 +107,17 @@ export class ManagementServer extends Service {
     this.port = init.port ?? 0
     this.shutdownTimeoutMs = init.shutdownTimeoutMs ?? 2_000
     this.maxWatchers = init.maxWatchers ?? 64
+    this.refusedProofs = metrics.counter({
+      name: 'clusterfunk_cluster_management_peer_proofs_refused_total', help: 'Peer proofs refused, by reason (malformed, stale, mac, replay, busy)', labelNames: ['reason']
+    })
     if (this.host === '') throw new InvalidConfigError('host', 'must be an address to listen on, such as 127.0.0.1')
     if (!Number.isInteger(this.port) || this.port < 0 || this.port > 65_535) throw new InvalidConfigError('port', 'must be an integer in 0..65535')
     if (init.token === '') throw new InvalidConfigError('token', 'must not be empty')
     if (init.token !== undefined && init.tls === undefined && !isLoopback(this.host) && init.allowInsecureToken !== true) {
       throw new InvalidConfigError('tls', 'a token on a non-loopback address needs TLS (or allowInsecureToken)')
     }
+    this.proofKey = init.token === undefined ? undefined : peerProofKey(init.token)
+    this.proofs = this.proofKey === undefined ? undefined : new PeerProofVerifier(this.proofKey)
     for (const [option, value] of [['shutdownTimeoutMs', this.shutdownTimeoutMs], ['forwardTimeoutMs', init.forwardTimeoutMs ?? 1], ['maxWatchers', this.maxWatchers]] as const) {
       if (!Number.isFinite(value) || value <= 0) throw new InvalidConfigError(option, 'must be a positive number')
     }
@@ -133,7 +142,7 @@ export class ManagementServer extends Service {
   protected async onStart (_options: AbortOptions): Promise<void> {
     const server = new Server({ 'grpc.max_receive_message_length': MAX_REQUEST_BYTES })
     this.server = server
-    server.addService(managementService(), this.handlers())
+    server.addService(withBodyDigests(managementService()), this.handlers())
     const tls = this.init.tls
     const creds = tls === undefined
       ? ServerCredentials.createInsecure()
@@ -143,10 +152,9 @@ export class ManagementServer extends Service {
     })
     this.bound = { host: this.host, port }
     this.forwards = new ForwardPool({
-      token: this.init.token,
+      proofKey: this.proofKey,
       tls: tls === undefined ? undefined : { ca: tls.peerCa ?? tls.cert, ...(tls.clientCa === undefined ? {} : { cert: tls.cert, key: tls.key }) },
-      timeoutMs: this.init.forwardTimeoutMs ?? 5_000,
-      allowInsecureToken: this.init.allowInsecureToken === true
+      timeoutMs: this.init.forwardTimeoutMs ?? 5_000
     })
     this.logger.debug('management server listening', { address: this.bound })
   }
@@ -200,16 +208,33 @@ export class ManagementServer extends Service {
   }
 
   /** Checks the token and the format version of a call; throws the error to answer with. */
-  private admit (request: Wire, metadata: ServerUnaryCall<Wire, Wire>['metadata']): void {
-    if (this.init.token !== undefined && !tokenMatches(metadata, this.init.token)) throw new UnauthenticatedError()
+  private admit (method: ManagementMethod, request: Wire, metadata: ServerUnaryCall<Wire, Wire>['metadata']): void {
+    if (this.init.token !== undefined) this.authenticate(method, request, metadata, this.init.token)
     const format = formatOf(request)
     if (format !== MANAGEMENT_FORMAT_VERSION) throw new UnsupportedFormatError(format)
+  }
+
+  /** An operator's bearer token, or a peer's proof bound to this call and this server (see peer-proof.ts). */
+  private authenticate (method: ManagementMethod, request: Wire, metadata: ServerUnaryCall<Wire, Wire>['metadata'], token: string): void {
+    const proof = metadata.get(PEER_PROOF_KEY)[0]
+    if (proof === undefined) {
+      if (!tokenMatches(metadata, token)) throw new UnauthenticatedError()
+      return
+    }
+    const digest = digestOf(request)
+    const own = this.ownEndpoint()
+    const refusal = typeof proof !== 'string' || digest === undefined || own === undefined || this.proofs === undefined
+      ? 'malformed'
+      : this.proofs.verify(proof, { path: managementMethod(method).path, bodyDigest: digest }, [own], this.clock.wallNow())
+    if (refusal === undefined) return
+    this.refusedProofs.inc({ reason: refusal })
+    throw new UnauthenticatedError(`peer proof refused (${refusal})`)
   }
 
   private unary (method: ManagementMethod, handle: Handler): (call: ServerUnaryCall<Wire, Wire>, callback: sendUnaryData<Wire>) => void {
     return (call, callback) => {
       this.responder.unary(method, callback, async () => {
-        this.admit(call.request, call.metadata)
+        this.admit(method, call.request, call.metadata)
         return await handle(call.request, call)
       })
     }
@@ -237,7 +262,7 @@ export class ManagementServer extends Service {
     call.on('cancelled', onCancel)
     call.on('error', onCancel)
     try {
-      this.admit(call.request, call.metadata)
+      this.admit('WatchEvents', call.request, call.metadata)
       if (this.watchers.size >= this.maxWatchers) throw new ManagementError(`more than ${this.maxWatchers} event streams are open`, Code.RESOURCE_EXHAUSTED, 'OVERFLOW')
       this.watchers.add(controller)
       for await (const event of this.source.events({ signal })) {
