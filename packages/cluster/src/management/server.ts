@@ -2,13 +2,14 @@ import { Server, ServerCredentials, status as Code, type sendUnaryData, type Ser
 import { InvalidArgumentError, InvalidConfigError, MAP_VERSIONS, NotLeaderError, inRange, NotStartedError, Service, noopMetrics, silentLogger, systemClock, type AbortOptions, type Clock, type Counter, type Logger, type Metrics } from '@clusterfunk/core'
 import { FORWARDED_KEY, isLoopback, joinHostPort, peerIp, tokenMatches } from './auth.js'
 import type { ManagementClient } from './client.js'
-import { encodeEndpoints, encodeEvent, encodeNodes, encodeShards, encodeStatus, formatOf, withFormat } from './codec.js'
+import { encodeEndpoints, encodeNodes, encodeShards, encodeStatus, formatOf, withFormat } from './codec.js'
 import { ManagementError, UnauthenticatedError } from './errors.js'
 import { ForwardPool } from './forward.js'
 import { PEER_PROOF_KEY, PeerProofVerifier, peerProofKey } from './peer-proof.js'
 import { MANAGEMENT_FORMAT_VERSION, MAX_REQUEST_BYTES, digestOf, managementMethod, managementService, withBodyDigests, type ManagementMethod, type Wire } from './proto.js'
 import type { ManagementSource } from './source.js'
 import { checkNodeId } from './node-ids.js'
+import { DEFAULT_WATCH_LIMITS, WatchStreams, type WatchLimits } from './watch.js'
 import { Responder } from './respond.js'
 import { UnsupportedFormatError } from './status.js'
 
@@ -50,6 +51,12 @@ export interface ManagementServerInit {
   shutdownTimeoutMs?: number
   /** Most WatchEvents streams open at once; more are refused with RESOURCE_EXHAUSTED. Default 64. */
   maxWatchers?: number
+  /** Most WatchEvents streams open at once over one client connection. Default 8. */
+  maxWatchersPerClient?: number
+  /** Most WatchEvents streams open at once from one IP address. Default 16. */
+  maxWatchersPerAddress?: number
+  /** A WatchEvents stream whose consumer has not taken what was sent for this long is ended with RESOURCE_EXHAUSTED (ms). Default 10 000. */
+  watchStallMs?: number
 }
 
 /** Where a started server listens. */
@@ -77,8 +84,7 @@ export class ManagementServer extends Service {
   private readonly port: number
   private readonly init: ManagementServerInit
   private readonly shutdownTimeoutMs: number
-  private readonly maxWatchers: number
-  private readonly watchers = new Set<AbortController>()
+  private readonly watchers: WatchStreams
   private server?: Server
   private bound?: ManagementAddress
   private forwards?: ForwardPool
@@ -106,7 +112,15 @@ export class ManagementServer extends Service {
     this.host = init.host ?? '127.0.0.1'
     this.port = init.port ?? 0
     this.shutdownTimeoutMs = init.shutdownTimeoutMs ?? 2_000
-    this.maxWatchers = init.maxWatchers ?? 64
+    const watch: WatchLimits = {
+      maxWatchers: init.maxWatchers ?? DEFAULT_WATCH_LIMITS.maxWatchers,
+      maxPerClient: init.maxWatchersPerClient ?? DEFAULT_WATCH_LIMITS.maxPerClient,
+      maxPerAddress: init.maxWatchersPerAddress ?? DEFAULT_WATCH_LIMITS.maxPerAddress,
+      stallMs: init.watchStallMs ?? DEFAULT_WATCH_LIMITS.stallMs
+    }
+    this.watchers = new WatchStreams(watch, this.clock, metrics.counter({
+      name: 'clusterfunk_cluster_management_watch_evictions_total', help: 'WatchEvents streams ended because the consumer stopped reading, by reason (stalled, backlog)', labelNames: ['reason']
+    }))
     this.refusedProofs = metrics.counter({
       name: 'clusterfunk_cluster_management_peer_proofs_refused_total', help: 'Peer proofs refused, by reason (malformed, stale, mac, replay, busy)', labelNames: ['reason']
     })
@@ -118,7 +132,10 @@ export class ManagementServer extends Service {
     }
     this.proofKey = init.token === undefined ? undefined : peerProofKey(init.token)
     this.proofs = this.proofKey === undefined ? undefined : new PeerProofVerifier(this.proofKey)
-    for (const [option, value] of [['shutdownTimeoutMs', this.shutdownTimeoutMs], ['forwardTimeoutMs', init.forwardTimeoutMs ?? 1], ['maxWatchers', this.maxWatchers]] as const) {
+    for (const [option, value] of [
+      ['shutdownTimeoutMs', this.shutdownTimeoutMs], ['forwardTimeoutMs', init.forwardTimeoutMs ?? 1], ['maxWatchers', watch.maxWatchers],
+      ['maxWatchersPerClient', watch.maxPerClient], ['maxWatchersPerAddress', watch.maxPerAddress], ['watchStallMs', watch.stallMs]
+    ] as const) {
       if (!Number.isFinite(value) || value <= 0) throw new InvalidConfigError(option, 'must be a positive number')
     }
   }
@@ -160,8 +177,7 @@ export class ManagementServer extends Service {
   }
 
   protected async onStop (): Promise<void> {
-    for (const watcher of this.watchers) watcher.abort()
-    this.watchers.clear()
+    this.watchers.abortAll()
     this.forwards?.close()
     this.forwards = undefined
     const server = this.server
@@ -256,40 +272,19 @@ export class ManagementServer extends Service {
   }
 
   private async watch (call: ServerWritableStream<Wire, Wire>): Promise<void> {
-    const controller = new AbortController()
-    const signal = controller.signal
-    const onCancel = (): void => { controller.abort() }
-    call.on('cancelled', onCancel)
-    call.on('error', onCancel)
     try {
       this.admit('WatchEvents', call.request, call.metadata)
-      if (this.watchers.size >= this.maxWatchers) throw new ManagementError(`more than ${this.maxWatchers} event streams are open`, Code.RESOURCE_EXHAUSTED, 'OVERFLOW')
-      this.watchers.add(controller)
-      for await (const event of this.source.events({ signal })) {
-        if (signal.aborted) break
-        if (!call.write(encodeEvent(event))) await drained(call, signal)
-      }
+      await this.watchers.serve(call, this.source)
       this.responder.done('WatchEvents')
       if (!call.cancelled) call.end()
     } catch (err) {
-      if (signal.aborted) {
+      if (this.status !== 'started' || call.cancelled) {
         if (!call.cancelled) call.end()
       } else {
         this.responder.fail('WatchEvents', call, err)
       }
-    } finally {
-      this.watchers.delete(controller)
-      call.off('cancelled', onCancel)
     }
   }
-}
-
-async function drained (call: ServerWritableStream<Wire, Wire>, signal: AbortSignal): Promise<void> {
-  await new Promise<void>(resolve => {
-    const done = (): void => { call.off('drain', done); signal.removeEventListener('abort', done); resolve() }
-    call.on('drain', done)
-    signal.addEventListener('abort', done, { once: true })
-  })
 }
 
 function addRequest (req: Wire): { id: string, address: string, nonVoter: boolean } {
