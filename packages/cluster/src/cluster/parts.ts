@@ -93,7 +93,7 @@ export async function assembleParts (o: ResolvedClusterInit, d: PartsDeps): Prom
       endpoint,
       checker,
       management,
-      metricsServer: o.metricsPort === undefined ? undefined : new MetricsServer({ metrics: d.metrics, logger: d.logger }, { host: o.host, port: o.metricsPort }),
+      metricsServer: o.metricsPort === undefined ? undefined : new MetricsServer({ metrics: d.metrics, guardMetrics: d.metrics, logger: d.logger }, { host: o.host, port: o.metricsPort }),
       zeroconf: o.zeroconf ? new ZeroconfJoiner({ logger: d.logger, metrics: d.metrics, createSocket: d.createMdnsSocket }, { clusterName: o.name, nodeId: d.nodeId, host: o.host }) : undefined,
       acks: new AckSender({
         nodeId: d.nodeId,

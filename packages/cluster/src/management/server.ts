@@ -1,5 +1,5 @@
 import { Server, ServerCredentials, status as Code, type sendUnaryData, type ServerUnaryCall, type ServerWritableStream, type UntypedServiceImplementation } from '@grpc/grpc-js'
-import { InvalidArgumentError, InvalidConfigError, MAP_VERSIONS, NotLeaderError, inRange, NotStartedError, Service, noopMetrics, silentLogger, systemClock, type AbortOptions, type Clock, type Counter, type Logger, type Metrics } from '@clusterfunk/core'
+import { ConnectionGuard, InvalidArgumentError, InvalidConfigError, MAP_VERSIONS, NotLeaderError, inRange, NotStartedError, Service, noopMetrics, silentLogger, systemClock, type AbortOptions, type Clock, type Counter, type Logger, type Metrics } from '@clusterfunk/core'
 import { FORWARDED_KEY, isLoopback, joinHostPort, peerIp, tokenMatches } from './auth.js'
 import type { ManagementClient } from './client.js'
 import { encodeEndpoints, encodeNodes, encodeShards, encodeStatus, formatOf, withFormat } from './codec.js'
@@ -55,8 +55,35 @@ export interface ManagementServerInit {
   maxWatchersPerClient?: number
   /** Most WatchEvents streams open at once from one IP address. Default 16. */
   maxWatchersPerAddress?: number
+  /** Connection caps and timeouts of the port; see `ManagementConnectionLimits` for the defaults. */
+  connections?: Partial<ManagementConnectionLimits>
   /** A WatchEvents stream whose consumer has not taken what was sent for this long is ended with RESOURCE_EXHAUSTED (ms). Default 10 000. */
   watchStallMs?: number
+}
+
+/** The bounds on the management port's connections. */
+export interface ManagementConnectionLimits {
+  /** Connections open at once; more are closed on accept (counted). Default 256. */
+  maxConnections: number
+  /** Connections open at once from one IP address. Default 64. */
+  maxConnectionsPerAddress: number
+  /** A connection with no byte either way for this long is closed (ms). Default 120 000. */
+  idleTimeoutMs: number
+  /** An HTTP/2 session with no call for this long is closed (ms). Default 60 000. */
+  sessionIdleMs: number
+  /** Calls open at once on one connection. Default 32. */
+  maxStreamsPerConnection: number
+  /** Memory one HTTP/2 session may buffer (MiB); past it new calls are refused. Default 4. */
+  maxSessionMemoryMb: number
+}
+
+/** Defaults of `ManagementConnectionLimits`. */
+export const DEFAULT_CONNECTION_LIMITS: Readonly<ManagementConnectionLimits> = Object.freeze({
+  maxConnections: 256, maxConnectionsPerAddress: 64, idleTimeoutMs: 120_000, sessionIdleMs: 60_000, maxStreamsPerConnection: 32, maxSessionMemoryMb: 4
+})
+
+function definedOnly<T extends object> (o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>
 }
 
 /** Where a started server listens. */
@@ -88,6 +115,10 @@ export class ManagementServer extends Service {
   private server?: Server
   private bound?: ManagementAddress
   private forwards?: ForwardPool
+  private guard?: ConnectionGuard
+  private injector?: ReturnType<Server['createConnectionInjector']>
+  private readonly metrics: Metrics
+  private readonly connections: ManagementConnectionLimits
   private readonly proofKey: Buffer | undefined
   private readonly proofs: PeerProofVerifier | undefined
   private readonly refusedProofs: Counter
@@ -99,6 +130,7 @@ export class ManagementServer extends Service {
     this.logger = components.logger ?? silentLogger()
     this.clock = components.clock ?? systemClock
     const metrics = components.metrics ?? noopMetrics
+    this.metrics = metrics
     this.responder = new Responder({
       requests: metrics.counter({
         name: 'clusterfunk_cluster_management_requests_total', help: 'Management RPCs answered, by method and gRPC code', labelNames: ['method', 'code']
@@ -132,6 +164,10 @@ export class ManagementServer extends Service {
     }
     this.proofKey = init.token === undefined ? undefined : peerProofKey(init.token)
     this.proofs = this.proofKey === undefined ? undefined : new PeerProofVerifier(this.proofKey)
+    this.connections = { ...DEFAULT_CONNECTION_LIMITS, ...definedOnly(init.connections ?? {}) }
+    for (const [option, value] of Object.entries(this.connections)) {
+      if (!Number.isSafeInteger(value) || value <= 0) throw new InvalidConfigError(`connections.${option}`, 'must be a positive whole number')
+    }
     for (const [option, value] of [
       ['shutdownTimeoutMs', this.shutdownTimeoutMs], ['forwardTimeoutMs', init.forwardTimeoutMs ?? 1], ['maxWatchers', watch.maxWatchers],
       ['maxWatchersPerClient', watch.maxPerClient], ['maxWatchersPerAddress', watch.maxPerAddress], ['watchStallMs', watch.stallMs]
@@ -157,17 +193,37 @@ export class ManagementServer extends Service {
   }
 
   protected async onStart (_options: AbortOptions): Promise<void> {
-    const server = new Server({ 'grpc.max_receive_message_length': MAX_REQUEST_BYTES })
+    const c = this.connections
+    const server = new Server({
+      'grpc.max_receive_message_length': MAX_REQUEST_BYTES,
+      // A session with no call for this long is closed (GOAWAY): idle connections cost nothing for long.
+      'grpc.max_connection_idle_ms': c.sessionIdleMs,
+      // Pings keep a quiet WatchEvents stream's bytes flowing, so the guard's idle timeout spares it.
+      'grpc.keepalive_time_ms': Math.max(1_000, Math.floor(c.idleTimeoutMs / 2)),
+      'grpc.max_concurrent_streams': c.maxStreamsPerConnection,
+      'grpc-node.max_session_memory': c.maxSessionMemoryMb
+    })
     this.server = server
     server.addService(withBodyDigests(managementService()), this.handlers())
     const tls = this.init.tls
     const creds = tls === undefined
       ? ServerCredentials.createInsecure()
       : ServerCredentials.createSsl(tls.clientCa ?? null, [{ cert_chain: tls.cert, private_key: tls.key }], tls.clientCa !== undefined)
-    const port = await new Promise<number>((resolve, reject) => {
-      server.bindAsync(joinHostPort(this.host, this.port), creds, (err, p) => { if (err !== null) reject(err); else resolve(p) })
-    })
-    this.bound = { host: this.host, port }
+    // The guard owns the port: it caps connections (in all and per address) and closes idle ones, then hands the rest to grpc-js.
+    const injector = server.createConnectionInjector(creds)
+    const guard = new ConnectionGuard({ logger: this.logger, metrics: this.metrics }, {
+      part: 'management',
+      host: this.host,
+      port: this.port,
+      maxConnections: c.maxConnections,
+      maxConnectionsPerAddress: c.maxConnectionsPerAddress,
+      idleTimeoutMs: c.idleTimeoutMs,
+      metricPrefix: 'clusterfunk_cluster_management'
+    }, socket => { injector.injectConnection(socket) })
+    this.guard = guard
+    this.injector = injector
+    await guard.start()
+    this.bound = { host: this.host, port: guard.address().port }
     this.forwards = new ForwardPool({
       proofKey: this.proofKey,
       tls: tls === undefined ? undefined : { ca: tls.peerCa ?? tls.cert, ...(tls.clientCa === undefined ? {} : { cert: tls.cert, key: tls.key }) },
@@ -183,12 +239,22 @@ export class ManagementServer extends Service {
     const server = this.server
     this.server = undefined
     this.bound = undefined
-    if (server === undefined) return
-    await new Promise<void>(resolve => {
-      const timer = this.clock.setTimeout(() => { server.forceShutdown(); resolve() }, this.shutdownTimeoutMs)
-      timer.unref?.()
-      server.tryShutdown(() => { this.clock.clearTimeout(timer); resolve() })
-    })
+    const guard = this.guard
+    const injector = this.injector
+    this.guard = undefined
+    this.injector = undefined
+    if (server !== undefined) {
+      await new Promise<void>(resolve => {
+        const timer = this.clock.setTimeout(() => { server.forceShutdown(); resolve() }, this.shutdownTimeoutMs)
+        timer.unref?.()
+        server.tryShutdown(() => { this.clock.clearTimeout(timer); resolve() })
+      })
+    }
+    injector?.destroy()
+    await guard?.stop()
+    // The listener's 'close' comes before libuv has released its handle (close callbacks run after the check phase):
+    // one loop turn later it is gone, so a stopped server holds nothing.
+    await new Promise<void>(resolve => { setImmediate(() => { setImmediate(resolve) }) })
   }
 
   private handlers (): UntypedServiceImplementation {
