@@ -132,6 +132,7 @@ export abstract class ClusterCore extends Service {
 
   protected async onStart (_options: AbortOptions): Promise<void> {
     const o = this.options
+    if (o.exposed.length > 0) this.logger.warn(`starting insecure on ${o.host}: ${o.exposed.join('; ')}`, { insecure: true })
     this.currentState = 'Starting'
     this.knownLeader = undefined
     this.leading = false
