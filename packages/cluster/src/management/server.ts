@@ -282,8 +282,10 @@ export class ManagementServer extends Service {
       }),
       WatchEvents: (call: ServerWritableStream<Wire, Wire>) => { this.responder.stream('WatchEvents', call, async () => { await this.watch(call) }) },
       AckShardMap: this.unary('AckShardMap', async req => {
+        const nodeId = checkNodeId(req.nodeId)
+        const version = ackVersion(req.version)
         if (s.ackShardMap === undefined) throw new ManagementError('this node takes no shard-map acks', Code.UNIMPLEMENTED, 'GENERIC')
-        await s.ackShardMap(checkNodeId(req.nodeId), ackVersion(req.version))
+        await s.ackShardMap(nodeId, version)
         return withFormat({})
       })
     }

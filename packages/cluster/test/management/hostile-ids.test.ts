@@ -1,6 +1,6 @@
 import { expect } from 'chai'
 import { status as Code } from '@grpc/grpc-js'
-import { InvalidArgumentError, MemoryMetrics } from '@clusterfunk/core'
+import { InvalidArgumentError, MAP_VERSIONS, MemoryMetrics } from '@clusterfunk/core'
 import { ManagementClient, ManagementError, ManagementServer, MemoryCluster, UnknownNodeError, type ManagementSource } from '../../src/index.js'
 import { serverOf, startHarness, type Harness } from './helpers.js'
 
@@ -52,6 +52,19 @@ describe('ManagementServer with hostile ids', () => {
     const err = await client(serverOf(h, 'c').endpoint()).addNode({ id: 'd\r\nx', address: '10.0.0.4:7000' }).catch((e: unknown) => e)
     expect(err).to.be.instanceOf(InvalidArgumentError)
     expect(h.cluster.node('d\r\nx')).to.equal(undefined)
+  })
+
+  it('AckShardMap takes map versions 1..MAP_VERSIONS.max and refuses 0, max+1 and the first unsafe integer as INVALID_ARGUMENT', async () => {
+    h = await startHarness()
+    const c = client(serverOf(h, 'a').endpoint())
+    for (const version of [0, MAP_VERSIONS.max + 1, 2 ** 53]) {
+      expect(await c.ackShardMap('b', version).catch((e: unknown) => e), String(version)).to.be.instanceOf(InvalidArgumentError)
+    }
+    for (const version of [1, MAP_VERSIONS.max - 1, MAP_VERSIONS.max]) {
+      // Past the checks, this source answers UNIMPLEMENTED (it takes no acks).
+      expect(await c.ackShardMap('b', version).catch((e: unknown) => e), String(version)).to.include({ grpcCode: Code.UNIMPLEMENTED })
+    }
+    expect(await c.ackShardMap('b\u0000', 1).catch((e: unknown) => e)).to.be.instanceOf(InvalidArgumentError)
   })
 
   it('an UnknownNodeError naming any id reaches the client with that very id', async () => {

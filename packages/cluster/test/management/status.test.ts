@@ -2,10 +2,10 @@ import { expect } from 'chai'
 import type { IncomingHttpHeaders } from 'node:http2'
 import fc from 'fast-check'
 import { Metadata, status as Code, type ServiceError, type StatusObject } from '@grpc/grpc-js'
-import { AbortError, InvalidArgumentError, NotLeaderError, TimeoutError } from '@clusterfunk/core'
+import { AbortError, InvalidArgumentError, MAP_VERSIONS, NotLeaderError, TimeoutError } from '@clusterfunk/core'
 import { ManagementError, UnauthenticatedError, UnavailableError, UnknownNodeError } from '../../src/index.js'
 import { errorToStatus, statusToError } from '../../src/management/status.js'
-import { decodeEvent, decodeStatus } from '../../src/management/codec.js'
+import { decodeEvent, decodeShards, decodeStatus } from '../../src/management/codec.js'
 
 function roundTrip (err: unknown): Error {
   const s = errorToStatus(err) as StatusObject
@@ -70,6 +70,16 @@ describe('management error mapping', () => {
 })
 
 describe('management codec', () => {
+  it('shows a map version or count outside its range as 0, never as a number that cannot advance (issue 12)', () => {
+    const max = MAP_VERSIONS.max
+    for (const [wire, shown] of [[0, 0], [1, 1], [max - 1, max - 1], [max, max], [max + 1, 0], [2 ** 53, 0], [-1, 0], [1.5, 0], [Number.NaN, 0]] as const) {
+      expect(decodeStatus({ shardMapVersion: wire }).shardMapVersion, String(wire)).to.equal(shown)
+      expect(decodeShards({ mapVersion: wire }).mapVersion, String(wire)).to.equal(shown)
+      expect(decodeEvent({ event: 'shardsChanged', shardsChanged: { mapVersion: wire, totalShards: wire } })).to.deep.include({ mapVersion: shown })
+    }
+    expect(decodeStatus({ raftMembers: -3, shardCount: 2 ** 53 })).to.include({ raftMembers: 0, shardCount: 0 })
+  })
+
   it('decodes missing and unknown values to safe defaults instead of throwing', () => {
     expect(decodeStatus({ role: 'ROLE_FROM_THE_FUTURE', shardCount: 'many' })).to.include({ role: 'NonMember', state: 'Invalid', shardCount: 0, nodeId: '' })
     expect(decodeEvent({ event: 'somethingNew', somethingNew: {} })).to.equal(undefined)
