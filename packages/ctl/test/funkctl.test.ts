@@ -73,6 +73,16 @@ describe('funkctl (the process)', function () {
     expect(r).to.include({ code: 5, stdout: '', stderr: 'funkctl: unknown node ghost\n' })
   })
 
+  it('node remove of a non-ASCII id through a follower is refused (exit 5) and the leader keeps answering (issue 12, defect 1)', async () => {
+    const r = await funkctl(['node', 'remove', 'nö', '--timeout', '5s', ...ep])
+    expect(r).to.include({ code: 5, stdout: '' })
+    expect(r.stderr).to.match(/^funkctl: the cluster refused the request: node id "nö" is not valid: .*\n$/)
+    const again = await funkctl(['node', 'remove', 'nö', '--endpoint', t.endpoint('a'), '--token', 'tok', '--timeout', '5s'])
+    expect(again.code).to.equal(5)
+    const status = await funkctl(['status', '--json', '--endpoint', t.endpoint('a'), '--token', 'tok'])
+    expect(JSON.parse(status.stdout)).to.include({ nodeId: 'a', role: 'Leader' })
+  })
+
   it('a wrong or missing token exits 4 with a message', async () => {
     const [wrong, missing] = await Promise.all([
       funkctl(['status', '--endpoint', t.endpoint('a'), '--token', 'nope']),

@@ -2,7 +2,7 @@ import { DecodeError } from '@clusterfunk/core'
 import { loadType } from '@clusterfunk/proto'
 import { expect } from 'chai'
 import fc from 'fast-check'
-import { MAX_ENCODED_BYTES, ShardMap, decodeShardMap, encodeShardMap } from '../src/index.js'
+import { MAX_ENCODED_BYTES, MAX_NODES, MAX_SHARDS, MAX_WEIGHT, ShardMap, decodeShardMap, encodeShardMap } from '../src/index.js'
 import { applyStep, arbSteps, arbWeights, expectThrows } from './helpers.js'
 
 const wire = loadType('sharding.proto', 'clusterfunk.sharding.ShardMap')
@@ -121,5 +121,43 @@ describe('shard map encoding', () => {
 
   it('rejects input that is not a Uint8Array', () => {
     expectThrows(() => decodeShardMap('abc' as unknown as Uint8Array), DecodeError, 'Uint8Array')
+  })
+})
+
+describe('shard map decoding at the edges of every number (issue 12)', () => {
+  const U32 = 0xffff_ffff
+  const edges = (max: number): number[] => [0, 1, max - 1, max, max + 1, U32 - 1, U32]
+
+  it('every header number at its edges decodes to a valid map or a DecodeError, never another error', () => {
+    const cases: Array<Record<string, unknown>> = [
+      ...edges(1).map(version => ({ version })),
+      ...edges(MAX_SHARDS).map(shardCount => ({ shardCount })),
+      ...edges(MAX_NODES).map(nodeCount => ({ nodeCount })),
+      ...[0, 1, 2, 3, U32].map(ownerWidth => ({ ownerWidth })),
+      ...edges(MAX_WEIGHT).map(weight => ({ nodes: [{ id: 'a', weight }, { id: 'b', weight: 1 }] }))
+    ]
+    for (const fields of cases) {
+      let result: unknown
+      try {
+        result = decodeShardMap(craft(fields))
+      } catch (err) {
+        result = err
+      }
+      expect(result instanceof ShardMap || result instanceof DecodeError, JSON.stringify(fields)).to.equal(true)
+    }
+    expect(() => decodeShardMap(craft({ nodes: [{ id: 'a', weight: MAX_WEIGHT + 1 }, { id: 'b', weight: 1 }] }))).to.throw(DecodeError)
+    expect(decodeShardMap(craft({ nodes: [{ id: 'a', weight: MAX_WEIGHT }, { id: 'b', weight: 1 }] })).nodes()[0]?.weight).to.equal(MAX_WEIGHT)
+    expect(() => decodeShardMap(craft({ shardCount: MAX_SHARDS + 1 }))).to.throw(DecodeError, /shard count/)
+  })
+
+  it('any uint32 in any header field never escapes as another error', () => {
+    const field = fc.constantFrom('version', 'nodeCount', 'shardCount', 'ownerWidth')
+    fc.assert(fc.property(field, fc.oneof(fc.constantFrom(0, 1, U32 - 1, U32), fc.nat({ max: U32 })), (name, value) => {
+      try {
+        decodeShardMap(craft({ [name]: value }))
+      } catch (err) {
+        expect(err).to.be.instanceOf(DecodeError)
+      }
+    }), { numRuns: 300 })
   })
 })

@@ -1,6 +1,7 @@
 import type { Clock, Logger, TimerHandle } from '@clusterfunk/core'
 import type { ManagementClientTls } from '../management/client.js'
 import { ClientPool } from '../management/client-pool.js'
+import { peerProofKey } from '../management/peer-proof.js'
 
 /**
  * How acks reach a leader: one attempt, resolving true once the leader at
@@ -114,18 +115,18 @@ export class AckSender {
 
 /** What a `GrpcAckChannel` dials with. */
 export interface GrpcAckChannelInit {
+  /** The cluster token: proven on each ack (a peer proof), never sent, as the leader's address comes from gossip. */
   token: string | undefined
   /** Dial the leader with TLS (trusting the cluster CA, presenting this node's certificate when asked). Default plaintext. */
   tls?: ManagementClientTls | undefined
-  /** Send the token without TLS to a non-loopback leader. */
-  allowInsecureToken: boolean
   logger: Logger
 }
 
 /**
  * Acks as the leader's AckShardMap RPC, over one long-lived client per
- * leader address (with TLS when the node has it, so the token never
- * travels in clear); a new leader address replaces the client.
+ * leader address (with TLS when the node has it); a new leader address
+ * replaces the client. The token is proven, never sent: the address is
+ * gossip's word, and gossip without a key can be forged.
  */
 export class GrpcAckChannel implements AckChannel {
   private readonly logger: Logger
@@ -134,9 +135,8 @@ export class GrpcAckChannel implements AckChannel {
   constructor (init: GrpcAckChannelInit) {
     this.logger = init.logger
     this.pool = new ClientPool({
-      ...(init.token === undefined ? {} : { token: init.token }),
+      ...(init.token === undefined ? {} : { proofKey: peerProofKey(init.token) }),
       ...(init.tls === undefined ? {} : { tls: init.tls }),
-      allowInsecureToken: init.allowInsecureToken,
       maxClients: 1
     })
   }

@@ -102,6 +102,18 @@ export abstract class ClusterCore extends Service {
   /** The leader this node knows of, if any. */
   leader (): string | undefined { return this.knownLeader }
 
+  /**
+   * True when gossip is authenticated (gossip keys are set): SWIM then drops
+   * every packet that does not open under the keyring, so member tags —
+   * endpoints such as `ep.kv` — come from nodes holding a key. False means
+   * anyone who can send a datagram to this node can forge a member's tags:
+   * an application must not send secrets or trusted writes to an endpoint
+   * learned from gossip unless this is true or its own channel
+   * authenticates the peer (TLS). The cluster's own node-to-node calls prove
+   * the token instead of sending it, so they are safe either way.
+   */
+  get gossipAuthenticated (): boolean { return this.options.keyring !== undefined }
+
   /** The parts, or NotStartedError. */
   protected abstract running (): ClusterParts
 
@@ -120,6 +132,7 @@ export abstract class ClusterCore extends Service {
 
   protected async onStart (_options: AbortOptions): Promise<void> {
     const o = this.options
+    if (o.exposed.length > 0) this.logger.warn(`starting insecure on ${o.host}: ${o.exposed.join('; ')}`, { insecure: true })
     this.currentState = 'Starting'
     this.knownLeader = undefined
     this.leading = false

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import path from 'node:path'
+import { isValidNodeId } from '../management/node-ids.js'
 
 /** The file in `dataDir` that keeps a generated node id. */
 export const NODE_ID_FILE = 'node-id'
@@ -16,7 +17,7 @@ export async function loadNodeId (dataDir: string, given?: string): Promise<stri
   const file = path.join(dataDir, NODE_ID_FILE)
   try {
     const kept = (await readFile(file, 'utf8')).trim()
-    if (/^[A-Za-z0-9._-]{1,64}$/.test(kept)) return kept
+    if (isValidNodeId(kept)) return kept
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
   }

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net'
 import { InvalidConfigError } from '@clusterfunk/core'
+import { NODE_ID_RULE, isValidNodeId } from '../management/node-ids.js'
 import type { RaftPreset } from '@clusterfunk/raft'
 import { MAX_SHARDS } from '@clusterfunk/sharding'
 import type { Keyring, KeyInput, SwimPreset } from '@clusterfunk/swim'
@@ -43,7 +44,16 @@ export interface ClusterInit {
   swimPreset?: SwimPreset
   /** Cluster token for Raft (≥ 8 characters, proven with an HMAC, never sent) and the management API (a bearer token). Default none. */
   token?: string
-  /** Let the management token travel without TLS to and from a non-loopback `host`. Default false: such a token needs `tls`. */
+  /**
+   * Start on a non-loopback `host` with a `token` but without `tls` or
+   * without `gossipKeys`, knowing what that exposes: without TLS the token
+   * travels in clear between funkctl and the management port; without
+   * gossip keys anyone who can send a datagram to the SWIM port can forge
+   * members and their endpoint tags. A warning saying so is logged at start.
+   * Default false: such a node refuses to start. Loopback hosts need neither.
+   */
+  insecure?: boolean
+  /** @deprecated The old name of `insecure`; still taken, with the same meaning. */
   allowInsecureToken?: boolean
   /** TLS for every TCP/gRPC channel: Raft, the management server, acks and forwarded calls. Default none (plaintext). */
   tls?: ClusterTlsInit
@@ -90,6 +100,10 @@ export interface ResolvedClusterInit {
   raftPreset: RaftPreset
   swimPreset: SwimPreset
   token: string | undefined
+  /** `insecure` (or the deprecated `allowInsecureToken`) was set. */
+  insecure: boolean
+  /** What a node bound as configured exposes, for the start-up warning; empty when nothing. */
+  exposed: string[]
   allowInsecureToken: boolean
   tls: ResolvedClusterTls | undefined
   /** The gossip keyring, shared with SWIM, so keys rotated through the facade take effect at once and survive a restart of this object. */
@@ -120,8 +134,8 @@ export function resolveClusterInit (init: ClusterInit): ResolvedClusterInit {
     throw new InvalidConfigError('name', 'must be 1..40 letters, digits or dashes')
   }
   if (typeof init.dataDir !== 'string' || init.dataDir === '') throw new InvalidConfigError('dataDir', 'is required: the Raft log and snapshots live there')
-  if (init.nodeId !== undefined && (typeof init.nodeId !== 'string' || !/^[A-Za-z0-9._-]{1,64}$/.test(init.nodeId))) {
-    throw new InvalidConfigError('nodeId', 'must be 1..64 letters, digits, dots, dashes or underscores')
+  if (init.nodeId !== undefined && !isValidNodeId(init.nodeId)) {
+    throw new InvalidConfigError('nodeId', `must be ${NODE_ID_RULE}`)
   }
   const host = init.host ?? '127.0.0.1'
   if (typeof host !== 'string' || isIP(host) === 0 || host === '0.0.0.0' || host === '::') {
@@ -141,10 +155,17 @@ export function resolveClusterInit (init: ClusterInit): ResolvedClusterInit {
   }
   const tls = resolveTls(init.tls, host)
   const loopback = host === '::1' || host.startsWith('127.')
-  if (init.token !== undefined && tls === undefined && !loopback && init.allowInsecureToken !== true) {
-    throw new InvalidConfigError('token', 'on a non-loopback host the management token would travel in clear: set tls (or allowInsecureToken to accept that)')
-  }
   const keyring = resolveGossipKeys(init.gossipKeys)
+  if (init.insecure !== undefined && typeof init.insecure !== 'boolean') throw new InvalidConfigError('insecure', 'must be true or false')
+  const insecure = init.insecure === true || init.allowInsecureToken === true
+  const exposed: string[] = []
+  if (init.token !== undefined && !loopback) {
+    if (tls === undefined) exposed.push('without tls the cluster token travels in clear between funkctl and the management port')
+    if (keyring === undefined) exposed.push('without gossipKeys anyone who can send UDP to the SWIM port can forge members and their endpoint tags (ep.*)')
+  }
+  if (exposed.length > 0 && !insecure) {
+    throw new InvalidConfigError('insecure', `a token on the non-loopback host ${host} needs ${[tls === undefined ? 'tls' : '', keyring === undefined ? 'gossipKeys' : ''].filter(x => x !== '').join(' and ')}: ${exposed.join('; ')}. Set them, or set insecure: true to accept that`)
+  }
   if (init.zeroconf !== undefined && typeof init.zeroconf !== 'boolean') throw new InvalidConfigError('zeroconf', 'must be true or false')
   const shards = positive('shards', init.shards, 10_000)
   if (shards > MAX_SHARDS) throw new InvalidConfigError('shards', `must be at most ${MAX_SHARDS}`)
@@ -168,7 +189,9 @@ export function resolveClusterInit (init: ClusterInit): ResolvedClusterInit {
     raftPreset,
     swimPreset,
     token: init.token,
-    allowInsecureToken: init.allowInsecureToken === true,
+    insecure,
+    exposed: insecure ? exposed : [],
+    allowInsecureToken: insecure,
     tls,
     keyring,
     failedRemovalMs: positive('failedRemovalMs', init.failedRemovalMs, 30_000),

@@ -93,14 +93,13 @@ export async function assembleParts (o: ResolvedClusterInit, d: PartsDeps): Prom
       endpoint,
       checker,
       management,
-      metricsServer: o.metricsPort === undefined ? undefined : new MetricsServer({ metrics: d.metrics, logger: d.logger }, { host: o.host, port: o.metricsPort }),
+      metricsServer: o.metricsPort === undefined ? undefined : new MetricsServer({ metrics: d.metrics, guardMetrics: d.metrics, logger: d.logger }, { host: o.host, port: o.metricsPort }),
       zeroconf: o.zeroconf ? new ZeroconfJoiner({ logger: d.logger, metrics: d.metrics, createSocket: d.createMdnsSocket }, { clusterName: o.name, nodeId: d.nodeId, host: o.host }) : undefined,
       acks: new AckSender({
         nodeId: d.nodeId,
         channel: new GrpcAckChannel({
           token: o.token,
           tls: o.tls === undefined ? undefined : managementClientTls(o.tls),
-          allowInsecureToken: o.allowInsecureToken,
           logger: d.logger
         }),
         clock: d.clock,

@@ -1,4 +1,4 @@
-import { DecodeError } from '@clusterfunk/core'
+import { DecodeError, MAP_VERSIONS, checkCounter } from '@clusterfunk/core'
 import { loadType } from '@clusterfunk/proto'
 import { decodeShardMap, encodeShardMap, type ShardMap } from '@clusterfunk/sharding'
 import type { ClusterCommand } from './types.js'
@@ -8,11 +8,15 @@ const Command = loadType('cluster.proto', 'clusterfunk.cluster.Command')
 const State = loadType('cluster.proto', 'clusterfunk.cluster.CoordinatorState')
 const Ack = loadType('cluster.proto', 'clusterfunk.cluster.ShardMapAck')
 
-/** A map version from the wire: a positive safe integer (protobufjs gives uint64 as number or Long). */
+/**
+ * A map version from the wire, within MAP_VERSIONS (0..2^53−2, so the next
+ * version is still exact). protobufjs gives uint64 as a number or a Long;
+ * a Long past 2^53 becomes an inexact number, which the range check refuses.
+ * @throws DecodeError naming `what`
+ */
 function version (raw: unknown, what: string): number {
   const n = typeof raw === 'number' ? raw : Number(String(raw))
-  if (!Number.isSafeInteger(n) || n < 0) throw new DecodeError(`${what} is not a valid map version`)
-  return n
+  return checkCounter(MAP_VERSIONS, n, what)
 }
 
 function decodeWith<T> (what: string, fn: () => T): T {

@@ -1,4 +1,4 @@
-import { InvalidConfigError } from '@clusterfunk/core'
+import { InvalidConfigError, MAP_VERSIONS, nextCounter } from '@clusterfunk/core'
 import { ShardMap, diff } from '@clusterfunk/sharding'
 import type { CoordinatorSnapshot } from './codec.js'
 import type {
@@ -57,7 +57,7 @@ export class ShardCoordinator {
   readonly shardCount: number
   readonly ackTimeoutMs: number
   readonly leaseMs: number
-  readonly counters: CoordinatorCounters = { proposals: 0, commits: 0, staleAcks: 0, staleProposals: 0, staleCommits: 0, ackTimeouts: 0 }
+  readonly counters: CoordinatorCounters = { proposals: 0, commits: 0, staleAcks: 0, staleProposals: 0, staleCommits: 0, ackTimeouts: 0, versionsExhausted: 0 }
 
   // Replicated state: a function of the applied log (or the snapshot it restored).
   private maxVersion = 0
@@ -301,7 +301,13 @@ export class ShardCoordinator {
       return
     }
     const base = this.committed?.map ?? ShardMap.init(this.shardCount)
-    const version = Math.max(this.maxVersion, this.lastProposed) + 1
+    const last = Math.max(this.maxVersion, this.lastProposed)
+    // Decoders keep versions within MAP_VERSIONS, so only a cluster that made 2^53 proposals gets here: it stops proposing, visibly.
+    if (last >= MAP_VERSIONS.max) {
+      this.counters.versionsExhausted++
+      return
+    }
+    const version = nextCounter(MAP_VERSIONS, last)
     this.lastProposed = version
     this.target = desired
     const leaving = new Set((this.committed?.map.nodes() ?? []).map(n => n.id).filter(id => !desired.has(id)))

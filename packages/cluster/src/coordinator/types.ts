@@ -75,6 +75,8 @@ export interface CoordinatorCounters {
   staleAcks: number
   /** Proposals whose version is not above every version applied before (cannot happen in a well-formed log). */
   staleProposals: number
+  /** Proposals not made because the map version reached the end of its range (MAP_VERSIONS). */
+  versionsExhausted: number
   /** Commits that named a version other than the open proposal (log replays after a superseded round). */
   staleCommits: number
   /** Rounds that ended with nodes left out for not acking in time. */

@@ -1,7 +1,8 @@
-import { Client, Metadata, credentials, status as Code, type CallOptions, type ChannelCredentials, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js'
+import { Client, Metadata, credentials, status as Code, type CallOptions, type ChannelCredentials, type ClientReadableStream, type MethodDefinition, type ServiceError } from '@grpc/grpc-js'
 import { InvalidConfigError, throwIfAborted, type AbortOptions } from '@clusterfunk/core'
 import { AUTHORIZATION_KEY, FORWARDED_KEY, isLoopback, parseHostPort } from './auth.js'
 import { decodeEndpoints, decodeEvent, decodeNodes, decodeShards, decodeStatus, withFormat } from './codec.js'
+import { PEER_PROOF_KEY, bodyDigest, signPeerProof } from './peer-proof.js'
 import { managementMethod, type ManagementMethod, type Wire } from './proto.js'
 import { statusToError } from './status.js'
 import type { AddNodeRequest, ClusterEvent, NodeEndpoint, NodeSummary, ShardSummary, StatusReply } from './types.js'
@@ -31,6 +32,13 @@ export interface ManagementClientInit {
   allowInsecureToken?: boolean
   /** Mark calls as forwarded by a follower (the server then never forwards them again). For the server's own use. */
   forwarded?: boolean
+  /**
+   * Prove the cluster token on each call with a peer proof made with this
+   * key (`peerProofKey(token)`) instead of sending the token: what nodes use
+   * to dial addresses learned from gossip, which may be forged. Replaces
+   * `token`. For the cluster's own use.
+   */
+  proofKey?: Buffer
 }
 
 /** Per-call options. */
@@ -40,6 +48,9 @@ export interface CallOptionsInit extends AbortOptions {
 }
 
 const DEFAULT_TIMEOUT_MS = 5_000
+
+/** Requests are serialized before the call (a proof covers their bytes); grpc-js sends the bytes as they are. */
+const identity = (body: Buffer): Buffer => body
 
 /**
  * Typed access to a node's management API. Every method maps failures to
@@ -54,6 +65,7 @@ export class ManagementClient {
   private readonly client: Client
   private readonly metadata: Metadata
   private readonly timeoutMs: number
+  private readonly proofKey: Buffer | undefined
 
   /** @throws InvalidConfigError for an address that is not host:port, a bad timeout, or a token that would travel in clear */
   constructor (init: ManagementClientInit) {
@@ -61,6 +73,7 @@ export class ManagementClient {
     if (target === undefined) throw new InvalidConfigError('address', `"${init.address}" is not host:port`)
     this.timeoutMs = init.timeoutMs ?? DEFAULT_TIMEOUT_MS
     if (!Number.isFinite(this.timeoutMs) || this.timeoutMs <= 0) throw new InvalidConfigError('timeoutMs', 'must be a positive number of milliseconds')
+    if (init.token !== undefined && init.proofKey !== undefined) throw new InvalidConfigError('proofKey', 'replaces token: set one of them')
     if (init.token !== undefined && init.tls === undefined && !isLoopback(target.host) && init.allowInsecureToken !== true) {
       throw new InvalidConfigError('tls', 'a token to a non-loopback address needs TLS (or allowInsecureToken)')
     }
@@ -68,6 +81,7 @@ export class ManagementClient {
     this.metadata = new Metadata()
     if (init.token !== undefined) this.metadata.set(AUTHORIZATION_KEY, `Bearer ${init.token}`)
     if (init.forwarded === true) this.metadata.set(FORWARDED_KEY, '1')
+    this.proofKey = init.proofKey
     const options: Record<string, string | number> = { 'grpc.max_send_message_length': 1024 * 1024 }
     if (init.tls?.serverName !== undefined) options['grpc.ssl_target_name_override'] = init.tls.serverName
     this.client = new Client(init.address, this.credentials(init.tls), options)
@@ -135,8 +149,9 @@ export class ManagementClient {
   async * watch (options: AbortOptions = {}): AsyncGenerator<ClusterEvent, void, undefined> {
     throwIfAborted(options.signal)
     const method = managementMethod('WatchEvents')
+    const { body, metadata } = this.request(method, {})
     const call: ClientReadableStream<Wire> = this.client.makeServerStreamRequest(
-      method.path, method.requestSerialize, method.responseDeserialize, withFormat({}), this.metadata.clone(), {})
+      method.path, identity, method.responseDeserialize, body, metadata, {})
     const onAbort = (): void => { call.cancel() }
     options.signal?.addEventListener('abort', onAbort, { once: true })
     try {
@@ -158,13 +173,24 @@ export class ManagementClient {
     this.client.close()
   }
 
+  /** The request's bytes and the call's metadata, with a peer proof bound to both when this client proves the token. */
+  private request (method: MethodDefinition<Wire, Wire>, request: Wire): { body: Buffer, metadata: Metadata } {
+    const body = method.requestSerialize(withFormat(request))
+    const metadata = this.metadata.clone()
+    if (this.proofKey !== undefined) {
+      metadata.set(PEER_PROOF_KEY, signPeerProof(this.proofKey, { path: method.path, audience: this.address, bodyDigest: bodyDigest(body) }, Date.now()))
+    }
+    return { body, metadata }
+  }
+
   private async unary (name: ManagementMethod, request: Wire, options: CallOptionsInit = {}): Promise<Wire> {
     throwIfAborted(options.signal)
     const method = managementMethod(name)
     const callOptions: CallOptions = { deadline: Date.now() + (options.timeoutMs ?? this.timeoutMs) }
+    const { body, metadata } = this.request(method, request)
     return await new Promise<Wire>((resolve, reject) => {
-      const call = this.client.makeUnaryRequest(method.path, method.requestSerialize, method.responseDeserialize,
-        withFormat(request), this.metadata.clone(), callOptions, (err, value) => {
+      const call = this.client.makeUnaryRequest(method.path, identity, method.responseDeserialize,
+        body, metadata, callOptions, (err, value) => {
           options.signal?.removeEventListener('abort', onAbort)
           if (err !== null || value === undefined) reject(statusToError(err ?? new Error('empty response'), this.address))
           else resolve(value)

@@ -1,3 +1,4 @@
+import { MAP_VERSIONS, inRange } from '@clusterfunk/core'
 import type { Wire } from './proto.js'
 import { MANAGEMENT_FORMAT_VERSION } from './proto.js'
 import type {
@@ -35,6 +36,10 @@ const livenesses = enumTable<LivenessStatus>('LIVENESS_STATUS', [['Alive', 'ALIV
 
 function str (v: unknown): string { return typeof v === 'string' ? v : '' }
 function num (v: unknown): number { return typeof v === 'number' && Number.isFinite(v) ? v : 0 }
+/** A count or size: a safe whole number ≥ 0, else 0. */
+function count (v: unknown): number { return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : 0 }
+/** A map version in MAP_VERSIONS' range, else 0 (no map): an out-of-range number from a server is never shown as a version. */
+function mapVersion (v: unknown): number { return typeof v === 'number' && inRange(MAP_VERSIONS, v) ? v : 0 }
 function list (v: unknown): Wire[] { return Array.isArray(v) ? v.filter((x): x is Wire => typeof x === 'object' && x !== null) : [] }
 
 /** The format field every message carries. */
@@ -73,10 +78,10 @@ export function decodeStatus (w: Wire): StatusReply {
     clusterName: str(w.clusterName),
     role: roles.decode(w.role, 'NonMember'),
     state: states.decode(w.state, 'Invalid'),
-    raftMembers: num(w.raftMembers),
-    swimMembers: num(w.swimMembers),
-    shardCount: num(w.shardCount),
-    shardMapVersion: num(w.shardMapVersion),
+    raftMembers: count(w.raftMembers),
+    swimMembers: count(w.swimMembers),
+    shardCount: count(w.shardCount),
+    shardMapVersion: mapVersion(w.shardMapVersion),
     createdAt: num(w.createdMs),
     callerAddress: str(w.callerAddress)
   }
@@ -116,9 +121,9 @@ export function encodeShards (s: ShardSummary): Wire {
 
 export function decodeShards (w: Wire): ShardSummary {
   return {
-    total: num(w.totalShards),
-    mapVersion: num(w.mapVersion),
-    nodes: list(w.nodes).map(n => ({ nodeId: str(n.nodeId), shards: num(n.shards), percent: num(n.percent) }))
+    total: count(w.totalShards),
+    mapVersion: mapVersion(w.mapVersion),
+    nodes: list(w.nodes).map(n => ({ nodeId: str(n.nodeId), shards: count(n.shards), percent: num(n.percent) }))
   }
 }
 
@@ -158,7 +163,7 @@ export function decodeEvent (w: Wire): ClusterEvent | undefined {
       const leaderId = str(body.leaderId)
       return leaderId === '' ? { type: 'leader:change', at } : { type: 'leader:change', at, leaderId }
     }
-    case 'shardsChanged': return { type: 'shards:change', at, mapVersion: num(body.mapVersion), total: num(body.totalShards) }
+    case 'shardsChanged': return { type: 'shards:change', at, mapVersion: mapVersion(body.mapVersion), total: count(body.totalShards) }
     case 'nodeJoined': case 'nodeLeft': case 'nodeDead': case 'nodeAlive':
       return { type: NODE_EVENTS[kind], at, nodeId: str(body.nodeId) }
     default: return undefined

@@ -5,11 +5,10 @@ import { UnavailableError } from './errors.js'
 
 /** How a follower dials the leader. */
 export interface ForwardInit {
-  token?: string | undefined
+  /** Proves the cluster token on each forwarded call (`peerProofKey`); the token itself is never sent, as the leader's address comes from gossip. */
+  proofKey?: Buffer | undefined
   tls?: ManagementClientTls | undefined
   timeoutMs: number
-  /** Send the token without TLS to a non-loopback leader. */
-  allowInsecureToken: boolean
 }
 
 const MAX_CLIENTS = 8
@@ -24,10 +23,9 @@ export class ForwardPool {
 
   constructor (init: ForwardInit) {
     this.pool = new ClientPool({
-      ...(init.token === undefined ? {} : { token: init.token }),
+      ...(init.proofKey === undefined ? {} : { proofKey: init.proofKey }),
       ...(init.tls === undefined ? {} : { tls: init.tls }),
       timeoutMs: init.timeoutMs,
-      allowInsecureToken: init.allowInsecureToken,
       forwarded: true,
       maxClients: MAX_CLIENTS
     })

@@ -1,6 +1,6 @@
 import type { MemoryCluster } from './memory-cluster.js'
 import { MANAGEMENT_ENDPOINT } from './memory-cluster.js'
-import { ManagementServer, type ManagementServerInit } from './server.js'
+import { ManagementServer, type ManagementServerComponents, type ManagementServerInit } from './server.js'
 
 /** Management servers started for the nodes of a `MemoryCluster`. */
 export interface MemoryClusterServers {
@@ -17,12 +17,14 @@ export interface MemoryClusterServers {
  * one fails to start, the ones started are stopped and the error thrown.
  * For tests and demos of management clients such as funkctl.
  */
-export async function serveMemoryCluster (cluster: MemoryCluster, ids: readonly string[], init: ManagementServerInit = {}): Promise<MemoryClusterServers> {
+export async function serveMemoryCluster (
+  cluster: MemoryCluster, ids: readonly string[], init: ManagementServerInit = {}, components: Omit<ManagementServerComponents, 'source'> = {}
+): Promise<MemoryClusterServers> {
   const servers = new Map<string, ManagementServer>()
   const stop = async (): Promise<void> => { await Promise.all([...servers.values()].map(async s => { await s.stop() })) }
   try {
     for (const id of ids) {
-      const server = new ManagementServer({ source: cluster.source(id) }, init)
+      const server = new ManagementServer({ ...components, source: cluster.source(id) }, init)
       servers.set(id, server)
       await server.start()
       cluster.setEndpoint(id, MANAGEMENT_ENDPOINT, server.endpoint())

@@ -1,6 +1,7 @@
 import path from 'node:path'
 import { loadSync, type MethodDefinition, type PackageDefinition, type ServiceDefinition } from '@grpc/proto-loader'
 import { protoDir } from '@clusterfunk/proto'
+import { bodyDigest } from './peer-proof.js'
 
 /** The proto package of the management API. */
 export const MANAGEMENT_PACKAGE = 'clusterfunk.management'
@@ -41,4 +42,33 @@ export function managementMethod (name: ManagementMethod): MethodDefinition<Wire
   const method = managementService()[name]
   if (method === undefined) throw new Error(`management.proto has no method ${name}`)
   return method as MethodDefinition<Wire, Wire>
+}
+
+const BODY_DIGEST = Symbol('clusterfunk.management.bodyDigest')
+
+/**
+ * `service` with every request deserializer also noting the SHA-256 of the
+ * request's bytes on the decoded message (`digestOf`), so a server can check
+ * a peer proof bound to them without encoding the message again.
+ */
+export function withBodyDigests (service: ServiceDefinition): ServiceDefinition {
+  const out: Record<string, MethodDefinition<Wire, Wire>> = {}
+  for (const [name, definition] of Object.entries(service)) {
+    const method = definition as MethodDefinition<Wire, Wire>
+    out[name] = {
+      ...method,
+      requestDeserialize: (bytes: Buffer): Wire => {
+        const message = method.requestDeserialize(bytes)
+        Object.defineProperty(message, BODY_DIGEST, { value: bodyDigest(bytes), enumerable: false })
+        return message
+      }
+    }
+  }
+  return out as ServiceDefinition
+}
+
+/** The digest `withBodyDigests` noted on a request, if any. */
+export function digestOf (request: Wire): Buffer | undefined {
+  const digest = (request as Record<symbol, unknown>)[BODY_DIGEST]
+  return Buffer.isBuffer(digest) ? digest : undefined
 }

@@ -1,13 +1,17 @@
 import { Server, ServerCredentials, status as Code, type sendUnaryData, type ServerUnaryCall, type ServerWritableStream, type UntypedServiceImplementation } from '@grpc/grpc-js'
-import { InvalidConfigError, NotLeaderError, NotStartedError, Service, noopMetrics, silentLogger, systemClock, type AbortOptions, type Clock, type Counter, type Logger, type Metrics } from '@clusterfunk/core'
+import { ConnectionGuard, InvalidArgumentError, InvalidConfigError, MAP_VERSIONS, NotLeaderError, inRange, NotStartedError, Service, noopMetrics, silentLogger, systemClock, type AbortOptions, type Clock, type Counter, type Logger, type Metrics } from '@clusterfunk/core'
 import { FORWARDED_KEY, isLoopback, joinHostPort, peerIp, tokenMatches } from './auth.js'
 import type { ManagementClient } from './client.js'
-import { encodeEndpoints, encodeEvent, encodeNodes, encodeShards, encodeStatus, formatOf, withFormat } from './codec.js'
+import { encodeEndpoints, encodeNodes, encodeShards, encodeStatus, formatOf, withFormat } from './codec.js'
 import { ManagementError, UnauthenticatedError } from './errors.js'
 import { ForwardPool } from './forward.js'
-import { MANAGEMENT_FORMAT_VERSION, MAX_REQUEST_BYTES, managementService, type ManagementMethod, type Wire } from './proto.js'
+import { PEER_PROOF_KEY, PeerProofVerifier, peerProofKey } from './peer-proof.js'
+import { MANAGEMENT_FORMAT_VERSION, MAX_REQUEST_BYTES, digestOf, managementMethod, managementService, withBodyDigests, type ManagementMethod, type Wire } from './proto.js'
 import type { ManagementSource } from './source.js'
-import { UnsupportedFormatError, errorToStatus } from './status.js'
+import { checkNodeId } from './node-ids.js'
+import { DEFAULT_WATCH_LIMITS, WatchStreams, type WatchLimits } from './watch.js'
+import { Responder } from './respond.js'
+import { UnsupportedFormatError } from './status.js'
 
 /** What a `ManagementServer` needs from outside. */
 export interface ManagementServerComponents {
@@ -47,6 +51,39 @@ export interface ManagementServerInit {
   shutdownTimeoutMs?: number
   /** Most WatchEvents streams open at once; more are refused with RESOURCE_EXHAUSTED. Default 64. */
   maxWatchers?: number
+  /** Most WatchEvents streams open at once over one client connection. Default 8. */
+  maxWatchersPerClient?: number
+  /** Most WatchEvents streams open at once from one IP address. Default 16. */
+  maxWatchersPerAddress?: number
+  /** Connection caps and timeouts of the port; see `ManagementConnectionLimits` for the defaults. */
+  connections?: Partial<ManagementConnectionLimits>
+  /** A WatchEvents stream whose consumer has not taken what was sent for this long is ended with RESOURCE_EXHAUSTED (ms). Default 10 000. */
+  watchStallMs?: number
+}
+
+/** The bounds on the management port's connections. */
+export interface ManagementConnectionLimits {
+  /** Connections open at once; more are closed on accept (counted). Default 256. */
+  maxConnections: number
+  /** Connections open at once from one IP address. Default 64. */
+  maxConnectionsPerAddress: number
+  /** A connection with no byte either way for this long is closed (ms). Default 120 000. */
+  idleTimeoutMs: number
+  /** An HTTP/2 session with no call for this long is closed (ms). Default 60 000. */
+  sessionIdleMs: number
+  /** Calls open at once on one connection. Default 32. */
+  maxStreamsPerConnection: number
+  /** Memory one HTTP/2 session may buffer (MiB); past it new calls are refused. Default 4. */
+  maxSessionMemoryMb: number
+}
+
+/** Defaults of `ManagementConnectionLimits`. */
+export const DEFAULT_CONNECTION_LIMITS: Readonly<ManagementConnectionLimits> = Object.freeze({
+  maxConnections: 256, maxConnectionsPerAddress: 64, idleTimeoutMs: 120_000, sessionIdleMs: 60_000, maxStreamsPerConnection: 32, maxSessionMemoryMb: 4
+})
+
+function definedOnly<T extends object> (o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>
 }
 
 /** Where a started server listens. */
@@ -69,16 +106,22 @@ export class ManagementServer extends Service {
   private readonly source: ManagementSource
   private readonly logger: Logger
   private readonly clock: Clock
-  private readonly requests: Counter
+  private readonly responder: Responder
   private readonly host: string
   private readonly port: number
   private readonly init: ManagementServerInit
   private readonly shutdownTimeoutMs: number
-  private readonly maxWatchers: number
-  private readonly watchers = new Set<AbortController>()
+  private readonly watchers: WatchStreams
   private server?: Server
   private bound?: ManagementAddress
   private forwards?: ForwardPool
+  private guard?: ConnectionGuard
+  private injector?: ReturnType<Server['createConnectionInjector']>
+  private readonly metrics: Metrics
+  private readonly connections: ManagementConnectionLimits
+  private readonly proofKey: Buffer | undefined
+  private readonly proofs: PeerProofVerifier | undefined
+  private readonly refusedProofs: Counter
 
   /** @throws InvalidConfigError for a bad port, host, timeout, or a token that would travel in clear */
   constructor (components: ManagementServerComponents, init: ManagementServerInit = {}) {
@@ -86,21 +129,49 @@ export class ManagementServer extends Service {
     this.source = components.source
     this.logger = components.logger ?? silentLogger()
     this.clock = components.clock ?? systemClock
-    this.requests = (components.metrics ?? noopMetrics).counter({
-      name: 'clusterfunk_cluster_management_requests_total', help: 'Management RPCs answered, by method and gRPC code', labelNames: ['method', 'code']
+    const metrics = components.metrics ?? noopMetrics
+    this.metrics = metrics
+    this.responder = new Responder({
+      requests: metrics.counter({
+        name: 'clusterfunk_cluster_management_requests_total', help: 'Management RPCs answered, by method and gRPC code', labelNames: ['method', 'code']
+      }),
+      faults: metrics.counter({
+        name: 'clusterfunk_cluster_management_handler_faults_total', help: 'Management handlers that failed past every typed answer (answered INTERNAL)', labelNames: ['method']
+      }),
+      logger: this.logger
     })
     this.init = init
     this.host = init.host ?? '127.0.0.1'
     this.port = init.port ?? 0
     this.shutdownTimeoutMs = init.shutdownTimeoutMs ?? 2_000
-    this.maxWatchers = init.maxWatchers ?? 64
+    const watch: WatchLimits = {
+      maxWatchers: init.maxWatchers ?? DEFAULT_WATCH_LIMITS.maxWatchers,
+      maxPerClient: init.maxWatchersPerClient ?? DEFAULT_WATCH_LIMITS.maxPerClient,
+      maxPerAddress: init.maxWatchersPerAddress ?? DEFAULT_WATCH_LIMITS.maxPerAddress,
+      stallMs: init.watchStallMs ?? DEFAULT_WATCH_LIMITS.stallMs
+    }
+    this.watchers = new WatchStreams(watch, this.clock, metrics.counter({
+      name: 'clusterfunk_cluster_management_watch_evictions_total', help: 'WatchEvents streams ended because the consumer stopped reading, by reason (stalled, backlog)', labelNames: ['reason']
+    }))
+    this.refusedProofs = metrics.counter({
+      name: 'clusterfunk_cluster_management_peer_proofs_refused_total', help: 'Peer proofs refused, by reason (malformed, stale, mac, replay, busy)', labelNames: ['reason']
+    })
     if (this.host === '') throw new InvalidConfigError('host', 'must be an address to listen on, such as 127.0.0.1')
     if (!Number.isInteger(this.port) || this.port < 0 || this.port > 65_535) throw new InvalidConfigError('port', 'must be an integer in 0..65535')
     if (init.token === '') throw new InvalidConfigError('token', 'must not be empty')
     if (init.token !== undefined && init.tls === undefined && !isLoopback(this.host) && init.allowInsecureToken !== true) {
       throw new InvalidConfigError('tls', 'a token on a non-loopback address needs TLS (or allowInsecureToken)')
     }
-    for (const [option, value] of [['shutdownTimeoutMs', this.shutdownTimeoutMs], ['forwardTimeoutMs', init.forwardTimeoutMs ?? 1], ['maxWatchers', this.maxWatchers]] as const) {
+    this.proofKey = init.token === undefined ? undefined : peerProofKey(init.token)
+    this.proofs = this.proofKey === undefined ? undefined : new PeerProofVerifier(this.proofKey)
+    this.connections = { ...DEFAULT_CONNECTION_LIMITS, ...definedOnly(init.connections ?? {}) }
+    for (const [option, value] of Object.entries(this.connections)) {
+      if (!Number.isSafeInteger(value) || value <= 0) throw new InvalidConfigError(`connections.${option}`, 'must be a positive whole number')
+    }
+    for (const [option, value] of [
+      ['shutdownTimeoutMs', this.shutdownTimeoutMs], ['forwardTimeoutMs', init.forwardTimeoutMs ?? 1], ['maxWatchers', watch.maxWatchers],
+      ['maxWatchersPerClient', watch.maxPerClient], ['maxWatchersPerAddress', watch.maxPerAddress], ['watchStallMs', watch.stallMs]
+    ] as const) {
       if (!Number.isFinite(value) || value <= 0) throw new InvalidConfigError(option, 'must be a positive number')
     }
   }
@@ -122,40 +193,68 @@ export class ManagementServer extends Service {
   }
 
   protected async onStart (_options: AbortOptions): Promise<void> {
-    const server = new Server({ 'grpc.max_receive_message_length': MAX_REQUEST_BYTES })
+    const c = this.connections
+    const server = new Server({
+      'grpc.max_receive_message_length': MAX_REQUEST_BYTES,
+      // A session with no call for this long is closed (GOAWAY): idle connections cost nothing for long.
+      'grpc.max_connection_idle_ms': c.sessionIdleMs,
+      // Pings keep a quiet WatchEvents stream's bytes flowing, so the guard's idle timeout spares it.
+      'grpc.keepalive_time_ms': Math.max(1_000, Math.floor(c.idleTimeoutMs / 2)),
+      'grpc.max_concurrent_streams': c.maxStreamsPerConnection,
+      'grpc-node.max_session_memory': c.maxSessionMemoryMb
+    })
     this.server = server
-    server.addService(managementService(), this.handlers())
+    server.addService(withBodyDigests(managementService()), this.handlers())
     const tls = this.init.tls
     const creds = tls === undefined
       ? ServerCredentials.createInsecure()
       : ServerCredentials.createSsl(tls.clientCa ?? null, [{ cert_chain: tls.cert, private_key: tls.key }], tls.clientCa !== undefined)
-    const port = await new Promise<number>((resolve, reject) => {
-      server.bindAsync(joinHostPort(this.host, this.port), creds, (err, p) => { if (err !== null) reject(err); else resolve(p) })
-    })
-    this.bound = { host: this.host, port }
+    // The guard owns the port: it caps connections (in all and per address) and closes idle ones, then hands the rest to grpc-js.
+    const injector = server.createConnectionInjector(creds)
+    const guard = new ConnectionGuard({ logger: this.logger, metrics: this.metrics }, {
+      part: 'management',
+      host: this.host,
+      port: this.port,
+      maxConnections: c.maxConnections,
+      maxConnectionsPerAddress: c.maxConnectionsPerAddress,
+      idleTimeoutMs: c.idleTimeoutMs,
+      metricPrefix: 'clusterfunk_cluster_management'
+    }, socket => { injector.injectConnection(socket) })
+    this.guard = guard
+    this.injector = injector
+    await guard.start()
+    this.bound = { host: this.host, port: guard.address().port }
     this.forwards = new ForwardPool({
-      token: this.init.token,
+      proofKey: this.proofKey,
       tls: tls === undefined ? undefined : { ca: tls.peerCa ?? tls.cert, ...(tls.clientCa === undefined ? {} : { cert: tls.cert, key: tls.key }) },
-      timeoutMs: this.init.forwardTimeoutMs ?? 5_000,
-      allowInsecureToken: this.init.allowInsecureToken === true
+      timeoutMs: this.init.forwardTimeoutMs ?? 5_000
     })
     this.logger.debug('management server listening', { address: this.bound })
   }
 
   protected async onStop (): Promise<void> {
-    for (const watcher of this.watchers) watcher.abort()
-    this.watchers.clear()
+    this.watchers.abortAll()
     this.forwards?.close()
     this.forwards = undefined
     const server = this.server
     this.server = undefined
     this.bound = undefined
-    if (server === undefined) return
-    await new Promise<void>(resolve => {
-      const timer = this.clock.setTimeout(() => { server.forceShutdown(); resolve() }, this.shutdownTimeoutMs)
-      timer.unref?.()
-      server.tryShutdown(() => { this.clock.clearTimeout(timer); resolve() })
-    })
+    const guard = this.guard
+    const injector = this.injector
+    this.guard = undefined
+    this.injector = undefined
+    if (server !== undefined) {
+      await new Promise<void>(resolve => {
+        const timer = this.clock.setTimeout(() => { server.forceShutdown(); resolve() }, this.shutdownTimeoutMs)
+        timer.unref?.()
+        server.tryShutdown(() => { this.clock.clearTimeout(timer); resolve() })
+      })
+    }
+    injector?.destroy()
+    await guard?.stop()
+    // The listener's 'close' comes before libuv has released its handle (close callbacks run after the check phase):
+    // one loop turn later it is gone, so a stopped server holds nothing.
+    await new Promise<void>(resolve => { setImmediate(() => { setImmediate(resolve) }) })
   }
 
   private handlers (): UntypedServiceImplementation {
@@ -168,9 +267,9 @@ export class ManagementServer extends Service {
         return withFormat({})
       }, async (c, req) => { await c.addNode(addRequest(req)); return withFormat({}) }),
       RemoveNode: this.leaderOnly('RemoveNode', async req => {
-        await s.removeNode(String(req.id ?? ''))
+        await s.removeNode(checkNodeId(req.id))
         return withFormat({})
-      }, async (c, req) => { await c.removeNode(String(req.id ?? '')); return withFormat({}) }),
+      }, async (c, req) => { await c.removeNode(checkNodeId(req.id)); return withFormat({}) }),
       StepDown: this.leaderOnly('StepDown', async () => { await s.stepDown(); return withFormat({}) }, async c => { await c.stepDown(); return withFormat({}) }),
       ListShards: this.unary('ListShards', async () => encodeShards(await s.shards())),
       ListEndpoints: this.unary('ListEndpoints', async req => {
@@ -181,36 +280,46 @@ export class ManagementServer extends Service {
         const name = typeof req.name === 'string' ? req.name : ''
         return encodeEndpoints(name === '' ? [] : (await s.endpoints(name)).filter(e => e.name === name))
       }),
-      WatchEvents: (call: ServerWritableStream<Wire, Wire>) => { void this.watch(call) },
+      WatchEvents: (call: ServerWritableStream<Wire, Wire>) => { this.responder.stream('WatchEvents', call, async () => { await this.watch(call) }) },
       AckShardMap: this.unary('AckShardMap', async req => {
+        const nodeId = checkNodeId(req.nodeId)
+        const version = ackVersion(req.version)
         if (s.ackShardMap === undefined) throw new ManagementError('this node takes no shard-map acks', Code.UNIMPLEMENTED, 'GENERIC')
-        await s.ackShardMap(typeof req.nodeId === 'string' ? req.nodeId : '', typeof req.version === 'number' ? req.version : 0)
+        await s.ackShardMap(nodeId, version)
         return withFormat({})
       })
     }
   }
 
   /** Checks the token and the format version of a call; throws the error to answer with. */
-  private admit (request: Wire, metadata: ServerUnaryCall<Wire, Wire>['metadata']): void {
-    if (this.init.token !== undefined && !tokenMatches(metadata, this.init.token)) throw new UnauthenticatedError()
+  private admit (method: ManagementMethod, request: Wire, metadata: ServerUnaryCall<Wire, Wire>['metadata']): void {
+    if (this.init.token !== undefined) this.authenticate(method, request, metadata, this.init.token)
     const format = formatOf(request)
     if (format !== MANAGEMENT_FORMAT_VERSION) throw new UnsupportedFormatError(format)
   }
 
+  /** An operator's bearer token, or a peer's proof bound to this call and this server (see peer-proof.ts). */
+  private authenticate (method: ManagementMethod, request: Wire, metadata: ServerUnaryCall<Wire, Wire>['metadata'], token: string): void {
+    const proof = metadata.get(PEER_PROOF_KEY)[0]
+    if (proof === undefined) {
+      if (!tokenMatches(metadata, token)) throw new UnauthenticatedError()
+      return
+    }
+    const digest = digestOf(request)
+    const own = this.ownEndpoint()
+    const refusal = typeof proof !== 'string' || digest === undefined || own === undefined || this.proofs === undefined
+      ? 'malformed'
+      : this.proofs.verify(proof, { path: managementMethod(method).path, bodyDigest: digest }, [own], this.clock.wallNow())
+    if (refusal === undefined) return
+    this.refusedProofs.inc({ reason: refusal })
+    throw new UnauthenticatedError(`peer proof refused (${refusal})`)
+  }
+
   private unary (method: ManagementMethod, handle: Handler): (call: ServerUnaryCall<Wire, Wire>, callback: sendUnaryData<Wire>) => void {
     return (call, callback) => {
-      const run = async (): Promise<Wire> => {
-        this.admit(call.request, call.metadata)
+      this.responder.unary(method, callback, async () => {
+        this.admit(method, call.request, call.metadata)
         return await handle(call.request, call)
-      }
-      run().then(reply => {
-        this.requests.inc({ method, code: 'OK' })
-        callback(null, reply)
-      }, (err: unknown) => {
-        const status = errorToStatus(err)
-        this.requests.inc({ method, code: String(status.code) })
-        this.logger.debug('management call failed', { method, error: err instanceof Error ? err.message : String(err) })
-        callback(status)
       })
     }
   }
@@ -231,44 +340,29 @@ export class ManagementServer extends Service {
   }
 
   private async watch (call: ServerWritableStream<Wire, Wire>): Promise<void> {
-    const controller = new AbortController()
-    const signal = controller.signal
-    const onCancel = (): void => { controller.abort() }
-    call.on('cancelled', onCancel)
-    call.on('error', onCancel)
     try {
-      this.admit(call.request, call.metadata)
-      if (this.watchers.size >= this.maxWatchers) throw new ManagementError(`more than ${this.maxWatchers} event streams are open`, Code.RESOURCE_EXHAUSTED, 'OVERFLOW')
-      this.watchers.add(controller)
-      for await (const event of this.source.events({ signal })) {
-        if (signal.aborted) break
-        if (!call.write(encodeEvent(event))) await drained(call, signal)
-      }
-      this.requests.inc({ method: 'WatchEvents', code: 'OK' })
+      this.admit('WatchEvents', call.request, call.metadata)
+      await this.watchers.serve(call, this.source)
+      this.responder.done('WatchEvents')
       if (!call.cancelled) call.end()
     } catch (err) {
-      if (signal.aborted) {
+      if (this.status !== 'started' || call.cancelled) {
         if (!call.cancelled) call.end()
       } else {
-        const status = errorToStatus(err)
-        this.requests.inc({ method: 'WatchEvents', code: String(status.code) })
-        call.emit('error', status)
+        this.responder.fail('WatchEvents', call, err)
       }
-    } finally {
-      this.watchers.delete(controller)
-      call.off('cancelled', onCancel)
     }
   }
 }
 
-async function drained (call: ServerWritableStream<Wire, Wire>, signal: AbortSignal): Promise<void> {
-  await new Promise<void>(resolve => {
-    const done = (): void => { call.off('drain', done); signal.removeEventListener('abort', done); resolve() }
-    call.on('drain', done)
-    signal.addEventListener('abort', done, { once: true })
-  })
+function addRequest (req: Wire): { id: string, address: string, nonVoter: boolean } {
+  return { id: checkNodeId(req.id), address: typeof req.address === 'string' ? req.address : '', nonVoter: req.nonVoter === true }
 }
 
-function addRequest (req: Wire): { id: string, address: string, nonVoter: boolean } {
-  return { id: typeof req.id === 'string' ? req.id : '', address: typeof req.address === 'string' ? req.address : '', nonVoter: req.nonVoter === true }
+/** The map version of an ack: a proposal's, so 1..MAP_VERSIONS.max. @throws InvalidArgumentError */
+function ackVersion (version: unknown): number {
+  if (typeof version !== 'number' || !inRange(MAP_VERSIONS, version) || version < 1) {
+    throw new InvalidArgumentError(`an ack's map version must be a whole number in 1..${MAP_VERSIONS.max}`)
+  }
+  return version
 }

@@ -27,18 +27,59 @@ export class UnsupportedFormatError extends ManagementError {
   }
 }
 
+/** Longest value a trailer carries, in code points before encoding: real ids and addresses are far shorter. */
+const MAX_VALUE_CHARS = 256
+/** Longest status message sent, in characters. */
+const MAX_DETAILS_CHARS = 1_024
+
+/**
+ * `value` as a legal gRPC metadata value: every byte of its UTF-8 outside
+ * printable ASCII (and `%` itself) becomes `%XX`, so valid node ids and
+ * `host:port` addresses travel unchanged (older clients read them as before)
+ * while anything else still round-trips through `decodeMetadataValue`.
+ * grpc-js throws on an illegal value, so nothing may reach it unencoded.
+ */
+export function encodeMetadataValue (value: string): string {
+  const cut = [...value].slice(0, MAX_VALUE_CHARS).join('')
+  if (/^[!-$&-~]*$/.test(cut)) return cut
+  let out = ''
+  for (const byte of Buffer.from(cut, 'utf8')) {
+    out += byte > 0x20 && byte < 0x7f && byte !== 0x25 ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`
+  }
+  return out
+}
+
+/** The value `encodeMetadataValue` encoded; a malformed one is returned as it came. */
+export function decodeMetadataValue (value: string): string {
+  if (!value.includes('%')) return value
+  try {
+    return decodeURIComponent(value)
+  } catch {
+    return value
+  }
+}
+
+/** A status message grpc-js can send: well-formed UTF-16 (its encodeURI throws on a lone surrogate), of bounded length. */
+function safeDetails (details: string): string {
+  const cut = details.length > MAX_DETAILS_CHARS ? `${details.slice(0, MAX_DETAILS_CHARS)}…` : details
+  return cut.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD')
+}
+
 function status (code: Code, reason: ErrorReason, details: string, extra: Record<string, string | undefined> = {}): Partial<StatusObject> {
   const metadata = new Metadata()
-  metadata.set(ERROR_KEY, reason)
+  metadata.set(ERROR_KEY, encodeMetadataValue(reason))
   for (const [key, value] of Object.entries(extra)) {
-    if (value !== undefined && value !== '') metadata.set(key, value)
+    if (value !== undefined && value !== '') metadata.set(key, encodeMetadataValue(value))
   }
-  return { code, details, metadata }
+  return { code, details: safeDetails(details), metadata }
 }
+
+/** The last-resort status when even describing an error failed: it names nothing from the error. */
+export const INTERNAL_STATUS: Readonly<Partial<StatusObject>> = Object.freeze({ code: Code.INTERNAL, details: 'internal error' })
 
 /** The gRPC status a server sends for `err`. Unknown errors become INTERNAL / GENERIC. */
 export function errorToStatus (err: unknown): Partial<StatusObject> {
-  const message = err instanceof Error ? err.message : String(err)
+  const message = describe(err)
   if (err instanceof NotLeaderError) {
     return err.leaderId === undefined
       ? status(Code.UNAVAILABLE, 'NO_LEADER', message)
@@ -55,9 +96,19 @@ export function errorToStatus (err: unknown): Partial<StatusObject> {
   return status(Code.INTERNAL, 'GENERIC', message)
 }
 
+/** An error's message; an error that cannot be turned into text (a hostile object) is 'internal error'. */
+function describe (err: unknown): string {
+  try {
+    const message: unknown = err instanceof Error ? err.message : String(err)
+    return typeof message === 'string' ? message : 'internal error'
+  } catch {
+    return 'internal error'
+  }
+}
+
 function first (metadata: Metadata | undefined, key: string): string | undefined {
   const value = metadata?.get(key)[0]
-  return typeof value === 'string' && value !== '' ? value : undefined
+  return typeof value === 'string' && value !== '' ? decodeMetadataValue(value) : undefined
 }
 
 function isServiceError (err: unknown): err is ServiceError {

@@ -1,12 +1,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { InvalidConfigError, NotStartedError, Service, raceSignal, silentLogger, type AbortOptions, type Logger } from '@clusterfunk/core'
+import { ConnectionGuard, InvalidConfigError, PortInUseError, NotStartedError, Service, raceSignal, silentLogger, type AbortOptions, type Logger, type Metrics } from '@clusterfunk/core'
 import type { PromMetrics } from './prom-metrics.js'
 
 /** What a `MetricsServer` takes from outside. */
 export interface MetricsServerComponents {
   /** The metrics it serves. */
   metrics: Pick<PromMetrics, 'exposition' | 'contentType'>
+  /** Where the listener's own figures go (connections open, refused). Default none. */
+  guardMetrics?: Metrics
   logger?: Logger
 }
 
@@ -18,6 +19,12 @@ export interface MetricsServerInit {
   port?: number
   /** Path of the exposition. Default `/metrics`. */
   path?: string
+  /** Connections open at once; more are closed on accept (counted). Default 64. */
+  maxConnections?: number
+  /** Connections open at once from one IP address. Default 16. */
+  maxConnectionsPerAddress?: number
+  /** A connection with no byte either way for this long is closed (ms). Default 30 000. */
+  idleTimeoutMs?: number
 }
 
 /** Where a started server listens. */
@@ -38,11 +45,16 @@ export class MetricsServer extends Service {
   private readonly host: string
   private readonly port: number
   private readonly path: string
+  private readonly init: MetricsServerInit
+  private readonly guardMetrics: Metrics | undefined
   private server: Server | undefined
+  private guard: ConnectionGuard | undefined
   private bound: MetricsAddress | undefined
 
   constructor (components: MetricsServerComponents, init: MetricsServerInit = {}) {
     super()
+    this.init = init
+    this.guardMetrics = components.guardMetrics
     this.metrics = components.metrics
     this.logger = components.logger ?? silentLogger('cluster:metrics')
     this.host = init.host ?? '127.0.0.1'
@@ -66,7 +78,16 @@ export class MetricsServer extends Service {
   }
 
   protected async onStart (options: AbortOptions): Promise<void> {
-    const server = createServer((req, res) => { this.handle(req, res) })
+    const server = createServer((req, res) => {
+      try {
+        this.handle(req, res)
+      } catch (err) {
+        // Nothing may escape a request handler: answer 500 (or drop the connection) instead.
+        this.logger.warn('metrics: handler failed', { err: err instanceof Error ? err.message : String(err) })
+        if (!res.headersSent) this.reply(res, 500, 'internal error\n')
+        else res.destroy()
+      }
+    })
     server.keepAliveTimeout = 5_000
     server.requestTimeout = 10_000
     server.headersTimeout = 10_000
@@ -76,26 +97,37 @@ export class MetricsServer extends Service {
       else socket.destroy()
     })
     this.server = server
-    await raceSignal(new Promise<void>((resolve, reject) => {
-      server.once('error', reject)
-      server.listen(this.port, this.host, () => {
-        server.removeListener('error', reject)
-        resolve()
-      })
-    }), options.signal)
-    const info = server.address() as AddressInfo
-    this.bound = { host: info.address, port: info.port }
+    // The guard owns the port (connection caps, idle timeout) and hands each connection it keeps to the HTTP server.
+    const guard = new ConnectionGuard({ logger: this.logger, ...(this.guardMetrics === undefined ? {} : { metrics: this.guardMetrics }) }, {
+      part: 'metrics',
+      host: this.host,
+      port: this.port,
+      maxConnections: this.init.maxConnections ?? 64,
+      maxConnectionsPerAddress: this.init.maxConnectionsPerAddress ?? 16,
+      idleTimeoutMs: this.init.idleTimeoutMs ?? 30_000,
+      metricPrefix: 'clusterfunk_cluster_metrics_http'
+    }, socket => { server.emit('connection', socket) })
+    this.guard = guard
+    try {
+      await raceSignal(guard.start(), options.signal)
+    } catch (err) {
+      // The documented error is the listen error itself (EADDRINUSE), as before the guard.
+      throw err instanceof PortInUseError && err.cause instanceof Error ? err.cause : err
+    }
+    this.bound = guard.address()
     this.logger.debug('metrics server listening', { url: this.url() })
   }
 
   protected async onStop (): Promise<void> {
     const server = this.server
+    const guard = this.guard
     this.server = undefined
+    this.guard = undefined
     this.bound = undefined
-    if (server === undefined || !server.listening) return
-    const closed = new Promise<void>(resolve => { server.close(() => { resolve() }) })
-    server.closeAllConnections()
-    await closed
+    server?.closeAllConnections()
+    await guard?.stop()
+    // As the management server: one loop turn for libuv to release the listener's handle.
+    await new Promise<void>(resolve => { setImmediate(() => { setImmediate(resolve) }) })
   }
 
   private handle (req: IncomingMessage, res: ServerResponse): void {

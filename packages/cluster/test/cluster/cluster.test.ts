@@ -92,7 +92,7 @@ describe('Cluster', function () {
       [{ name: 'x', dataDir, maxVoters: 0 }, 'maxVoters'],
       [{ name: 'x', dataDir, join: ['nope'] }, 'join'],
       [{ name: 'x', dataDir, token: 'short' }, 'token'],
-      [{ name: 'x', dataDir, host: '10.0.0.1', token: 'long enough token' }, 'token']
+      [{ name: 'x', dataDir, host: '10.0.0.1', token: 'long enough token' }, 'insecure']
     ]
     for (const [init, option] of bad) {
       expect(() => createCluster(init as unknown as ClusterInit), option).to.throw(InvalidConfigError).with.property('option', option)

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { expect } from 'chai'
-import { InvalidArgumentError, InvalidConfigError, waitFor } from '@clusterfunk/core'
+import { InvalidArgumentError, InvalidConfigError, silentLogger, waitFor } from '@clusterfunk/core'
 import { ManagementClient, UnauthenticatedError, type ManagementClientTls, UnavailableError, createCluster, generateGossipKey, type Cluster, type ClusterInit } from '../../src/index.js'
 import { selfSignedCert, type TestCert } from '../management/helpers.js'
 import { TestNodes, waitForAgreement } from './helpers.js'
@@ -65,10 +65,38 @@ describe('Cluster security options', function () {
       expect((err as Error).message).to.include('IP:10.0.0.7')
     })
 
-    it('refuses a token off loopback without TLS, and takes it with TLS', async () => {
-      expect(rejectedOption(() => make({ host: '10.0.0.7', token: TOKEN }))).to.equal('token')
+    it('refuses a token off loopback without TLS or without gossip keys, naming insecure, and takes it with both', async () => {
       const remote = await selfSignedCert('remote', 'IP:10.0.0.7')
-      expect(make({ host: '10.0.0.7', token: TOKEN, tls: remote }).options.tls?.mutual).to.equal(false)
+      const gossipKeys = [generateGossipKey()]
+      expect(rejectedOption(() => make({ host: '10.0.0.7', token: TOKEN }))).to.equal('insecure')
+      expect(rejectedOption(() => make({ host: '10.0.0.7', token: TOKEN, gossipKeys }))).to.equal('insecure')
+      expect(rejectedOption(() => make({ host: '10.0.0.7', token: TOKEN, tls: remote }))).to.equal('insecure')
+      const err = (() => { try { make({ host: '10.0.0.7', token: TOKEN, tls: remote }) } catch (e) { return e as Error } })()
+      expect(err?.message).to.include('gossipKeys').and.include('insecure: true')
+      const secure = make({ host: '10.0.0.7', token: TOKEN, tls: remote, gossipKeys })
+      expect(secure.options.tls?.mutual).to.equal(false)
+      expect(secure.options.exposed).to.deep.equal([])
+      expect(make({ host: '127.0.0.1', token: TOKEN }).options.exposed, 'loopback needs neither').to.deep.equal([])
+    })
+
+    it('with insecure: true (or the old allowInsecureToken) it starts, and says what is exposed', () => {
+      for (const flag of [{ insecure: true }, { allowInsecureToken: true }]) {
+        const node = make({ host: '10.0.0.7', token: TOKEN, ...flag })
+        expect(node.options.insecure).to.equal(true)
+        expect(node.options.exposed.join('\n')).to.match(/token travels in clear/).and.match(/forge members/)
+      }
+      expect(rejectedOption(() => make({ insecure: 'yes' as never }))).to.equal('insecure')
+    })
+
+    it('logs a warning naming what is exposed when it starts insecure, before anything binds', async () => {
+      const lines: string[] = []
+      const logger = { ...silentLogger(), warn: (message: string) => { lines.push(message) } }
+      // This machine cannot bind 10.0.0.7: parts that fail at once stop the start right after the warning.
+      const parts = { nodeId: async () => { throw new Error('no parts in this test') }, assemble: async () => { throw new Error('unreachable') } }
+      const node = createCluster({ ...base, host: '10.0.0.7', token: TOKEN, insecure: true }, { logger, parts })
+      expect(await node.start().then(() => 'started', (e: unknown) => (e as Error).message)).to.equal('no parts in this test')
+      expect(lines).to.have.length(1)
+      expect(lines[0]).to.match(/^starting insecure on 10\.0\.0\.7: .*token travels in clear.*forge members/)
     })
 
     it('reads PEM from strings and from file paths', async () => {

@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
+import type { Metrics } from '@clusterfunk/core'
 import { MemoryCluster, serveMemoryCluster, type ManagementServer, type ManagementServerInit } from '../../src/index.js'
 
 /** A cluster of three nodes a (leader), b, c, each with a started management server on 127.0.0.1. */
@@ -12,14 +13,14 @@ export interface Harness {
   stop: () => Promise<void>
 }
 
-export async function startHarness (init: ManagementServerInit = {}, ids: readonly string[] = ['a', 'b', 'c']): Promise<Harness> {
+export async function startHarness (init: ManagementServerInit = {}, ids: readonly string[] = ['a', 'b', 'c'], metrics?: Metrics): Promise<Harness> {
   const cluster = new MemoryCluster({
     name: 'orders',
     shardCount: 1000,
     createdAt: Date.UTC(2026, 0, 2, 3, 4, 5),
     nodes: ids.map(id => ({ id, endpoints: { http: `http://10.0.0.${id.charCodeAt(0) - 96}:8080` } }))
   })
-  const { servers, stop } = await serveMemoryCluster(cluster, ids, init)
+  const { servers, stop } = await serveMemoryCluster(cluster, ids, init, metrics === undefined ? {} : { metrics })
   return { cluster, servers, stop }
 }
 

@@ -1,17 +1,45 @@
 import { expect } from 'chai'
-import { status as Code, type ServiceError, type StatusObject } from '@grpc/grpc-js'
-import { AbortError, InvalidArgumentError, NotLeaderError, TimeoutError } from '@clusterfunk/core'
+import type { IncomingHttpHeaders } from 'node:http2'
+import fc from 'fast-check'
+import { Metadata, status as Code, type ServiceError, type StatusObject } from '@grpc/grpc-js'
+import { AbortError, InvalidArgumentError, MAP_VERSIONS, NotLeaderError, TimeoutError } from '@clusterfunk/core'
 import { ManagementError, UnauthenticatedError, UnavailableError, UnknownNodeError } from '../../src/index.js'
 import { errorToStatus, statusToError } from '../../src/management/status.js'
-import { decodeEvent, decodeStatus } from '../../src/management/codec.js'
+import { decodeEvent, decodeShards, decodeStatus } from '../../src/management/codec.js'
 
 function roundTrip (err: unknown): Error {
   const s = errorToStatus(err) as StatusObject
-  const wire = Object.assign(new Error(s.details), { code: s.code, details: s.details, metadata: s.metadata }) as ServiceError
+  // Through HTTP/2 headers, as on the wire: grpc-js rejects illegal values there.
+  const metadata = Metadata.fromHttp2Headers(s.metadata.toHttp2Headers() as IncomingHttpHeaders)
+  const wire = Object.assign(new Error(s.details), { code: s.code, details: s.details, metadata }) as ServiceError
   return statusToError(wire, '127.0.0.1:1')
 }
 
 describe('management error mapping', () => {
+  it('any node id or leader address becomes legal metadata and round-trips exactly (issue 12, defect 1)', () => {
+    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 64 }), fc.string({ unit: 'grapheme', maxLength: 64 }), (id, address) => {
+      const unknown = roundTrip(new UnknownNodeError(id))
+      expect(unknown).to.be.instanceOf(UnknownNodeError)
+      expect((unknown as UnknownNodeError).nodeId).to.equal(id)
+      const notLeader = roundTrip(new NotLeaderError(id === '' ? 'x' : id, address === '' ? undefined : address))
+      expect(notLeader).to.include({ leaderId: id === '' ? 'x' : id, leaderAddress: address === '' ? undefined : address })
+    }), { numRuns: 500 })
+  })
+
+  it('ids and addresses that are already legal travel unchanged, so older clients read them as before', () => {
+    const s = errorToStatus(new NotLeaderError('node-1.a_b', '[::1]:7000')) as StatusObject
+    expect(s.metadata.get('clusterfunk-leader-id')).to.deep.equal(['node-1.a_b'])
+    expect(s.metadata.get('clusterfunk-leader-address')).to.deep.equal(['[::1]:7000'])
+  })
+
+  it('a message with a lone surrogate or of any length becomes details grpc-js can send', () => {
+    fc.assert(fc.property(fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map(c => String.fromCharCode(c)), maxLength: 3_000 }), message => {
+      const s = errorToStatus(new Error(message)) as StatusObject
+      expect(() => encodeURI(s.details)).to.not.throw()
+      expect(s.details.length).to.be.at.most(1_025)
+    }), { numRuns: 200 })
+  })
+
   it('NotLeaderError keeps its leader id and address across the wire', () => {
     const err = roundTrip(new NotLeaderError('a', '127.0.0.1:9000'))
     expect(err).to.be.instanceOf(NotLeaderError).and.include({ leaderId: 'a', leaderAddress: '127.0.0.1:9000' })
@@ -42,6 +70,16 @@ describe('management error mapping', () => {
 })
 
 describe('management codec', () => {
+  it('shows a map version or count outside its range as 0, never as a number that cannot advance (issue 12)', () => {
+    const max = MAP_VERSIONS.max
+    for (const [wire, shown] of [[0, 0], [1, 1], [max - 1, max - 1], [max, max], [max + 1, 0], [2 ** 53, 0], [-1, 0], [1.5, 0], [Number.NaN, 0]] as const) {
+      expect(decodeStatus({ shardMapVersion: wire }).shardMapVersion, String(wire)).to.equal(shown)
+      expect(decodeShards({ mapVersion: wire }).mapVersion, String(wire)).to.equal(shown)
+      expect(decodeEvent({ event: 'shardsChanged', shardsChanged: { mapVersion: wire, totalShards: wire } })).to.deep.include({ mapVersion: shown })
+    }
+    expect(decodeStatus({ raftMembers: -3, shardCount: 2 ** 53 })).to.include({ raftMembers: 0, shardCount: 0 })
+  })
+
   it('decodes missing and unknown values to safe defaults instead of throwing', () => {
     expect(decodeStatus({ role: 'ROLE_FROM_THE_FUTURE', shardCount: 'many' })).to.include({ role: 'NonMember', state: 'Invalid', shardCount: 0, nodeId: '' })
     expect(decodeEvent({ event: 'somethingNew', somethingNew: {} })).to.equal(undefined)

@@ -1,7 +1,7 @@
 import { expect } from 'chai'
 import { Agent, request } from 'node:http'
-import { connect, createServer } from 'node:net'
-import { InvalidConfigError, NotStartedError } from '@clusterfunk/core'
+import { connect, createServer, type Socket } from 'node:net'
+import { InvalidConfigError, MemoryMetrics, NotStartedError, waitFor } from '@clusterfunk/core'
 import { MetricsServer, PromMetrics } from '../../src/index.js'
 
 interface Reply { status: number, headers: Record<string, string | string[] | undefined>, body: string }
@@ -120,5 +120,41 @@ describe('MetricsServer', () => {
     expect(clash.status).to.equal('stopped')
     expect(() => new MetricsServer({ metrics }, { port: 70_000 })).to.throw(InvalidConfigError)
     expect(() => new MetricsServer({ metrics }, { path: 'metrics' })).to.throw(InvalidConfigError)
+  })
+})
+
+describe('MetricsServer under hostile connections (issue 12, defect 7)', () => {
+  let server: MetricsServer
+  const sockets: Socket[] = []
+
+  afterEach(async () => {
+    for (const s of sockets.splice(0)) s.destroy()
+    await server.stop()
+  })
+
+  it('500 idle connections from one address hold at most its cap, and /metrics still answers from another', async () => {
+    const guardMetrics = new MemoryMetrics()
+    server = new MetricsServer({ metrics: new PromMetrics(), guardMetrics }, { maxConnections: 32, maxConnectionsPerAddress: 8 })
+    await server.start()
+    const port = server.address().port
+    await Promise.all(Array.from({ length: 500 }, async () => await new Promise<void>(resolve => {
+      const socket = connect({ host: '127.0.0.1', port, localAddress: '127.0.0.2' })
+      sockets.push(socket)
+      for (const event of ['connect', 'close', 'error']) socket.on(event, () => { resolve() })
+    })))
+    await waitFor(() => guardMetrics.get('clusterfunk_cluster_metrics_http_connections_refused_total', { reason: 'perAddress' }) === 500 - 8,
+      { timeoutMs: 20_000, what: 'every connection past the cap to be refused' })
+    expect(guardMetrics.get('clusterfunk_cluster_metrics_http_connections_open')).to.equal(8)
+    expect((await get(server.url())).status).to.equal(200)
+  })
+
+  it('a collector that throws at once is answered 500, and the server keeps serving', async () => {
+    let fail = true
+    const flaky = { contentType: 'text/plain', exposition: (): Promise<string> => { if (fail) throw new Error('collector broke'); return Promise.resolve('ok 1\n') } }
+    server = new MetricsServer({ metrics: flaky })
+    await server.start()
+    expect((await get(server.url())).status).to.equal(500)
+    fail = false
+    expect(await get(server.url())).to.deep.include({ status: 200, body: 'ok 1\n' })
   })
 })

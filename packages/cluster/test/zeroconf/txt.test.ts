@@ -54,4 +54,15 @@ describe('zeroconf TXT records', () => {
     const many = Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`k${i}`, 1000 + i]))
     expect(() => encodeTxt({ ...info, ports: { ...many, swim: 7946 } })).to.throw(RangeError)
   })
+
+  it('take ports 1..65535 and protocol versions 1..999999999 and reject every number past them (issue 12)', () => {
+    const base = encodeTxt(info)
+    const withPort = (port: string): ReturnType<typeof decodeTxt> => decodeTxt({ ...base, port, ports: `mgmt:9090,swim:${port}` })
+    for (const port of ['1', '65534', '65535']) expect(withPort(port).ok, port).to.equal(true)
+    for (const port of ['0', '65536', '99999', '9007199254740991', '9007199254740992', '-1', '1e3', '0x10', '']) {
+      expect(withPort(port), port).to.deep.include({ ok: false, reason: 'malformed' })
+    }
+    for (const proto of ['1', '999999999']) expect(decodeTxt({ ...base, proto }).ok, proto).to.equal(true)
+    for (const proto of ['0', '1000000000', '9007199254740992', '1.5', '']) expect(decodeTxt({ ...base, proto }), proto).to.deep.include({ ok: false })
+  })
 })
