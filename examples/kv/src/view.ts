@@ -19,7 +19,7 @@ export const KV_ENDPOINT = 'kv'
 export function clusterView (cluster: Cluster, trustUnauthenticatedGossip = true): KvClusterView {
   return {
     get nodeId () { return cluster.nodeId },
-    get endpointsTrusted () { return trustUnauthenticatedGossip || cluster.gossipKeys().length > 0 },
+    get endpointsTrusted () { return trustUnauthenticatedGossip || cluster.gossipAuthenticated },
     get state () { return cluster.state },
     shardFor: key => cluster.shards.shardFor(key),
     ownerOf: shard => cluster.shards.ownerOf(shard),

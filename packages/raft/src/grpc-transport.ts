@@ -1,6 +1,6 @@
 import * as grpc from '@grpc/grpc-js'
 import * as protoLoader from '@grpc/proto-loader'
-import { ConnectionGuard, DecodeError, InvalidConfigError, Service, noopMetrics, silentLogger, type Counter, type Logger, type Metrics } from '@clusterfunk/core'
+import { ConnectionGuard, DecodeError, InvalidConfigError, Service, noopMetrics, silentLogger, tlsTarget, type Counter, type Logger, type Metrics } from '@clusterfunk/core'
 import { protoDir } from '@clusterfunk/proto'
 import path from 'node:path'
 import { CallSlots, type SlotLimits } from './call-slots.js'
@@ -307,8 +307,10 @@ export class GrpcTransport extends Service implements RaftTransport {
     let p = this.peers.get(address)
     if (p === undefined) {
       const tls = this.init.tls
-      const creds = tls === undefined ? grpc.credentials.createInsecure() : grpc.credentials.createSsl(tls.ca, tls.key, tls.cert)
+      const target = tls === undefined ? undefined : tlsTarget(address)
+      const creds = tls === undefined ? grpc.credentials.createInsecure() : grpc.credentials.createSsl(tls.ca, tls.key, tls.cert, target?.verify)
       const client = new grpc.Client(address, creds, {
+        ...target?.channelOptions,
         'grpc.max_receive_message_length': 1024,
         'grpc.max_send_message_length': this.init.maxMessageBytes,
         'grpc.initial_reconnect_backoff_ms': this.init.backoffMinMs,

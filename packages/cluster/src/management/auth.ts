@@ -1,5 +1,4 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
-import { isIP } from 'node:net'
 import type { Metadata } from '@grpc/grpc-js'
 
 /** The metadata key a token travels in, as `Bearer <token>`. */
@@ -25,26 +24,7 @@ export function tokenMatches (metadata: Metadata, token: string): boolean {
   return match !== null && equal
 }
 
-/** True for 127.0.0.0/8, ::1 and `localhost`: addresses whose traffic never leaves the machine. */
-export function isLoopback (host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '')
-  if (h === 'localhost' || h === '::1') return true
-  return isIP(h) === 4 && h.startsWith('127.')
-}
-
-/** Splits `host:port` (IPv6 in brackets); undefined when it is not one. */
-export function parseHostPort (address: string): { host: string, port: number } | undefined {
-  const match = /^(\[[0-9a-fA-F:.]+\]|[^:[\]\s]+):(\d{1,5})$/.exec(address)
-  if (match === null) return undefined
-  const port = Number(match[2])
-  if (port < 1 || port > 65_535) return undefined
-  return { host: (match[1] ?? '').replace(/^\[|\]$/g, ''), port }
-}
-
-/** `host:port`, with an IPv6 host in brackets. */
-export function joinHostPort (host: string, port: number): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`
-}
+export { isLoopback, joinHostPort, parseHostPort } from '@clusterfunk/core'
 
 /** The IP in a grpc-js peer string (`127.0.0.1:5432`, `[::1]:5432`, `ipv4:…`). */
 export function peerIp (peer: string): string {

@@ -1,5 +1,5 @@
-import { Client, Metadata, credentials, status as Code, type CallOptions, type ChannelCredentials, type ClientReadableStream, type MethodDefinition, type ServiceError } from '@grpc/grpc-js'
-import { InvalidConfigError, throwIfAborted, type AbortOptions } from '@clusterfunk/core'
+import { Client, Metadata, credentials, status as Code, type CallOptions, type ChannelCredentials, type VerifyOptions, type ClientReadableStream, type MethodDefinition, type ServiceError } from '@grpc/grpc-js'
+import { InvalidConfigError, throwIfAborted, tlsTarget, type AbortOptions } from '@clusterfunk/core'
 import { AUTHORIZATION_KEY, FORWARDED_KEY, isLoopback, parseHostPort } from './auth.js'
 import { decodeEndpoints, decodeEvent, decodeNodes, decodeShards, decodeStatus, withFormat } from './codec.js'
 import { PEER_PROOF_KEY, bodyDigest, signPeerProof } from './peer-proof.js'
@@ -82,14 +82,14 @@ export class ManagementClient {
     if (init.token !== undefined) this.metadata.set(AUTHORIZATION_KEY, `Bearer ${init.token}`)
     if (init.forwarded === true) this.metadata.set(FORWARDED_KEY, '1')
     this.proofKey = init.proofKey
-    const options: Record<string, string | number> = { 'grpc.max_send_message_length': 1024 * 1024 }
-    if (init.tls?.serverName !== undefined) options['grpc.ssl_target_name_override'] = init.tls.serverName
-    this.client = new Client(init.address, this.credentials(init.tls), options)
+    const dial = init.tls === undefined ? undefined : tlsTarget(init.address, init.tls.serverName)
+    const options: Record<string, string | number> = { 'grpc.max_send_message_length': 1024 * 1024, ...dial?.channelOptions }
+    this.client = new Client(init.address, this.credentials(init.tls, dial?.verify), options)
   }
 
-  private credentials (tls: ManagementClientTls | undefined): ChannelCredentials {
+  private credentials (tls: ManagementClientTls | undefined, verify: VerifyOptions | undefined): ChannelCredentials {
     if (tls === undefined) return credentials.createInsecure()
-    return credentials.createSsl(tls.ca ?? null, tls.key ?? null, tls.cert ?? null)
+    return credentials.createSsl(tls.ca ?? null, tls.key ?? null, tls.cert ?? null, verify)
   }
 
   /** This node's status, with the caller's IP as the server saw it. */
