@@ -6,7 +6,8 @@ import { dropsTotal, scrape } from './scrape.js'
 import { Watcher } from './watch.js'
 import { randomAndStructured } from './attacks/inputs.js'
 import { floods } from './attacks/floods.js'
-import { replays, unauthenticated } from './attacks/secured.js'
+import { replays } from './attacks/replays.js'
+import { unauthenticated } from './attacks/secured.js'
 
 /** What one cluster's run found. */
 export interface ClusterResult {
