@@ -104,6 +104,17 @@ export class FuzzCluster {
     }, { timeoutMs, intervalMs: 250, what: `the ${this.kind} cluster to be Operational` })
   }
 
+  /** One line of what each node reports (state, role, leader, Raft and SWIM member counts), for a finding. */
+  async describe (): Promise<string> {
+    const s = await this.statuses()
+    return this.nodes.map((n, i) => {
+      const x = s[i]
+      if (n.process.exit !== undefined) return `${n.id} exited`
+      if (x === undefined) return `${n.id} no answer`
+      return `${n.id} ${x.state} ${x.role} leader ${x.leaderId ?? '-'} raft ${x.raftMembers} swim ${x.swimMembers}`
+    }).join('; ')
+  }
+
   /** The node every node names as leader, if they agree. */
   async leader (): Promise<FuzzNode | undefined> {
     const s = await this.statuses()

@@ -24,13 +24,14 @@ export async function floods (ctx: Ctx): Promise<void> {
 /** One flood; never skipped for lack of time (each is bounded on its own), so its figures always exist. */
 async function phase (ctx: Ctx, name: string, run: () => Promise<void>): Promise<void> {
   ctx.log(`  ${ctx.cluster.kind}: ${name}`)
-  ctx.watcher.beginFlood(name)
+  await ctx.watcher.beginFlood(name)
   try {
     await run()
   } finally {
     // At least one sample of every flood, taken while it is still on.
     await ctx.watcher.sample()
     ctx.watcher.endFlood()
+    await ctx.watcher.mark(name)
   }
 }
 

@@ -22,7 +22,10 @@ export async function randomAndStructured (ctx: Ctx): Promise<void> {
   const parts = [datagrams, swimStreams, raftGrpc, managementGrpc, kvHttp, metricsHttp]
   const start = performance.now()
   const share = (ctx.deadline - start) / parts.length
-  for (const [i, part] of parts.entries()) await part({ ...ctx, deadline: start + share * (i + 1) })
+  for (const [i, part] of parts.entries()) {
+    await part({ ...ctx, deadline: start + share * (i + 1) })
+    await ctx.watcher.mark(`  inputs: ${part.name}`)
+  }
 }
 
 function insider (ctx: Ctx): Insider | undefined {
@@ -149,6 +152,9 @@ async function grpc (ctx: Ctx, which: 'raft' | 'mgmt'): Promise<void> {
       if (s === undefined && RECONFIGURING.has(m.name)) {
         // Hostile fields, but never a real node id: no byte-level damage, which could spell one.
         const hostile = withoutRealIds(mutateField(random, m.type, m.sample), ids, random)
+        // An AddNode of a ghost with a usable address would be obeyed: three unreachable voters and the
+        // cluster has lost its quorum, rightly. Its address is always one the handler must refuse.
+        if (m.name === 'AddNode') hostile.address = random.pick(['', 'nö', '127.0.0.1', ':9', '127.0.0.1:99999', 'x'.repeat(600)])
         try { message = encode(m.type, hostile) } catch { message = encode(m.type, m.sample) }
       } else {
         message = structuredInput(random, m.type, m.sample)
