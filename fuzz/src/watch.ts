@@ -35,6 +35,8 @@ export class Watcher {
   readonly operationalSamples = { ok: 0, total: 0 }
   /** Operational samples per flood phase, for the table. */
   readonly byFlood = new Map<string, { ok: number, total: number }>()
+  /** What the cluster answered in samples where it was not Operational (the first 20). */
+  readonly downSamples: string[] = []
   /** Each node's RSS when the current flood began (MiB); its growth under the flood is measured from there. */
   private floodStart: number[] = []
   /** Largest RSS growth of any node under each flood, over the RSS it had when the flood began (MiB). */
@@ -91,7 +93,9 @@ export class Watcher {
       }))
       const flood = this.flood
       if (flood !== undefined) {
-        const ok = await this.cluster.operational()
+        const why = await this.cluster.notOperational()
+        const ok = why === undefined
+        if (!ok && this.downSamples.length < 20) this.downSamples.push(`${flood}: ${why}`)
         const f = this.byFlood.get(flood) ?? { ok: 0, total: 0 }
         this.byFlood.set(flood, f)
         for (const t of [f, this.operationalSamples]) { t.total++; if (ok) t.ok++ }
