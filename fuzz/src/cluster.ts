@@ -90,8 +90,18 @@ export class FuzzCluster {
 
   /** True when every node answers Operational and they agree on the leader. */
   async operational (): Promise<boolean> {
+    return (await this.notOperational()) === undefined
+  }
+
+  /** Why the cluster is not Operational (each node's answer), or undefined when it is. */
+  async notOperational (): Promise<string | undefined> {
     const s = await this.statuses()
-    return s.every(x => x?.state === 'Operational') && new Set(s.map(x => x?.leaderId)).size === 1
+    if (s.every(x => x?.state === 'Operational') && new Set(s.map(x => x?.leaderId)).size === 1) return undefined
+    return this.nodes.map((n, i) => {
+      const x = s[i]
+      if (n.process.exit !== undefined) return `${n.id} exited`
+      return x === undefined ? `${n.id} no answer` : `${n.id} ${x.state} leader ${x.leaderId ?? '-'}`
+    }).join(', ')
   }
 
   async waitOperational (timeoutMs: number): Promise<void> {
@@ -102,6 +112,17 @@ export class FuzzCluster {
       }
       return await this.operational()
     }, { timeoutMs, intervalMs: 250, what: `the ${this.kind} cluster to be Operational` })
+  }
+
+  /** One line of what each node reports (state, role, leader, Raft and SWIM member counts), for a finding. */
+  async describe (): Promise<string> {
+    const s = await this.statuses()
+    return this.nodes.map((n, i) => {
+      const x = s[i]
+      if (n.process.exit !== undefined) return `${n.id} exited`
+      if (x === undefined) return `${n.id} no answer`
+      return `${n.id} ${x.state} ${x.role} leader ${x.leaderId ?? '-'} raft ${x.raftMembers} swim ${x.swimMembers}`
+    }).join('; ')
   }
 
   /** The node every node names as leader, if they agree. */

@@ -42,9 +42,9 @@ export function livenessCorpus (ids: readonly string[]): Corpus {
 }
 
 /** Valid Raft messages of every body kind (terms and indexes small), as a stranger would send them. */
-export function raftCorpus (ids: readonly string[]): Corpus {
+export function raftCorpus (ids: readonly string[], term = 1): Corpus {
   const to = ids[0] ?? 'n1'
-  const base = { version: 1, from: 'fuzz-ghost', to, term: 1 }
+  const base = { version: 1, from: 'fuzz-ghost', to, term }
   const bodies: Array<Record<string, unknown>> = [
     { voteRequest: { lastLogIndex: 1, lastLogTerm: 1 } },
     { preVoteRequest: { lastLogIndex: 1, lastLogTerm: 1, leadershipTransfer: true } },

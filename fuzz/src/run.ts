@@ -6,14 +6,23 @@ import { dropsTotal, scrape } from './scrape.js'
 import { Watcher } from './watch.js'
 import { randomAndStructured } from './attacks/inputs.js'
 import { floods } from './attacks/floods.js'
-import { replays, unauthenticated } from './attacks/secured.js'
+import { replays } from './attacks/replays.js'
+import { unauthenticated } from './attacks/secured.js'
 
 /** What one cluster's run found. */
 export interface ClusterResult {
   kind: ClusterKind
   tally: Tally
   crashes: string[]
+  /** Largest RSS growth of a node since its start, whatever the phase (MiB). */
   rssGrowthMb: number
+  /** Largest RSS growth of a node under a flood, over its RSS when the flood began (MiB). */
+  floodRssGrowthMb: number
+  /** RSS per node at the end of each phase (MiB), per cluster started. */
+  marks: Array<{ phase: string, rssMb: number[] }>
+  /** Operational samples per flood (`name ok/total`), and what the cluster answered when it was not. */
+  floods: string[]
+  downSamples: string[]
   fdPeak: number
   operationalFraction: number
   drops: number
@@ -34,7 +43,7 @@ export async function attackCluster (kind: ClusterKind, options: FuzzOptions, se
   const tally = new Tally()
   const random = createRandom(seed)
   const crashes: string[] = []
-  const result: ClusterResult = { kind, tally, crashes, rssGrowthMb: 0, fdPeak: 0, operationalFraction: 1, drops: 0, dep0123Nodes: 0, nodes: [] }
+  const result: ClusterResult = { kind, tally, crashes, rssGrowthMb: 0, floodRssGrowthMb: 0, marks: [], floods: [], downSamples: [], fdPeak: 0, operationalFraction: 1, drops: 0, dep0123Nodes: 0, nodes: [] }
   const floodSamples = { ok: 0, total: 0 }
   let cluster = await FuzzCluster.start(kind, options.nodes, START_TIMEOUT_MS)
   let watcher = new Watcher(cluster)
@@ -45,6 +54,10 @@ export async function attackCluster (kind: ClusterKind, options: FuzzOptions, se
     watcher.stop()
     for (const c of cluster.crashed()) crashes.push(`${c.id} (pid ${c.process.pid}) exited ${c.process.exit?.signal ?? `code ${String(c.process.exit?.code)}`}: ${c.process.stderr.trim().split('\n').slice(-3).join(' | ')}`)
     result.rssGrowthMb = Math.max(result.rssGrowthMb, watcher.maxRssGrowthMb())
+    result.floodRssGrowthMb = Math.max(result.floodRssGrowthMb, watcher.maxFloodGrowthMb())
+    for (const [name, f] of watcher.byFlood) result.floods.push(`${name} ${f.ok}/${f.total}`)
+    result.downSamples.push(...watcher.downSamples)
+    result.marks.push({ phase: 'start', rssMb: watcher.nodes.map(n => n.baselineRssMb) }, ...watcher.marks)
     result.fdPeak = Math.max(result.fdPeak, watcher.peakFds())
     floodSamples.ok += watcher.operationalSamples.ok
     floodSamples.total += watcher.operationalSamples.total
@@ -53,12 +66,13 @@ export async function attackCluster (kind: ClusterKind, options: FuzzOptions, se
   }
 
   const healthy = async (phase: string): Promise<void> => {
+    await watcher.mark(phase)
     try {
       await cluster.waitOperational(20_000)
       return
     } catch (err) {
       tally.stalls++
-      tally.finding(`after ${phase}: ${(err as Error).message.split('\n')[0] ?? ''}`)
+      tally.finding(`after ${phase}: ${(err as Error).message.split('\n')[0] ?? ''} (${await cluster.describe()})`)
     }
     result.drops += await totalDrops(cluster)
     settle()

@@ -35,6 +35,14 @@ export class Watcher {
   readonly operationalSamples = { ok: 0, total: 0 }
   /** Operational samples per flood phase, for the table. */
   readonly byFlood = new Map<string, { ok: number, total: number }>()
+  /** What the cluster answered in samples where it was not Operational (the first 20). */
+  readonly downSamples: string[] = []
+  /** Each node's RSS when the current flood began (MiB); its growth under the flood is measured from there. */
+  private floodStart: number[] = []
+  /** Largest RSS growth of any node under each flood, over the RSS it had when the flood began (MiB). */
+  readonly floodGrowthMb = new Map<string, number>()
+  /** Each node's RSS (MiB) at the end of each phase, for the table: where memory went. */
+  readonly marks: Array<{ phase: string, rssMb: number[] }> = []
 
   constructor (private readonly cluster: FuzzCluster, private readonly intervalMs = 500) {
     this.nodes = cluster.nodes.map(n => ({ id: n.id, baselineRssMb: 0, peakRssMb: 0, peakFds: 0 }))
@@ -52,9 +60,22 @@ export class Watcher {
     this.timer.unref()
   }
 
-  /** Marks a flood phase: samples taken until `endFlood` count towards the operational fraction. */
-  beginFlood (name: string): void { this.flood = name }
+  /**
+   * Marks a flood phase: samples taken until `endFlood` count towards the
+   * operational fraction, and RSS growth is measured from each node's RSS now.
+   */
+  async beginFlood (name: string): Promise<void> {
+    this.floodStart = await Promise.all(this.cluster.nodes.map(async n => (await processUsage(n.process.pid))?.rssMb ?? Number.POSITIVE_INFINITY))
+    this.floodGrowthMb.set(name, Math.max(0, this.floodGrowthMb.get(name) ?? 0))
+    this.flood = name
+  }
+
   endFlood (): void { this.flood = undefined }
+
+  /** Records each node's RSS now, at the end of `phase`. */
+  async mark (phase: string): Promise<void> {
+    this.marks.push({ phase, rssMb: await Promise.all(this.cluster.nodes.map(async n => (await processUsage(n.process.pid))?.rssMb ?? 0)) })
+  }
 
   /** Takes one sample now (a flood calls it while it is at its worst). */
   async sample (): Promise<void> {
@@ -67,10 +88,14 @@ export class Watcher {
         const w = this.nodes[i] as NodeWatch
         w.peakRssMb = Math.max(w.peakRssMb, u.rssMb)
         w.peakFds = Math.max(w.peakFds, u.fds)
+        const flood = this.flood
+        if (flood !== undefined) this.floodGrowthMb.set(flood, Math.max(this.floodGrowthMb.get(flood) ?? 0, u.rssMb - (this.floodStart[i] ?? u.rssMb)))
       }))
       const flood = this.flood
       if (flood !== undefined) {
-        const ok = await this.cluster.operational()
+        const why = await this.cluster.notOperational()
+        const ok = why === undefined
+        if (!ok && this.downSamples.length < 20) this.downSamples.push(`${flood}: ${why}`)
         const f = this.byFlood.get(flood) ?? { ok: 0, total: 0 }
         this.byFlood.set(flood, f)
         for (const t of [f, this.operationalSamples]) { t.total++; if (ok) t.ok++ }
@@ -80,7 +105,12 @@ export class Watcher {
     }
   }
 
-  /** Largest RSS growth over the baseline, any node (MiB). */
+  /** Largest RSS growth of any node under any flood, over its RSS when that flood began (MiB). */
+  maxFloodGrowthMb (): number {
+    return Math.max(0, ...this.floodGrowthMb.values())
+  }
+
+  /** Largest RSS growth over the baseline at start, any node, whatever the phase (MiB). */
   maxRssGrowthMb (): number {
     return Math.max(0, ...this.nodes.map(n => n.peakRssMb - n.baselineRssMb))
   }

@@ -2,6 +2,7 @@ import type { Socket } from 'node:net'
 import { loadType } from '@clusterfunk/proto'
 import type { Ctx } from '../context.js'
 import { randomBytesFrom } from '../mutate.js'
+import { forgedRaftProof } from './replays.js'
 import { Datagrams, grpcFrame, openTcp, RawGrpc, tcpExchange, type ClientTls } from '../wire.js'
 
 const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
@@ -11,7 +12,7 @@ const sleep = async (ms: number): Promise<void> => { await new Promise(resolve =
  * watcher samples (Operational, RSS, fds): a datagram flood on both UDP
  * ports, idle connections against the gRPC ports, a byte a second on every
  * TCP port, a gRPC frame claiming 60 MiB, 8 concurrent 60 MiB Deliver calls
- * without a valid proof, and a 1 GiB Content-Length on both HTTP ports.
+ * with a well-formed proof of the wrong key, and a 1 GiB Content-Length on both HTTP ports.
  */
 export async function floods (ctx: Ctx): Promise<void> {
   await phase(ctx, 'datagram flood', async () => { await datagramFlood(ctx) })
@@ -23,13 +24,14 @@ export async function floods (ctx: Ctx): Promise<void> {
 /** One flood; never skipped for lack of time (each is bounded on its own), so its figures always exist. */
 async function phase (ctx: Ctx, name: string, run: () => Promise<void>): Promise<void> {
   ctx.log(`  ${ctx.cluster.kind}: ${name}`)
-  ctx.watcher.beginFlood(name)
+  await ctx.watcher.beginFlood(name)
   try {
     await run()
   } finally {
     // At least one sample of every flood, taken while it is still on.
     await ctx.watcher.sample()
     ctx.watcher.endFlood()
+    await ctx.watcher.mark(name)
   }
 }
 
@@ -130,7 +132,7 @@ async function oversizedClaims (ctx: Ctx): Promise<void> {
   const t0 = performance.now()
   const clients = Array.from({ length: 8 }, () => new RawGrpc(leader.ports.raft, raftTls))
   const outcomes = await Promise.all(clients.map(async c => await c.call('/clusterfunk.raft.RaftTransport/Deliver', grpcFrame(big),
-    { 'x-raft-address': '127.0.0.1:9', 'x-raft-auth': `${Date.now()}.${'0'.repeat(64)}` }, 30_000)))
+    { 'x-raft-address': '127.0.0.1:9', 'x-raft-auth': forgedRaftProof() }, 30_000)))
   for (const c of clients) c.close()
   await ctx.watcher.sample()
   ctx.tally.measures.set(`deliver_8x${options.deliverBytes >> 20}mib_ms`, performance.now() - t0)

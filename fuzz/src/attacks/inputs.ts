@@ -1,10 +1,14 @@
 import { loadType } from '@clusterfunk/proto'
-import { STREAM_MESSAGES, STREAM_PING, STREAM_PUSH_PULL, encodeFrame, framePlaintext } from '@clusterfunk/swim'
+import { STREAM_MESSAGES, STREAM_PING, STREAM_PUSH_PULL, type StreamKind } from '@clusterfunk/swim'
 import { pool, timeLeft, type Ctx } from '../context.js'
 import { livenessCorpus, managementMethods, pushPullCorpus, raftCorpus, RAFT_METHODS, RECONFIGURING, swimCorpus, withoutRealIds } from '../messages.js'
 import { encode, mutateBytes, mutateField, randomBytesFrom, structuredInput } from '../mutate.js'
+import type { protobuf } from '@clusterfunk/proto'
+import type { Random } from '@clusterfunk/core'
 import { Datagrams, grpcFrame, RawGrpc, tcpExchange, type ClientTls } from '../wire.js'
-import { Insider } from './secrets.js'
+import { forgedRaftProof } from './replays.js'
+import { GHOST_RAFT_ADDRESS, Insider } from './secrets.js'
+import { keyedProbe, sealedDatagram, streamMessage } from './shaped.js'
 
 /**
  * Random and structured inputs, `ctx.options.inputs` per port, spread over
@@ -18,7 +22,10 @@ export async function randomAndStructured (ctx: Ctx): Promise<void> {
   const parts = [datagrams, swimStreams, raftGrpc, managementGrpc, kvHttp, metricsHttp]
   const start = performance.now()
   const share = (ctx.deadline - start) / parts.length
-  for (const [i, part] of parts.entries()) await part({ ...ctx, deadline: start + share * (i + 1) })
+  for (const [i, part] of parts.entries()) {
+    await part({ ...ctx, deadline: start + share * (i + 1) })
+    await ctx.watcher.mark(`  inputs: ${part.name}`)
+  }
 }
 
 function insider (ctx: Ctx): Insider | undefined {
@@ -41,11 +48,11 @@ async function datagrams (ctx: Ctx): Promise<void> {
       if (node === undefined) break
       // SWIM: random bytes, or a structured packet (sealed half the time on a secured cluster).
       let s = random.chance(0.3) ? randomBytesFrom(random, random.int(0, 1400)) : structuredInput(random, swim.type, random.pick(swim.samples))
-      if (ins !== undefined && random.chance(0.5)) s = ins.seal(s)
+      if (ins !== undefined && random.chance(0.5)) s = sealedDatagram(random, ins, s, node.id)
       await udp.send(node.ports.swim, s)
       ctx.tally.add('swim-udp')
       let l = random.chance(0.3) ? randomBytesFrom(random, random.int(0, 300)) : structuredInput(random, live.type, random.pick(live.samples))
-      if (ins !== undefined && random.chance(0.5)) l = ins.macLiveness(l)
+      if (ins !== undefined && random.chance(0.5)) l = keyedProbe(random, ins, l)
       await udp.send(node.ports.liveness, l)
       ctx.tally.add('liveness-udp')
       // Let the receivers breathe now and then: this phase is about content, the flood phase about rate.
@@ -75,12 +82,9 @@ async function swimStreams (ctx: Ctx): Promise<void> {
       head.writeUInt32BE(random.pick([0, 1, 0xffff_ffff, 16 * 1024 * 1024 + 1, random.int(0, 2 ** 31)]), 0)
       bytes = Buffer.concat([head, randomBytesFrom(random, random.int(0, 64))])
     } else {
-      const kind = random.pick([STREAM_PING, STREAM_PUSH_PULL, STREAM_MESSAGES, random.int(0, 255)])
+      const kind = random.pick([STREAM_PING, STREAM_PUSH_PULL, STREAM_MESSAGES, random.int(0, 255)]) as StreamKind
       const corpus = kind === STREAM_PUSH_PULL ? pushPull : swim
-      const body = structuredInput(random, corpus.type, random.pick(corpus.samples))
-      bytes = ins !== undefined && random.chance(0.5)
-        ? ins.sealedFrame(kind as 1, body)
-        : encodeFrame(framePlaintext(kind as 1, body))
+      bytes = streamMessage(random, ins !== undefined && random.chance(0.5) ? ins : undefined, kind, structuredInput(random, corpus.type, random.pick(corpus.samples)), node.id)
       if (random.chance(0.2)) bytes = mutateBytes(random, bytes)
     }
     await tcpExchange(node.ports.swim, bytes, 100)
@@ -95,6 +99,8 @@ async function grpc (ctx: Ctx, which: 'raft' | 'mgmt'): Promise<void> {
   const { random, cluster, options } = ctx
   const ids = cluster.nodes.map(n => n.id)
   const raft = raftCorpus(ids)
+  // Proven messages carry term 0, always stale: hostile content, not a legitimate insider's election.
+  const stale = raftCorpus(ids, 0)
   const chunk = loadType('raft.proto', 'clusterfunk.raft.SnapshotChunk')
   const mgmt = managementMethods()
   const ins = insider(ctx)
@@ -107,34 +113,56 @@ async function grpc (ctx: Ctx, which: 'raft' | 'mgmt'): Promise<void> {
   try {
     if (which === 'raft') {
       await pool(ctx, options.inputs, 32, async i => {
-      const n = i % cluster.nodes.length
-      const method = random.pick(RAFT_METHODS)
-      let message = method.type === 'clusterfunk.raft.SnapshotChunk'
-        ? structuredInput(random, chunk, { header: random.pick(raft.samples), offset: 0, data: Buffer.from('snap'), last: random.chance(0.5) })
-        : structuredInput(random, raft.type, random.pick(raft.samples))
-      if (random.chance(0.1)) message = randomBytesFrom(random, random.int(0, 200))
-      const body = random.chance(0.15) ? randomBytesFrom(random, random.int(0, 64)) : grpcFrame(message)
-      const md: Record<string, string> = { 'x-raft-address': random.pick(['127.0.0.1:9', '', 'nö', `127.0.0.1:${cluster.nodes[0]?.ports.raft ?? 9}`]) }
-      if (ins !== undefined && random.chance(0.5)) md['x-raft-auth'] = random.pick([`${Date.now()}.00`, 'garbage', `${Number.MAX_SAFE_INTEGER}.ab`, '-1.'])
-      await raftClients[n]?.call(method.path, body, md, 2_000)
-      ctx.tally.add('raft-grpc')
+        const n = i % cluster.nodes.length
+        const method = random.pick(RAFT_METHODS)
+        const chunked = method.type === 'clusterfunk.raft.SnapshotChunk'
+        if (ins !== undefined && random.chance(0.5)) {
+          // Proven and sealed the transport's way, so the message reaches the decoder and the core's range checks.
+          const call = ins.raftCall(method.path, GHOST_RAFT_ADDRESS)
+          const sample = random.pick(stale.samples)
+          let message = chunked ? provenInput(random, chunk, { header: sample, offset: 0, data: Buffer.from('snap'), last: random.chance(0.5) }) : provenInput(random, raft.type, sample)
+          // Now and then out of order (sequence 2 first), or damaged after sealing: the trailer check must refuse it.
+          if (random.chance(0.1)) call.seal(message)
+          message = call.seal(message)
+          if (random.chance(0.1)) message = mutateBytes(random, message)
+          await raftClients[n]?.call(method.path, grpcFrame(message), call.metadata, 2_000)
+          ctx.tally.add('raft-grpc')
+          return
+        }
+        let message = chunked
+          ? structuredInput(random, chunk, { header: random.pick(raft.samples), offset: 0, data: Buffer.from('snap'), last: random.chance(0.5) })
+          : structuredInput(random, raft.type, random.pick(raft.samples))
+        if (random.chance(0.1)) message = randomBytesFrom(random, random.int(0, 200))
+        const body = random.chance(0.15) ? randomBytesFrom(random, random.int(0, 64)) : grpcFrame(message)
+        const md: Record<string, string> = { 'x-raft-address': random.pick(['127.0.0.1:9', '', 'nö', `127.0.0.1:${cluster.nodes[0]?.ports.raft ?? 9}`]) }
+        if (ins !== undefined) md['x-raft-auth'] = random.pick([forgedRaftProof(), forgedRaftProof(Date.now() - 3_600_000), `${Date.now()}.00`, 'garbage', `${Number.MAX_SAFE_INTEGER}.ab.cd`, '-1..'])
+        await raftClients[n]?.call(method.path, body, md, 2_000)
+        ctx.tally.add('raft-grpc')
       })
       return
     }
     await pool(ctx, options.inputs, 32, async i => {
       const n = i % cluster.nodes.length
-      // A plain cluster obeys anyone: keep real ids out of calls that reconfigure it, and never step it down.
-      const m = random.pick(s === undefined ? mgmt.filter(x => x.name !== 'StepDown') : mgmt)
+      // On the secured cluster a third of the calls carry the operator's token, so their requests reach the handlers;
+      // those never reconfigure or step down (they would be obeyed, rightly). A plain cluster obeys anyone: keep real
+      // ids out of calls that reconfigure it, and never step it down.
+      const token = s !== undefined && random.chance(0.3) ? s.token : undefined
+      const m = random.pick(token !== undefined ? mgmt.filter(x => !RECONFIGURING.has(x.name)) : s === undefined ? mgmt.filter(x => x.name !== 'StepDown') : mgmt)
       let message: Buffer
       if (s === undefined && RECONFIGURING.has(m.name)) {
         // Hostile fields, but never a real node id: no byte-level damage, which could spell one.
         const hostile = withoutRealIds(mutateField(random, m.type, m.sample), ids, random)
+        // An AddNode of a ghost with a usable address would be obeyed: three unreachable voters and the
+        // cluster has lost its quorum, rightly. Its address is always one the handler must refuse.
+        if (m.name === 'AddNode') hostile.address = random.pick(['', 'nö', '127.0.0.1', ':9', '127.0.0.1:99999', 'x'.repeat(600)])
         try { message = encode(m.type, hostile) } catch { message = encode(m.type, m.sample) }
       } else {
         message = structuredInput(random, m.type, m.sample)
       }
       const body = random.chance(0.15) ? randomBytesFrom(random, random.int(0, 64)) : grpcFrame(message)
-      const md: Record<string, string> = random.chance(0.3) ? { authorization: random.pick(['Bearer ', 'Bearer wrong-token', 'Basic x', 'Bearer nö']) } : {}
+      const md: Record<string, string> = token !== undefined
+        ? { authorization: `Bearer ${token}` }
+        : random.chance(0.3) ? { authorization: random.pick(['Bearer ', 'Bearer wrong-token', 'Basic x', 'Bearer nö']) } : {}
       await mgmtClients[n]?.call(m.path, body, md, 2_000)
       ctx.tally.add('mgmt-grpc')
     })
@@ -171,4 +199,16 @@ async function http (ctx: Ctx, port: 'http' | 'metrics', name: 'kv-http' | 'metr
       ctx.tally.add(name)
     })
   }
+}
+
+/**
+ * A structured Raft input for a proven call: a hostile field, but a term of
+ * 1 becomes 0 (it could equal the cluster's term, and a key holder's
+ * message at the current term is a legitimate one); byte damage is left to
+ * the caller, after sealing or before it.
+ */
+function provenInput (random: Random, type: protobuf.Type, sample: Record<string, unknown>): Buffer {
+  const m = mutateField(random, type, sample)
+  for (const o of [m, m.header]) if (typeof o === 'object' && o !== null && (o as Record<string, unknown>).term === 1) (o as Record<string, unknown>).term = 0
+  try { return encode(type, m) } catch { return encode(type, sample) }
 }

@@ -27,3 +27,5 @@ export * from './raft-options.js'
 export * from './raft-types.js'
 export * from './raft.js'
 export * from './grpc-transport.js'
+// The call proof and message seal, for tools that speak the transport's format (the hostile-input suite).
+export { RaftAuth, AUTH_KEY, ADDRESS_KEY, TRAILER_BYTES, type CallContext } from './raft-auth.js'
