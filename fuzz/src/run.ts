@@ -25,6 +25,8 @@ export interface ClusterResult {
   downSamples: string[]
   fdPeak: number
   operationalFraction: number
+  /** Samples behind `operationalFraction` (each polls every node once). */
+  operationalSamples: number
   drops: number
   dep0123Nodes: number
   nodes: Array<{ id: string, baselineRssMb: number, peakRssMb: number, peakFds: number }>
@@ -43,7 +45,7 @@ export async function attackCluster (kind: ClusterKind, options: FuzzOptions, se
   const tally = new Tally()
   const random = createRandom(seed)
   const crashes: string[] = []
-  const result: ClusterResult = { kind, tally, crashes, rssGrowthMb: 0, floodRssGrowthMb: 0, marks: [], floods: [], downSamples: [], fdPeak: 0, operationalFraction: 1, drops: 0, dep0123Nodes: 0, nodes: [] }
+  const result: ClusterResult = { kind, tally, crashes, rssGrowthMb: 0, floodRssGrowthMb: 0, marks: [], floods: [], downSamples: [], fdPeak: 0, operationalFraction: 1, operationalSamples: 0, drops: 0, dep0123Nodes: 0, nodes: [] }
   const floodSamples = { ok: 0, total: 0 }
   let cluster = await FuzzCluster.start(kind, options.nodes, START_TIMEOUT_MS)
   let watcher = new Watcher(cluster)
@@ -104,6 +106,7 @@ export async function attackCluster (kind: ClusterKind, options: FuzzOptions, se
     await cluster.stop()
   }
   result.operationalFraction = floodSamples.total === 0 ? 1 : floodSamples.ok / floodSamples.total
+  result.operationalSamples = floodSamples.total
   return result
 }
 
