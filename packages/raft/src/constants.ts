@@ -10,3 +10,14 @@ export const DEFAULT_MAX_BYTES_PER_MSG = 1024 * 1024
 export const DEFAULT_MAX_INFLIGHT = 256
 /** Bytes of committed entries handed out in one Ready at most (beyond the first entry). */
 export const DEFAULT_MAX_COMMITTED_BYTES_PER_READY = 64 * 1024 * 1024
+/** How reads are confirmed by default: a ReadIndex heartbeat round each ('safe'), as etcd's ReadOnlySafe. */
+export const DEFAULT_READ_ONLY = 'safe'
+/**
+ * The share of the election timeout the read lease leaves as a margin for
+ * clock rates that differ between nodes (on top of one tick for the tick
+ * phase): 0.1 is safe while no clock runs more than about 5 % faster or
+ * slower than another's over one election timeout.
+ */
+export const LEASE_DRIFT = 0.1
+/** The `Raft` driver's tick at most, ms: election timeouts are drawn at this granularity. */
+export const DEFAULT_TICK_MS = 10

@@ -2,7 +2,7 @@ import { isVoter, type NodeId } from './configuration.js'
 import type { AppendEntriesResponse, HeartbeatResponse, Message } from './messages.js'
 import { hasQuorum, quorumIndex } from './quorum.js'
 import type { RaftState } from './raft-state.js'
-import { bcastHeartbeat, sendAppend, sendAppendsWhileAllowed } from './replication.js'
+import { ackedRounds, bcastHeartbeat, sendAppend, sendAppendsWhileAllowed } from './replication.js'
 
 /**
  * Leader: heartbeats every `heartbeatTicks`; every `electionTicks` checks
@@ -94,6 +94,7 @@ function handleHeartbeatResponse (r: RaftState, m: HeartbeatResponse): void {
   if (pr.match < r.log.lastIndex()) sendAppend(r, m.from)
   if (m.readSeq > pr.readSeqAcked) {
     pr.readSeqAcked = m.readSeq
+    ackedRounds(r)
     releaseReads(r)
   }
 }
@@ -114,7 +115,7 @@ export function maybeCommit (r: RaftState): boolean {
 function afterCommit (r: RaftState): void {
   const deferred = r.readsAwaitingCommit
   r.readsAwaitingCommit = []
-  for (const read of deferred) handleReadIndex(r, read.requestId, read.from)
+  for (const read of deferred) handleReadIndex(r, read.requestId, read.from, read.lease)
   // Dissertation §4.2.2: a leader not in the new configuration leads until it is committed, then steps down.
   if (r.membership.latest().index <= r.log.committed && !isVoter(r.config(), r.id)) {
     r.logger?.debug('removed from the configuration: stepping down', { id: r.id, term: r.term })
@@ -127,9 +128,14 @@ function afterCommit (r: RaftState): void {
  * with a heartbeat round, then answer. Deferred until the leader has
  * committed an entry of its term, before which its commit index may lag.
  */
-export function handleReadIndex (r: RaftState, requestId: string, from: NodeId): void {
+export function handleReadIndex (r: RaftState, requestId: string, from: NodeId, lease = true): void {
   if (!r.committedInTerm()) {
-    r.readsAwaitingCommit.push({ requestId, from })
+    r.readsAwaitingCommit.push({ requestId, from, lease })
+    return
+  }
+  if (lease && r.leaseReadable()) {
+    // 'lease' mode: no other leader can have been elected yet (see LeaseTracker), so the commit index is current.
+    answerRead(r, requestId, r.log.committed, from)
     return
   }
   r.readIndex.add(requestId, r.log.committed, from)
@@ -151,12 +157,15 @@ export function flushReadRound (r: RaftState): void {
 function releaseReads (r: RaftState): void {
   const seq = r.readIndex.currentSeq
   const released = r.readIndex.release(r.voters(), id => id === r.id ? seq : r.progress.get(id)?.readSeqAcked ?? 0)
-  for (const read of released) {
-    if (read.from === r.id) r.readStates.push({ requestId: read.requestId, index: read.index })
-    else r.send({ type: 'readIndexResponse', to: read.from, requestId: read.requestId, index: read.index })
-  }
+  for (const read of released) answerRead(r, read.requestId, read.index, read.from)
+}
+
+function answerRead (r: RaftState, requestId: string, index: number, from: NodeId): void {
+  if (from === r.id) r.readStates.push({ requestId, index })
+  else r.send({ type: 'readIndexResponse', to: from, requestId, index })
 }
 
 export function sendTimeoutNow (r: RaftState, to: NodeId): void {
+  r.timeoutNowSent = true
   r.send({ type: 'timeoutNow', to })
 }

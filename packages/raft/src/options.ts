@@ -20,6 +20,14 @@ export interface RaftCoreOptions {
   preVote?: boolean
   /** A leader steps down after an election timeout without hearing from a quorum. Default true. */
   checkQuorum?: boolean
+  /**
+   * How a leader confirms a read. `'safe'` (default): a heartbeat round to
+   * a quorum per batch of reads (ReadIndex). `'lease'`: from its lease, with
+   * no message, while a quorum answered a heartbeat round sent less than
+   * `electionTicks` minus a margin ago (see `LeaseTracker`); needs
+   * `checkQuorum`, and every voter of the group should run the same mode.
+   */
+  readOnly?: ReadOnlyMode
   /** Entries in one AppendEntries at most. Default 64. */
   maxEntriesPerMsg?: number
   /** Entry bytes in one AppendEntries at most (one entry is always sent). Default 1 MiB. */
@@ -32,8 +40,14 @@ export interface RaftCoreOptions {
   applied?: number
 }
 
+/** How reads are confirmed: a ReadIndex round each, or the leader's lease (etcd's ReadOnlySafe / ReadOnlyLeaseBased). */
+export type ReadOnlyMode = 'safe' | 'lease'
+
 /** Settings the protocol runs with, validated and with defaults filled in. */
 export interface ResolvedOptions {
+  readonly readOnly: ReadOnlyMode
+  /** Ticks a lease runs from the send of the heartbeat round a quorum answered (0 in 'safe' mode). */
+  readonly leaseTicks: number
   readonly electionTicks: number
   readonly heartbeatTicks: number
   readonly preVote: boolean
@@ -55,14 +69,30 @@ export function resolveOptions (options: RaftCoreOptions): ResolvedOptions & { m
   const electionTicks = positiveInt('electionTicks', options.electionTicks, defaults.DEFAULT_ELECTION_TICKS, 2)
   const heartbeatTicks = positiveInt('heartbeatTicks', options.heartbeatTicks, defaults.DEFAULT_HEARTBEAT_TICKS)
   if (heartbeatTicks >= electionTicks) throw new InvalidConfigError('heartbeatTicks', 'must be below electionTicks')
+  const readOnly = options.readOnly ?? defaults.DEFAULT_READ_ONLY
+  if (readOnly !== 'safe' && readOnly !== 'lease') throw new InvalidConfigError('readOnly', `must be 'safe' or 'lease', got ${String(readOnly)}`)
+  const checkQuorum = options.checkQuorum ?? true
+  // Without check-quorum a voter grants votes while it hears from a leader, so nothing stops a new leader inside the lease.
+  if (readOnly === 'lease' && !checkQuorum) throw new InvalidConfigError('readOnly', "'lease' needs checkQuorum")
+  const leaseTicks = readOnly === 'lease' ? leaseTicksFor(electionTicks) : 0
+  if (readOnly === 'lease' && leaseTicks < 1) {
+    throw new InvalidConfigError('electionTicks', `'lease' needs an election timeout of at least 3 ticks (one tick of phase and ${defaults.LEASE_DRIFT} of T for drift leave no lease), got ${electionTicks}`)
+  }
   return {
+    readOnly,
+    leaseTicks,
     electionTicks,
     heartbeatTicks,
     preVote: options.preVote ?? true,
-    checkQuorum: options.checkQuorum ?? true,
+    checkQuorum,
     maxEntriesPerMsg: positiveInt('maxEntriesPerMsg', options.maxEntriesPerMsg, defaults.DEFAULT_MAX_ENTRIES_PER_MSG),
     maxBytesPerMsg: positiveInt('maxBytesPerMsg', options.maxBytesPerMsg, defaults.DEFAULT_MAX_BYTES_PER_MSG),
     maxInflight: positiveInt('maxInflight', options.maxInflight, defaults.DEFAULT_MAX_INFLIGHT),
     maxCommittedBytesPerReady: positiveInt('maxCommittedBytesPerReady', options.maxCommittedBytesPerReady, defaults.DEFAULT_MAX_COMMITTED_BYTES_PER_READY)
   }
+}
+
+/** The lease in ticks for an election timeout of `electionTicks`: T less one tick of phase and `LEASE_DRIFT` of T. */
+export function leaseTicksFor (electionTicks: number): number {
+  return electionTicks - 1 - Math.ceil(electionTicks * defaults.LEASE_DRIFT)
 }

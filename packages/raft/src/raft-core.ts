@@ -90,6 +90,7 @@ export class RaftCore {
 
   /** Advances logical time by one tick: election timeouts, heartbeats and check-quorum count ticks. */
   tick (): void {
+    this.r.ticks++
     this.r.behaviour.tick(this.r)
   }
 
@@ -163,11 +164,16 @@ export class RaftCore {
    * leadership; serve the read after applying up to its index. A follower
    * forwards the request to its leader. A request lost to a leader change
    * is never answered: the driver times it out.
+   *
+   * With `readOnly: 'lease'`, a leader holding its lease answers at once
+   * (the ReadState is in the next Ready) without a heartbeat round, also
+   * for a follower's request; otherwise, and with `lease: false`, it runs
+   * the ReadIndex round.
    */
-  readIndex (requestId: string): RequestResult {
+  readIndex (requestId: string, options: { lease?: boolean } = {}): RequestResult {
     const r = this.r
     if (r.role === 'leader') {
-      handleReadIndex(r, requestId, r.id)
+      handleReadIndex(r, requestId, r.id, options.lease ?? true)
       return { ok: true }
     }
     if (r.leaderId === undefined) return fail(this.notLeader())
@@ -309,6 +315,9 @@ export class RaftCore {
       configuration: latest.configuration,
       configurationIndex: latest.index,
       leadTransferee: r.leadTransferee,
+      leaseReadable: r.leaseReadable(),
+      leaseExpiresAt: r.role === 'leader' ? r.lease.expiresAt : -Infinity,
+      ticks: r.ticks,
       progress
     }
   }

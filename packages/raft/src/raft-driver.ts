@@ -46,6 +46,10 @@ export abstract class RaftDriver<Result = unknown> extends Service {
   protected core: RaftCore | undefined
   protected cache: LogCache | undefined
   protected ticker: TimerHandle | undefined
+  /** When the core was last ticked (advanced by whole ticks). */
+  protected tickedAt = 0
+  /** Ticks since the last heartbeat's bookkeeping (`onTick`, `saveCommit`). */
+  protected beatTicks = 0
   /** Pending `flushCommit()` (see `RaftCore.commitFlushDue`). */
   protected commitFlush: TimerHandle | undefined
   /** A commit index newer than the stored hard state's waits to be written (at most once a heartbeat). */
@@ -152,13 +156,16 @@ export abstract class RaftDriver<Result = unknown> extends Service {
       random: this.random,
       logger: this.logger,
       electionTicks: this.init.electionTicks,
-      heartbeatTicks: 1,
+      heartbeatTicks: this.init.heartbeatTicks,
+      readOnly: this.init.readOnly,
       preVote: this.init.preVote,
       checkQuorum: this.init.checkQuorum,
       maxEntriesPerMsg: this.init.maxEntriesPerMsg,
       maxInflight: this.init.maxInflight,
       applied: this.applied
     })
+    this.tickedAt = this.clock.now()
+    this.beatTicks = 0
     this.learnAddresses(this.core.status().configuration)
   }
 
@@ -178,12 +185,38 @@ export abstract class RaftDriver<Result = unknown> extends Service {
   protected scheduleTick (): void {
     this.ticker = this.clock.setTimeout(() => {
       if (this.core === undefined || this.status === 'stopping') return
-      this.core.tick()
-      this.onTick()
-      this.saveCommit()
-      this.kick()
+      this.catchUpTicks()
       this.scheduleTick()
-    }, this.init.heartbeatMs)
+    }, this.init.tickMs)
+  }
+
+  /**
+   * Ticks the core once for every `tickMs` that passed since its last tick.
+   * A timer fires late, never early, and not at all while the process is
+   * paused (a long GC, SIGSTOP, a VM migration): the core must count the
+   * ticks it missed, or a paused leader would wake up believing its read
+   * lease still holds. Called by the tick timer and before any input that
+   * may be answered from the lease (a read, a message).
+   */
+  protected catchUpTicks (): void {
+    const core = this.core
+    if (core === undefined || this.status !== 'started') return
+    const now = this.clock.now()
+    const due = Math.floor((now - this.tickedAt) / this.init.tickMs)
+    if (due <= 0) return
+    // Two election timeouts end every lease and fire every timeout; ticks past them would change nothing.
+    const cap = 2 * this.init.electionTicks
+    this.tickedAt = due > cap ? now : this.tickedAt + due * this.init.tickMs
+    for (let i = 0; i < Math.min(due, cap); i++) {
+      core.tick()
+      if (++this.beatTicks >= this.init.heartbeatTicks) {
+        // Once a heartbeat, not once a tick: the bookkeeping below reads the whole status.
+        this.beatTicks = 0
+        this.onTick()
+        this.saveCommit()
+      }
+    }
+    this.kick()
   }
 
   /**
@@ -437,6 +470,8 @@ export abstract class RaftDriver<Result = unknown> extends Service {
   protected onMessage (m: Message, fromAddress: string | undefined): void {
     const core = this.core
     if (core === undefined || this.status !== 'started') return
+    // A forwarded read may be answered from the lease: count the time first (see catchUpTicks).
+    this.catchUpTicks()
     if (fromAddress !== undefined && !this.addresses.has(m.from)) this.addresses.set(m.from, fromAddress)
     if (m.type === 'appendEntriesResponse' || m.type === 'heartbeatResponse') {
       this.lastContact.set(m.from, this.clock.now())

@@ -1,4 +1,6 @@
 import { InvalidConfigError } from '@clusterfunk/core'
+import { DEFAULT_TICK_MS } from './constants.js'
+import type { ReadOnlyMode } from './options.js'
 
 /**
  * Timing presets. `fast` suits a LAN or one machine: heartbeat 50 ms,
@@ -20,10 +22,18 @@ export interface RaftInit {
   address?: string
   /** Timing preset; default `'default'`. */
   preset?: RaftPreset
-  /** Heartbeat interval; also the tick of the protocol core. Default from the preset. */
+  /** Heartbeat interval, a multiple of `tickMs`. Default from the preset. */
   heartbeatMs?: number
-  /** Election timeout T: a follower campaigns after a random [T, 2T) without a leader. A multiple of `heartbeatMs`. */
+  /** Election timeout T: a follower campaigns after a random [T, 2T) without a leader. A multiple of `tickMs`, above `heartbeatMs`. */
   electionMs?: number
+  /**
+   * The tick of the protocol core: the granularity of the random election
+   * timeout and of the read lease. Default: the greatest common divisor of
+   * `heartbeatMs`, `electionMs` and 10 ms.
+   */
+  tickMs?: number
+  /** How reads are confirmed: `'safe'` (a ReadIndex round, default) or `'lease'` (the leader's lease; needs `checkQuorum`). Every node should use the same. */
+  readOnly?: ReadOnlyMode
   /** Run a pre-vote before an election. Default true. */
   preVote?: boolean
   /** A leader steps down without a quorum for an election timeout. Default true. */
@@ -51,7 +61,10 @@ export interface ResolvedRaftInit {
   readonly address: string | undefined
   readonly heartbeatMs: number
   readonly electionMs: number
+  readonly tickMs: number
+  readonly heartbeatTicks: number
   readonly electionTicks: number
+  readonly readOnly: ReadOnlyMode
   readonly preVote: boolean
   readonly checkQuorum: boolean
   readonly snapshotThreshold: number
@@ -78,18 +91,26 @@ export function resolveRaftInit (init: RaftInit): ResolvedRaftInit {
   const p = RAFT_PRESETS[preset]
   const heartbeatMs = int('heartbeatMs', init.heartbeatMs, p.heartbeatMs, 1)
   const electionMs = int('electionMs', init.electionMs, p.electionMs, 2)
-  if (electionMs % heartbeatMs !== 0 || electionMs / heartbeatMs < 2) {
-    throw new InvalidConfigError('electionMs', `must be a multiple (at least 2×) of heartbeatMs ${heartbeatMs}, got ${electionMs}`)
-  }
+  if (electionMs <= heartbeatMs) throw new InvalidConfigError('electionMs', `must be above heartbeatMs ${heartbeatMs}, got ${electionMs}`)
+  const tickMs = int('tickMs', init.tickMs, gcd(gcd(heartbeatMs, electionMs), DEFAULT_TICK_MS), 1)
+  if (heartbeatMs % tickMs !== 0) throw new InvalidConfigError('tickMs', `must divide heartbeatMs ${heartbeatMs}, got ${tickMs}`)
+  if (electionMs % tickMs !== 0) throw new InvalidConfigError('tickMs', `must divide electionMs ${electionMs}, got ${tickMs}`)
+  const readOnly = init.readOnly ?? 'safe'
+  if (readOnly !== 'safe' && readOnly !== 'lease') throw new InvalidConfigError('readOnly', `must be 'safe' or 'lease', got ${String(readOnly)}`)
+  const checkQuorum = init.checkQuorum ?? true
+  if (readOnly === 'lease' && !checkQuorum) throw new InvalidConfigError('readOnly', "'lease' needs checkQuorum")
   if (init.address !== undefined && (typeof init.address !== 'string' || init.address === '')) throw new InvalidConfigError('address', 'must be a non-empty host:port')
   return {
     id: init.id,
     address: init.address,
     heartbeatMs,
     electionMs,
-    electionTicks: electionMs / heartbeatMs,
+    tickMs,
+    heartbeatTicks: heartbeatMs / tickMs,
+    electionTicks: electionMs / tickMs,
+    readOnly,
     preVote: init.preVote ?? true,
-    checkQuorum: init.checkQuorum ?? true,
+    checkQuorum,
     snapshotThreshold: int('snapshotThreshold', init.snapshotThreshold, 8192, 1),
     trailingLogs: int('trailingLogs', init.trailingLogs, 10240, 0),
     snapshotChunkBytes: int('snapshotChunkBytes', init.snapshotChunkBytes, 256 * 1024, 1),
@@ -99,4 +120,8 @@ export function resolveRaftInit (init: RaftInit): ResolvedRaftInit {
     requestTimeoutMs: int('requestTimeoutMs', init.requestTimeoutMs, 10_000, 1),
     catchUpLag: int('catchUpLag', init.catchUpLag, 64, 0)
   }
+}
+
+function gcd (a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b)
 }

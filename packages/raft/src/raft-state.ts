@@ -5,6 +5,7 @@ import type { MembershipLog } from './membership-log.js'
 import type { ResolvedOptions } from './options.js'
 import { Progress } from './progress.js'
 import type { RaftLog } from './raft-log.js'
+import { LeaseTracker } from './lease.js'
 import { ReadIndexTracker } from './read-index.js'
 import type { Entry, ReadState, Role } from './types.js'
 
@@ -21,6 +22,8 @@ export interface RoleBehaviour {
 export interface DeferredRead {
   readonly requestId: string
   readonly from: NodeId
+  /** Whether it may be answered from the lease. */
+  readonly lease: boolean
 }
 
 /**
@@ -33,6 +36,8 @@ export class RaftState {
   readonly log: RaftLog
   readonly membership: MembershipLog
   readonly readIndex = new ReadIndexTracker()
+  /** Leader: the read lease ('lease' mode; see `LeaseTracker`). */
+  readonly lease: LeaseTracker
   private readonly random: Random
   readonly logger: Logger | undefined
   private readonly behaviours: Readonly<Record<Role, RoleBehaviour>>
@@ -50,6 +55,10 @@ export class RaftState {
   heartbeatElapsed = 0
   /** Ticks as leader (never reset): how old a probe is. */
   leaderTicks = 0
+  /** Ticks since this core was built (never reset): the clock of the read lease and of the quiet start. */
+  ticks = 0
+  /** Leader: a TimeoutNow went out this term. Its target may win votes that ignore the voters' lease, so no lease reads. */
+  timeoutNowSent = false
   randomizedElectionTimeout = 0
   leadTransferee: NodeId | undefined
   readsAwaitingCommit: DeferredRead[] = []
@@ -69,6 +78,7 @@ export class RaftState {
     this.logger = logger
     this.behaviours = behaviours
     this.behaviour = behaviours.follower
+    this.lease = new LeaseTracker(opts.leaseTicks)
     this.resetRandomizedElectionTimeout()
   }
 
@@ -103,6 +113,28 @@ export class RaftState {
     this.randomizedElectionTimeout = this.random.int(t, 2 * t - 1)
   }
 
+  /**
+   * Leader, 'lease' mode: a read may be served at the commit index with no
+   * heartbeat round. Not before the leader committed an entry of its term
+   * (its commit index may lag until then), not during or after a leadership
+   * transfer in this term (TimeoutNow lets the target win votes that ignore
+   * the voters' lease), and only while the lease holds.
+   */
+  leaseReadable (): boolean {
+    return this.role === 'leader' && this.opts.readOnly === 'lease' && this.leadTransferee === undefined &&
+      !this.timeoutNowSent && this.committedInTerm() && this.lease.holds(this.ticks)
+  }
+
+  /**
+   * 'lease' mode: a voter that just started refuses votes for an election
+   * timeout, as if it had heard from a leader. It may have answered a
+   * heartbeat before it restarted, and a leader may be counting on that
+   * answer for its lease; the restart forgot it.
+   */
+  quietAfterStart (): boolean {
+    return this.opts.readOnly === 'lease' && this.ticks < this.opts.electionTicks
+  }
+
   /** True past the randomized election timeout. */
   pastElectionTimeout (): boolean {
     return this.electionElapsed >= this.randomizedElectionTimeout
@@ -121,6 +153,8 @@ export class RaftState {
     this.votes.clear()
     this.progress.clear()
     this.readIndex.reset()
+    this.lease.reset(this.readIndex.currentSeq)
+    this.timeoutNowSent = false
     this.readsAwaitingCommit = []
     this.readRoundDue = false
   }
@@ -186,6 +220,8 @@ export class RaftState {
     const config = this.config()
     this.logger?.debug('configuration change', { id: this.id, voters: voterIds(config), all: memberIds(config) })
     if (this.role === 'leader') {
+      // The lease was won from a quorum of the old configuration: earn it again from the new one.
+      this.lease.reset(this.readIndex.currentSeq)
       this.syncProgress()
       if (this.leadTransferee !== undefined && !isVoter(config, this.leadTransferee)) this.leadTransferee = undefined
     } else if ((this.role === 'candidate' || this.role === 'preCandidate') && !this.promotable()) {

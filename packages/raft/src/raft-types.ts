@@ -44,10 +44,8 @@ export interface RequestOptions {
 
 export interface ReadOptions extends RequestOptions {
   /**
-   * Serve from the leader's lease instead of a ReadIndex round: no message
-   * is sent, but the read is only linearizable if clocks advance at about
-   * the same rate on every node (a lease is half the election timeout).
-   * Falls back to ReadIndex when the lease is not held. Default false.
+   * With `readOnly: 'lease'`: false asks for a ReadIndex round even when
+   * the leader's lease holds. Ignored in `'safe'` mode. Default true.
    */
   lease?: boolean
 }

@@ -63,17 +63,15 @@ export class Raft<Result = unknown> extends RaftDriver<Result> {
    * A linearizable read: confirms leadership with a ReadIndex round (on a
    * follower, through the leader), waits until this node applied the read
    * index, then returns `fn()` (or the applied index when `fn` is absent).
-   * `lease: true` serves from the leader's lease when held (see `ReadOptions`).
+   * With `readOnly: 'lease'`, a leader holding its lease answers from its
+   * commit index with no heartbeat round (see `ReadOptions.lease`).
    */
   async read<T = number> (fn?: () => T, options: ReadOptions = {}): Promise<T> {
     const core = this.running()
-    if (options.lease === true && this.holdsLease()) {
-      const index = core.status().commit
-      await this.waitUntil(() => this.applied >= index, 'lease read', options)
-      return fn === undefined ? this.applied as T : fn()
-    }
+    // The core decides whether its lease holds, on ticks: make them current first (a paused process missed some).
+    this.catchUpTicks()
     const requestId = `${this.init.id}:${++this.readSeq}`
-    const r = core.readIndex(requestId)
+    const r = core.readIndex(requestId, { lease: options.lease ?? true })
     if (!r.ok) throw r.error
     const d = deferred<number>({ clock: this.clock, deadlines: this.deadlines, timeoutMs: options.timeoutMs ?? this.init.requestTimeoutMs, signal: options.signal, what: 'read', onSettle: () => { this.reads.delete(requestId) } })
     this.reads.set(requestId, { index: undefined, d })
@@ -175,20 +173,6 @@ export class Raft<Result = unknown> extends RaftDriver<Result> {
   /** Every event as an async iterator (buffered, so a slow reader never stalls the node) until `signal` fires. */
   events (options: AbortOptions = {}): AsyncIterableIterator<{ type: keyof RaftEvents & string, detail: RaftEvents[keyof RaftEvents & string] }> {
     return eventIterator(this.emitter, ['role:change', 'leader:change', 'peer:change', 'heartbeat:failed', 'heartbeat:resumed'], options)
-  }
-
-  protected holdsLease (): boolean {
-    const core = this.core as RaftCore
-    const s = core.status()
-    if (s.role !== 'leader' || (this.cache as LogCache).term(s.commit) !== s.term) return false
-    const now = this.clock.now()
-    const lease = this.init.electionMs / 2
-    let acks = 1
-    for (const v of s.configuration.voters) {
-      const t = this.lastContact.get(v.id)
-      if (v.id !== this.id && t !== undefined && now - t < lease) acks++
-    }
-    return isVoter(s.configuration, this.id) && acks > s.configuration.voters.length / 2
   }
 
   protected async changeConfig (change: ConfigChange, options: RequestOptions): Promise<void> {

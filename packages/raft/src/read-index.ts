@@ -30,6 +30,11 @@ export class ReadIndexTracker {
     return this.pending.length
   }
 
+  /** Starts a new heartbeat round (every broadcast is one, so the lease knows when each was sent); returns its number. */
+  nextRound (): number {
+    return ++this.seq
+  }
+
   /** Opens a round for one request; the caller then sends heartbeats with `currentSeq`. */
   add (requestId: string, index: number, from: NodeId): void {
     this.seq++

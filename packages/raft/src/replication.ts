@@ -63,12 +63,24 @@ export function bcastAppend (r: RaftState): void {
 
 /** Heartbeats to every follower, with the commit index each may apply and the newest ReadIndex round. */
 export function bcastHeartbeat (r: RaftState): void {
+  // Every broadcast is a round of its own, so the lease can tell when the round a quorum answered was sent.
+  const seq = r.readIndex.nextRound()
+  r.lease.sent(seq, r.ticks)
   for (const [id, pr] of r.progress) {
     if (id === r.id) continue
     const commit = Math.min(pr.match, r.log.committed)
-    r.send({ type: 'heartbeat', to: id, commit, readSeq: r.readIndex.currentSeq })
+    r.send({ type: 'heartbeat', to: id, commit, readSeq: seq })
     pr.commitSent = Math.max(pr.commitSent, commit)
   }
+  // A group where this node alone is a quorum confirms the round at once.
+  ackedRounds(r)
+}
+
+/** Heartbeat answers moved (or a round went out): extend the lease to the newest round a quorum answered. */
+export function ackedRounds (r: RaftState): void {
+  if (r.opts.readOnly !== 'lease') return
+  const seq = r.readIndex.currentSeq
+  r.lease.acked(r.voters(), id => id === r.id ? seq : r.progress.get(id)?.readSeqAcked ?? 0)
 }
 
 /**

@@ -26,6 +26,12 @@ export interface RaftStatus {
   /** The index of the entry that carried `configuration` (0 or the snapshot's when none). */
   readonly configurationIndex: number
   readonly leadTransferee: NodeId | undefined
+  /** Leader, `readOnly: 'lease'`: a read now would be served from the lease, with no heartbeat round. */
+  readonly leaseReadable: boolean
+  /** Leader, `readOnly: 'lease'`: the tick (counted from this core's first) at which the lease ends; −Infinity when not held. */
+  readonly leaseExpiresAt: number
+  /** Ticks since this core was built. */
+  readonly ticks: number
   /** Leader only: each member's replication progress (empty otherwise). */
   readonly progress: ReadonlyMap<NodeId, ProgressView>
 }

@@ -28,7 +28,7 @@ export function stepMessage (r: RaftState, m: Message): DropReason | undefined {
     if (m.type === 'voteRequest' || m.type === 'preVoteRequest') {
       // Leader lease (dissertation §4.2.3): while we hear from a live leader, ignore elections,
       // unless the leader itself asked for one by transferring leadership.
-      const inLease = r.leaderId !== undefined && r.electionElapsed < r.opts.electionTicks
+      const inLease = (r.leaderId !== undefined && r.electionElapsed < r.opts.electionTicks) || r.quietAfterStart()
       if (inLease && !m.leadershipTransfer && (m.type === 'preVoteRequest' || r.opts.checkQuorum)) return
     }
     if (m.type === 'preVoteRequest' || (m.type === 'preVoteResponse' && m.granted)) {

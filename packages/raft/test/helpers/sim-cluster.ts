@@ -22,6 +22,11 @@ export class InspectableRaft extends Raft<KvOutput> {
     return { role: s.role, term: s.term, log: cache }
   }
 
+  /** Whether a read now would be served from the lease (`readOnly: 'lease'`). */
+  leaseReadable (): boolean {
+    return this.core?.status().leaseReadable ?? false
+  }
+
   /** The error that made this node stop serving, if any. */
   failed (): Error | undefined {
     return this.failure
@@ -48,6 +53,10 @@ export interface SimClusterOptions {
   raft: Omit<RaftInit, 'id'>
   /** How long a synced disk write takes, ms. */
   syncDelayMs: (random: Random) => number
+  /** Each node's clock (default: the simulation's `clockFor(id)`). */
+  clockFor?: (id: NodeId) => NodeClock
+  /** Builds each node's Raft (default: an `InspectableRaft`). */
+  makeRaft?: (...args: ConstructorParameters<typeof InspectableRaft>) => InspectableRaft
 }
 
 /**
@@ -86,13 +95,14 @@ export class SimCluster {
   /** Starts (or restarts) `id` over what its disk holds. */
   async start (id: NodeId): Promise<Incarnation> {
     const disk = this.disks.get(id) as SimDisk
-    const clock = this.sim.clockFor(id)
+    const clock = this.options.clockFor?.(id) ?? this.sim.clockFor(id)
     const logStore = new SimLogStore({ disk, clock, random: this.sim.fork(`fsync:${id}`) }, { syncDelayMs: this.options.syncDelayMs })
     await logStore.open()
     const snapshots = new SimSnapshotStore(disk)
     const transport = new SimTransport({ packets: this.packets, streams: this.streams }, { address: this.address(id) })
     const fsm = new SimKvFsm(this.observer(id))
-    const raft = new InspectableRaft({ transport, logStore, stableStore: logStore, snapshotStore: snapshots, fsm, clock, random: this.sim.fork(`raft:${id}`) }, { ...this.options.raft, id })
+    const make = this.options.makeRaft ?? ((...args) => new InspectableRaft(...args))
+    const raft = make({ transport, logStore, stableStore: logStore, snapshotStore: snapshots, fsm, clock, random: this.sim.fork(`raft:${id}`) }, { ...this.options.raft, id })
     // Starting reads the disk and binds sockets: promises only, no virtual time (so it may run inside an event).
     await raft.start()
     const inc = { raft, fsm, clock, transport, logStore, snapshots }
