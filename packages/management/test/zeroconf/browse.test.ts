@@ -31,7 +31,14 @@ class AnsweringSocket extends EventEmitter {
   closed = false
   queries = 0
   constructor (private readonly reply: () => Buffer[]) { super() }
-  bind (_port: number, _address: string | undefined, cb: () => void): void { setImmediate(() => { this.emit('listening'); cb() }) }
+  // As a dgram socket: one closed before its bind completed never becomes listening.
+  bind (_port: number, _address: string | undefined, cb: () => void): void {
+    setImmediate(() => {
+      if (this.closed) return
+      this.emit('listening')
+      cb()
+    })
+  }
   address (): { address: string, family: string, port: number } { return { address: '0.0.0.0', family: 'IPv4', port: 5353 } }
   send (message: Buffer, _offset: number, _length: number, _port: number, _address: string, cb: () => void): void {
     if (dnsPacket.decode(message).type === 'query') {
