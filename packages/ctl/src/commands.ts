@@ -1,5 +1,5 @@
 import { AbortError } from '@clusterfunk/core'
-import { parseHostPort, type ManagementClient } from '@clusterfunk/cluster'
+import { parseHostPort, type ManagementClient } from '@clusterfunk/management'
 import { browse } from './connect.js'
 import { UsageError } from './exit-codes.js'
 import {

@@ -1,13 +1,16 @@
 import { readFile } from 'node:fs/promises'
 import { isIPv4 } from 'node:net'
-import { ManagementClient, discoverPeers, joinHostPort, type ZeroconfPeer } from '@clusterfunk/cluster'
+import { ManagementClient, browsePeers, joinHostPort, type ZeroconfPeer } from '@clusterfunk/management'
 import { NoEndpointError, UsageError } from './exit-codes.js'
 import type { CtlIo } from './io.js'
 import { DISCOVER_MS, type GlobalOptions } from './options.js'
 
-/** The real zeroconf browse (never used by the tests, which inject theirs). */
+/**
+ * The real zeroconf browse: mDNS on the LAN, browse only (the run tests inject
+ * theirs; the management package tests this one against a publishing node).
+ */
 export async function browse (clusterName: string, timeoutMs: number): Promise<ZeroconfPeer[]> {
-  return await discoverPeers({}, { clusterName }, { timeoutMs })
+  return await browsePeers({}, { clusterName }, { timeoutMs })
 }
 
 /** The management endpoint of a record: its first IPv4 address (else its first), with its port. */

@@ -1,5 +1,5 @@
 import { AbortError, InvalidArgumentError, InvalidConfigError, NotLeaderError, TimeoutError } from '@clusterfunk/core'
-import { ManagementError, UnauthenticatedError, UnavailableError, UnknownNodeError } from '@clusterfunk/cluster'
+import { ManagementError, UnauthenticatedError, UnavailableError, UnknownNodeError } from '@clusterfunk/management'
 
 /** What `funkctl` exits with. */
 export const ExitCode = {

@@ -1,4 +1,4 @@
-import type { ClusterEvent, NodeEndpoint, NodeSummary, ShardSummary, StatusReply, ZeroconfPeer } from '@clusterfunk/cluster'
+import type { ClusterEvent, NodeEndpoint, NodeSummary, ShardSummary, StatusReply, ZeroconfPeer } from '@clusterfunk/management'
 import { percent, table, time } from './table.js'
 
 /** Output as JSON: pretty for one document, one line per item for streams. */

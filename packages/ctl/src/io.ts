@@ -1,4 +1,4 @@
-import type { ZeroconfPeer } from '@clusterfunk/cluster'
+import type { ZeroconfPeer } from '@clusterfunk/management'
 
 /**
  * Everything `run()` touches outside itself, so the CLI can be driven in
@@ -13,7 +13,7 @@ export interface CtlIo {
   env?: Readonly<Record<string, string | undefined>>
   /** Fires to end `watch` (and cancel calls): the bin wires it to SIGINT/SIGTERM. */
   signal?: AbortSignal
-  /** Browses zeroconf for `timeoutMs` and returns the records of `clusterName`. Default: `discoverPeers` on the LAN. */
+  /** Browses zeroconf for `timeoutMs` and returns the records of `clusterName`. Default: `browsePeers` (mDNS) on the LAN. */
   discover?: (clusterName: string, timeoutMs: number) => Promise<ZeroconfPeer[]>
   /** Reads a file (`--tls-ca`). Default `fs.readFile`. */
   readFile?: (path: string) => Promise<Buffer>

@@ -1,4 +1,4 @@
-import { parseHostPort } from '@clusterfunk/cluster'
+import { parseHostPort } from '@clusterfunk/management'
 import { UsageError } from './exit-codes.js'
 
 /** Default deadline of each call. */

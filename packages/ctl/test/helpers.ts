@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process'
 import { createServer } from 'node:net'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { MemoryCluster, serveMemoryCluster, type ManagementServerInit } from '@clusterfunk/cluster'
+import type { ManagementServerInit } from '@clusterfunk/management'
+import { MemoryCluster, serveMemoryCluster } from '@clusterfunk/management/testing'
 
 /** dist/src/bin/funkctl.js, next to this file's dist/test. */
 export const FUNKCTL = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'src', 'bin', 'funkctl.js')

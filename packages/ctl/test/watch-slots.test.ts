@@ -1,5 +1,5 @@
 import { expect } from 'chai'
-import { ManagementClient, ManagementError } from '@clusterfunk/cluster'
+import { ManagementClient, ManagementError } from '@clusterfunk/management'
 import { waitFor } from '@clusterfunk/core'
 import { start, startCluster, type TestCluster } from './helpers.js'
 

@@ -1,7 +1,5 @@
 import type { Clock, Logger, TimerHandle } from '@clusterfunk/core'
-import type { ManagementClientTls } from '../management/client.js'
-import { ClientPool } from '../management/client-pool.js'
-import { peerProofKey } from '../management/peer-proof.js'
+import { ClientPool, peerProofKey, type ManagementClientTls } from '@clusterfunk/management'
 
 /**
  * How acks reach a leader: one attempt, resolving true once the leader at

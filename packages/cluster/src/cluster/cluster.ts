@@ -3,9 +3,7 @@ import { RAFT_PRESETS } from '@clusterfunk/raft'
 import { encodeCommand } from '../coordinator/codec.js'
 import { ShardCoordinator } from '../coordinator/coordinator.js'
 import type { CoordinatorOutput } from '../coordinator/types.js'
-import { joinHostPort } from '../management/auth.js'
-import type { ManagementSource } from '../management/source.js'
-import type { ClusterRole, ClusterState } from '../management/types.js'
+import { joinHostPort, type ClusterRole, type ClusterState, type ManagementSource, type MdnsSocket } from '@clusterfunk/management'
 import { PromMetrics } from '../metrics/prom-metrics.js'
 import { ClusterMetrics } from '../metrics/cluster-metrics.js'
 import { bootstrapDecision } from './bootstrap.js'
@@ -17,7 +15,6 @@ import { resolveClusterInit, type ClusterInit, type ResolvedClusterInit } from '
 import { ShardView, type ClusterEvents } from './types.js'
 import type { ClusterParts } from './parts.js'
 import { realParts, type PartsFactory } from './parts-factory.js'
-import type { MdnsSocket } from '../zeroconf/socket.js'
 
 /** What a `Cluster` takes from outside; every field optional. */
 export interface ClusterComponents {

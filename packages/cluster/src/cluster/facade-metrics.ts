@@ -1,5 +1,5 @@
 import type { Counter, Gauge, Histogram, Metrics } from '@clusterfunk/core'
-import { CLUSTER_ROLES, CLUSTER_STATES, type ClusterRole, type ClusterState } from '../management/types.js'
+import { CLUSTER_ROLES, CLUSTER_STATES, type ClusterRole, type ClusterState } from '@clusterfunk/management'
 
 /**
  * The facade's own series (Raft, SWIM, liveness and the management server

@@ -1,6 +1,5 @@
 import { InvalidArgumentError, NotStartedError, eventIterator, type EventHandler, type EventIteratorOptions, type ListenerOptions } from '@clusterfunk/core'
-import type { ManagementSource } from '../management/source.js'
-import type { LivenessStatus, NodeEndpoint, Suffrage, SwimStatus } from '../management/types.js'
+import type { ManagementSource, LivenessStatus, NodeEndpoint, Suffrage, SwimStatus } from '@clusterfunk/management'
 import type { KeyInput } from '@clusterfunk/swim'
 import { ClusterCore, type ClusterComponents } from './cluster.js'
 import { TAG_LIVENESS, TAG_MANAGEMENT, TAG_RAFT, TAG_SWIM } from './leader.js'

@@ -1,7 +1,7 @@
 import type { Clock, Logger } from '@clusterfunk/core'
 import type { Raft } from '@clusterfunk/raft'
 import type { Member } from '@clusterfunk/swim'
-import { parseHostPort } from '../management/auth.js'
+import { parseHostPort } from '@clusterfunk/management'
 import type { ShardCoordinator } from '../coordinator/coordinator.js'
 import { nextMembershipChange, type MembershipChange, type MemberView } from './membership.js'
 import type { CheckerPart, SwimPart } from './part-types.js'

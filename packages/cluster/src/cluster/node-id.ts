@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { isValidNodeId } from '../management/node-ids.js'
+import { isValidNodeId } from '@clusterfunk/management'
 
 /** The file in `dataDir` that keeps a generated node id. */
 export const NODE_ID_FILE = 'node-id'

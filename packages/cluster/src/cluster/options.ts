@@ -1,6 +1,6 @@
 import { isIP } from 'node:net'
 import { InvalidConfigError } from '@clusterfunk/core'
-import { NODE_ID_RULE, isValidNodeId } from '../management/node-ids.js'
+import { NODE_ID_RULE, isValidNodeId } from '@clusterfunk/management'
 import type { RaftPreset } from '@clusterfunk/raft'
 import { MAX_SHARDS } from '@clusterfunk/sharding'
 import type { Keyring, KeyInput, SwimPreset } from '@clusterfunk/swim'

@@ -3,8 +3,7 @@ import { readFileSync } from 'node:fs'
 import { InvalidArgumentError, InvalidConfigError } from '@clusterfunk/core'
 import type { GrpcTlsInit } from '@clusterfunk/raft'
 import { Keyring, type KeyInput } from '@clusterfunk/swim'
-import type { ManagementClientTls } from '../management/client.js'
-import type { ManagementServerTls } from '../management/server.js'
+import type { ManagementClientTls, ManagementServerTls } from '@clusterfunk/management'
 
 export { generateKey as generateGossipKey, type KeyInput } from '@clusterfunk/swim'
 

@@ -1,9 +1,6 @@
 import { InvalidArgumentError, NotLeaderError, throwIfAborted, type AbortOptions, type Clock } from '@clusterfunk/core'
 import type { ShardCoordinator } from '../coordinator/coordinator.js'
-import { parseHostPort } from '../management/auth.js'
-import { UnknownNodeError } from '../management/errors.js'
-import type { ManagementSource } from '../management/source.js'
-import type { AddNodeRequest, ClusterEvent, ClusterRole, ClusterState, ClusterStatus, NodeEndpoint, NodeSummary, ShardSummary } from '../management/types.js'
+import { parseHostPort, UnknownNodeError, type AddNodeRequest, type ClusterEvent, type ClusterRole, type ClusterState, type ClusterStatus, type ManagementSource, type NodeEndpoint, type NodeSummary, type ShardSummary } from '@clusterfunk/management'
 import type { ClusterParts } from './parts.js'
 import type { ClusterEvents, ClusterNode } from './types.js'
 

@@ -1,5 +1,5 @@
 import { shardForKey, type ShardKey, type ShardMap } from '@clusterfunk/sharding'
-import type { ClusterRole, ClusterState, LivenessStatus, Suffrage, SwimStatus } from '../management/types.js'
+import type { ClusterRole, ClusterState, LivenessStatus, Suffrage, SwimStatus } from '@clusterfunk/management'
 
 /** The events of a `Cluster` (`addEventListener`, or `events()` as an async iterator). */
 // A type, not an interface: TypedEventEmitter needs an index-compatible map.

@@ -1,8 +1,7 @@
 import { isIP } from 'node:net'
 import type { Logger, Metrics } from '@clusterfunk/core'
-import { joinHostPort } from '../management/auth.js'
+import { joinHostPort, type MdnsSocket } from '@clusterfunk/management'
 import type { ZeroconfPeer } from '../zeroconf/events.js'
-import type { MdnsSocket } from '../zeroconf/socket.js'
 import { Zeroconf } from '../zeroconf/zeroconf.js'
 
 /** What a `ZeroconfJoiner` takes from outside. */

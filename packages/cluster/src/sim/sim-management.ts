@@ -2,7 +2,7 @@ import { DecodeError, NotStartedError, Service, type Logger } from '@clusterfunk
 import type { SimConnection, StreamListener, StreamNetwork } from '@clusterfunk/sim'
 import type { ManagementPart } from '../cluster/part-types.js'
 import { decodeAck } from '../coordinator/codec.js'
-import type { ManagementSource } from '../management/source.js'
+import type { ManagementSource } from '@clusterfunk/management'
 
 /** The one byte a `SimManagement` answers an ack it took with. */
 export const ACK_TAKEN = 1

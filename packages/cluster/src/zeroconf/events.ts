@@ -1,19 +1,7 @@
-import type { RecordInfo } from './txt.js'
+import type { IgnoreReason, ZeroconfPeer } from '@clusterfunk/management'
 
-/** A record of another node of the same cluster, as seen on the network. */
-export interface ZeroconfPeer extends RecordInfo {
-  /** The instance name, `<cluster>_<kind>_<nodeId>`. */
-  instance: string
-  /** The host name the record points at (its SRV target). */
-  host: string
-  /**
-   * The host's addresses from the record's A/AAAA records; when it came
-   * without any, the address the announcement was sent from.
-   */
-  addresses: string[]
-  /** The raw TXT pairs. */
-  txt: Record<string, string>
-}
+// The peer record and the reasons to ignore one belong to the record format in @clusterfunk/management.
+export type { IgnoreReason, ZeroconfPeer }
 
 /** Events of a `Zeroconf`. */
 // A type, not an interface: TypedEventEmitter needs an index-compatible map.
@@ -28,9 +16,6 @@ export type ZeroconfEvents = {
 
 /** The name of a `Zeroconf` event. */
 export type ZeroconfEventType = keyof ZeroconfEvents
-
-/** Why a record seen on the network was not reported. */
-export type IgnoreReason = 'malformed' | 'version' | 'foreign'
 
 /** Counts of what a `Zeroconf` saw since construction. */
 export interface ZeroconfStats {

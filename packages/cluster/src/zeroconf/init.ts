@@ -2,8 +2,7 @@ import { hostname } from 'node:os'
 import { isIP } from 'node:net'
 import { InvalidConfigError } from '@clusterfunk/core'
 import { DEFAULT_PROTOCOL_VERSION, DEFAULT_PUBLISH_TIMEOUT_MS, DEFAULT_QUERY_INTERVAL_MS, MDNS_PORT } from './constants.js'
-import { checkClusterName, checkKind, checkNodeId, instanceName } from './naming.js'
-import { encodeTxt, isPort } from './txt.js'
+import { checkClusterName, checkKind, checkNodeId, encodeTxt, instanceName, isPort } from '@clusterfunk/management'
 
 /** Options of a `Zeroconf`. Only `clusterName` is always required. */
 export interface ZeroconfInit {

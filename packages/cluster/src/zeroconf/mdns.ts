@@ -1,6 +1,6 @@
 import { isIP } from 'node:net'
 import Bonjour from 'bonjour-service'
-import type { MdnsSocket } from './socket.js'
+import type { MdnsSocket } from '@clusterfunk/management'
 
 /**
  * The one place that knows bonjour-service's shape. bonjour-service hides

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events'
 import type { AddressInfo } from 'node:net'
-import type { MdnsSocket } from './socket.js'
+import type { MdnsSocket } from '@clusterfunk/management'
 
 /**
  * A multicast segment inside one process: every datagram sent by one of its

@@ -10,11 +10,8 @@ import {
   createBonjour, destroy, publish, unpublishAll, whenAnnounced, whenReady,
   type BonjourBrowser, type BonjourInstance, type BonjourService, type MdnsEvents
 } from './mdns.js'
-import { instanceName } from './naming.js'
-import { judgeRecord, peerChanged, type BrowsedRecord } from './peer.js'
-import type { MdnsSocket } from './socket.js'
+import { encodeTxt, instanceName, judgeRecord, peerChanged, type BrowsedRecord, type MdnsSocket } from '@clusterfunk/management'
 import { ZeroconfConflictError } from './errors.js'
-import { encodeTxt } from './txt.js'
 
 /** What a `Zeroconf` takes from outside. Every field is optional. */
 export interface ZeroconfComponents {

@@ -7,7 +7,7 @@ import {
 import { waitFor } from '@clusterfunk/core'
 import { encodePacket, type Member } from '@clusterfunk/swim'
 import { ManagementClient, generateGossipKey, type Cluster } from '../../src/index.js'
-import { managementService } from '../../src/management/proto.js'
+import { managementService } from '@clusterfunk/management/testing'
 import { TestNodes, waitForAgreement } from './helpers.js'
 
 const TOKEN = 'token-only-cluster-secret'

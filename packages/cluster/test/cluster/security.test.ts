@@ -4,7 +4,7 @@ import path from 'node:path'
 import { expect } from 'chai'
 import { InvalidArgumentError, InvalidConfigError, silentLogger, waitFor } from '@clusterfunk/core'
 import { ManagementClient, UnauthenticatedError, type ManagementClientTls, UnavailableError, createCluster, generateGossipKey, type Cluster, type ClusterInit } from '../../src/index.js'
-import { selfSignedCert, type TestCert } from '../management/helpers.js'
+import { selfSignedCert, type TestCert } from '@clusterfunk/management/testing'
 import { TestNodes, waitForAgreement } from './helpers.js'
 
 const TOKEN = 'secure-cluster-token'

@@ -3,9 +3,9 @@ import type { IncomingHttpHeaders } from 'node:http2'
 import fc from 'fast-check'
 import { Metadata, status as Code, type ServiceError, type StatusObject } from '@grpc/grpc-js'
 import { AbortError, InvalidArgumentError, MAP_VERSIONS, NotLeaderError, TimeoutError } from '@clusterfunk/core'
-import { ManagementError, UnauthenticatedError, UnavailableError, UnknownNodeError } from '../../src/index.js'
-import { errorToStatus, statusToError } from '../../src/management/status.js'
-import { decodeEvent, decodeShards, decodeStatus } from '../../src/management/codec.js'
+import { ManagementError, UnauthenticatedError, UnavailableError, UnknownNodeError } from '../src/index.js'
+import { errorToStatus, statusToError } from '../src/status.js'
+import { decodeEvent, decodeShards, decodeStatus } from '../src/codec.js'
 
 function roundTrip (err: unknown): Error {
   const s = errorToStatus(err) as StatusObject

@@ -1,6 +1,23 @@
-import type { IgnoreReason, ZeroconfPeer } from './events.js'
 import { parseInstanceName } from './naming.js'
-import { decodeTxt } from './txt.js'
+import { decodeTxt, type RecordInfo } from './txt.js'
+
+/** A record of another node of the same cluster, as seen on the network. */
+export interface ZeroconfPeer extends RecordInfo {
+  /** The instance name, `<cluster>_<kind>_<nodeId>`. */
+  instance: string
+  /** The host name the record points at (its SRV target). */
+  host: string
+  /**
+   * The host's addresses from the record's A/AAAA records; when it came
+   * without any, the address the announcement was sent from.
+   */
+  addresses: string[]
+  /** The raw TXT pairs. */
+  txt: Record<string, string>
+}
+
+/** Why a record seen on the network was not reported. */
+export type IgnoreReason = 'malformed' | 'version' | 'foreign'
 
 /** The fields of a browsed record that matter here (bonjour-service's `Service` has them). */
 export interface BrowsedRecord {

@@ -1,8 +1,8 @@
 import { expect } from 'chai'
 import { status as Code, type StatusObject } from '@grpc/grpc-js'
 import { InvalidArgumentError, MemoryMetrics, silentLogger, waitFor } from '@clusterfunk/core'
-import { Responder } from '../../src/management/respond.js'
-import type { Wire } from '../../src/management/proto.js'
+import { Responder } from '../src/respond.js'
+import type { Wire } from '../src/proto.js'
 
 describe('Responder', () => {
   const setup = (): { responder: Responder, metrics: MemoryMetrics } => {

@@ -1,7 +1,8 @@
 import { expect } from 'chai'
 import { connect, type Socket } from 'node:net'
 import { MemoryMetrics, waitFor } from '@clusterfunk/core'
-import { ManagementClient, ManagementServer, MemoryCluster } from '../../src/index.js'
+import { ManagementClient, ManagementServer } from '../src/index.js'
+import { MemoryCluster } from '../src/testing.js'
 
 /** Opens `count` TCP connections to `port` from 127.0.0.2 that never send a byte; resolves once each connected or closed. */
 async function idleConnections (port: number, count: number): Promise<Socket[]> {

@@ -1,6 +1,6 @@
 import { expect } from 'chai'
 import fc from 'fast-check'
-import { PeerProofVerifier, bodyDigest, peerProofKey, signPeerProof, type ProofSubject } from '../../src/management/peer-proof.js'
+import { PeerProofVerifier, bodyDigest, peerProofKey, signPeerProof, type ProofSubject } from '../src/peer-proof.js'
 
 describe('peer proofs', () => {
   const key = peerProofKey('a-cluster-token')

@@ -106,3 +106,6 @@ export type ClusterEvent =
 
 /** The name of a cluster event. */
 export type ClusterEventType = ClusterEvent['type']
+
+/** The endpoint name a node's management server is published under (SWIM tag `ep.clusterfunk.management`). */
+export const MANAGEMENT_ENDPOINT = 'clusterfunk.management'

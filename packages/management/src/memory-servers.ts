@@ -1,5 +1,5 @@
 import type { MemoryCluster } from './memory-cluster.js'
-import { MANAGEMENT_ENDPOINT } from './memory-cluster.js'
+import { MANAGEMENT_ENDPOINT } from './types.js'
 import { ManagementServer, type ManagementServerComponents, type ManagementServerInit } from './server.js'
 
 /** Management servers started for the nodes of a `MemoryCluster`. */

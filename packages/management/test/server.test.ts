@@ -3,9 +3,9 @@ import { connect } from 'node:net'
 import { Client, Metadata, credentials, status as Code, type ServiceError } from '@grpc/grpc-js'
 import { InvalidArgumentError, InvalidConfigError, MemoryMetrics, waitFor } from '@clusterfunk/core'
 import {
-  ERROR_KEY, ManagementClient, ManagementError, ManagementServer, MemoryCluster, UnauthenticatedError, UnavailableError, UnknownNodeError
-} from '../../src/index.js'
-import { managementMethod } from '../../src/management/proto.js'
+  ERROR_KEY, ManagementClient, ManagementError, ManagementServer, UnauthenticatedError, UnavailableError, UnknownNodeError
+} from '../src/index.js'
+import { MemoryCluster, managementMethod } from '../src/testing.js'
 import { serverOf, startHarness, type Harness } from './helpers.js'
 
 describe('ManagementServer', () => {

@@ -1,6 +1,6 @@
 import { expect } from 'chai'
 import { NotLeaderError } from '@clusterfunk/core'
-import { MANAGEMENT_ENDPOINT, ManagementClient, UnknownNodeError } from '../../src/index.js'
+import { MANAGEMENT_ENDPOINT, ManagementClient, UnknownNodeError } from '../src/index.js'
 import { serverOf, startHarness, type Harness } from './helpers.js'
 
 describe('ManagementServer forwarding', () => {

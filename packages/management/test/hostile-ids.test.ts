@@ -1,7 +1,8 @@
 import { expect } from 'chai'
 import { status as Code } from '@grpc/grpc-js'
 import { InvalidArgumentError, MAP_VERSIONS, MemoryMetrics } from '@clusterfunk/core'
-import { ManagementClient, ManagementError, ManagementServer, MemoryCluster, UnknownNodeError, type ManagementSource } from '../../src/index.js'
+import { ManagementClient, ManagementError, ManagementServer, UnknownNodeError, type ManagementSource } from '../src/index.js'
+import { MemoryCluster } from '../src/testing.js'
 import { serverOf, startHarness, type Harness } from './helpers.js'
 
 /** `base` with some methods replaced (the rest found on `base` through the prototype). */

@@ -3,13 +3,11 @@ import { ShardMap } from '@clusterfunk/sharding'
 import { parseHostPort } from './auth.js'
 import { UnknownNodeError } from './errors.js'
 import { MemoryManagementSource } from './memory-source.js'
-import type {
-  AddNodeRequest, ClusterEvent, ClusterRole, ClusterState, ClusterStatus, LivenessStatus,
-  NodeEndpoint, NodeSummary, ShardSummary, Suffrage, SwimStatus
+import {
+  MANAGEMENT_ENDPOINT,
+  type AddNodeRequest, type ClusterEvent, type ClusterRole, type ClusterState, type ClusterStatus, type LivenessStatus,
+  type NodeEndpoint, type NodeSummary, type ShardSummary, type Suffrage, type SwimStatus
 } from './types.js'
-
-/** The endpoint name a node's management server is published under (SWIM tag `ep.clusterfunk.management`). */
-export const MANAGEMENT_ENDPOINT = 'clusterfunk.management'
 
 /** A node of a `MemoryCluster` at construction. */
 export interface MemoryNodeInit {

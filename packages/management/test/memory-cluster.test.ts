@@ -1,6 +1,7 @@
 import { expect } from 'chai'
 import { InvalidArgumentError, NotLeaderError } from '@clusterfunk/core'
-import { MANAGEMENT_ENDPOINT, MemoryCluster, UnknownNodeError } from '../../src/index.js'
+import { MANAGEMENT_ENDPOINT, UnknownNodeError } from '../src/index.js'
+import { MemoryCluster } from '../src/testing.js'
 
 describe('MemoryCluster', () => {
   const make = (): MemoryCluster => new MemoryCluster({ name: 'm', nodes: ['a', 'b', 'c'], shardCount: 99 })

@@ -2,8 +2,8 @@ import { expect } from 'chai'
 import http2 from 'node:http2'
 import { Client, Metadata, credentials, status as Code, type StatusObject } from '@grpc/grpc-js'
 import { MemoryMetrics, waitFor } from '@clusterfunk/core'
-import { managementMethod } from '../../src/management/proto.js'
-import { ManagementClient, type ClusterEvent } from '../../src/index.js'
+import { managementMethod } from '../src/testing.js'
+import { ManagementClient, type ClusterEvent } from '../src/index.js'
 import { serverOf, startHarness, type Harness } from './helpers.js'
 
 describe('ManagementServer WatchEvents', () => {

@@ -1,5 +1,6 @@
 import { expect } from 'chai'
-import { ManagementClient, ManagementServer, MemoryCluster, MANAGEMENT_ENDPOINT, UnavailableError } from '../../src/index.js'
+import { ManagementClient, ManagementServer, MANAGEMENT_ENDPOINT, UnavailableError } from '../src/index.js'
+import { MemoryCluster } from '../src/testing.js'
 import { selfSignedCert, type TestCert } from './helpers.js'
 
 describe('ManagementServer over TLS', function () {

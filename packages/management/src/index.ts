@@ -1,0 +1,42 @@
+// The management API of a clusterfunk node, what funkctl needs and nothing of the node itself.
+// Test aids (MemoryCluster and friends) are behind '@clusterfunk/management/testing'.
+
+// The data the API speaks of.
+export {
+  CLUSTER_ROLES, CLUSTER_STATES, LIVENESS_STATUSES, MANAGEMENT_ENDPOINT, SUFFRAGES, SWIM_STATUSES,
+  type AddNodeRequest, type ClusterEvent, type ClusterEventType, type ClusterRole, type ClusterState, type ClusterStatus,
+  type Endpoint, type LivenessStatus, type NodeEndpoint, type NodeSummary, type ShardShare, type ShardSummary,
+  type StatusReply, type Suffrage, type SwimStatus
+} from './types.js'
+export type { ManagementSource } from './source.js'
+
+// The wire: format version and package of proto/management.proto, error trailers.
+export { MANAGEMENT_FORMAT_VERSION, MANAGEMENT_PACKAGE } from './proto.js'
+export { ERROR_KEY, LEADER_ADDRESS_KEY, LEADER_ID_KEY, NODE_ID_KEY, UnsupportedFormatError, type ErrorReason } from './status.js'
+export { ManagementError, UnauthenticatedError, UnavailableError, UnknownNodeError } from './errors.js'
+export { SlowConsumerError, DEFAULT_WATCH_LIMITS, type WatchLimits } from './watch.js'
+
+// Client and server.
+export { ManagementClient, type CallOptionsInit, type ManagementClientInit, type ManagementClientTls } from './client.js'
+export {
+  DEFAULT_CONNECTION_LIMITS, ManagementServer,
+  type ManagementAddress, type ManagementConnectionLimits, type ManagementServerComponents, type ManagementServerInit, type ManagementServerTls
+} from './server.js'
+export { joinHostPort, parseHostPort } from './auth.js'
+
+// What a node uses to call its leader: pooled clients, the peer proof key, the node id rule.
+export { ClientPool, type ClientPoolInit } from './client-pool.js'
+export { peerProofKey } from './peer-proof.js'
+export { NODE_ID_RULE, isValidNodeId } from './node-ids.js'
+
+// Zeroconf: the record format every node publishes, and the browse funkctl finds a cluster with.
+export {
+  DEFAULT_DISCOVER_MS, DOMAIN, MAX_INSTANCE_BYTES, MAX_TXT_STRING_BYTES, MDNS_PORT, SERVICE_NAME, SERVICE_PROTOCOL, SERVICE_TYPE, TXT_FORMAT_VERSION
+} from './zeroconf/constants.js'
+export {
+  CLUSTER_NAME_PATTERN, KIND_PATTERN, NODE_ID_PATTERN, checkClusterName, checkKind, checkNodeId, instanceName, parseInstanceName, type InstanceParts
+} from './zeroconf/naming.js'
+export { decodePorts, decodeTxt, encodePorts, encodeTxt, isPort, type RecordInfo, type TxtRejection, type TxtResult } from './zeroconf/txt.js'
+export { judgeRecord, peerChanged, type BrowsedRecord, type IgnoreReason, type Verdict, type ZeroconfPeer } from './zeroconf/peer.js'
+export type { MdnsSocket } from './zeroconf/socket.js'
+export { MAX_BROWSED_RECORDS, browsePeers, type BrowseComponents, type BrowseInit, type BrowseOptions } from './zeroconf/browse.js'
