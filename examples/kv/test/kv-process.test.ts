@@ -4,7 +4,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { expect } from 'chai'
 import { KvProcess } from '../src/demo/kv-process.js'
-import { freePorts } from '@clusterfunk/core'
+import { freePorts } from '@clusterfunk/core/testing'
 
 describe('KvProcess', function () {
   this.timeout(20_000)

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
-import { freePorts, waitFor } from '@clusterfunk/core'
+import { waitFor } from '@clusterfunk/core'
+import { freePorts } from '@clusterfunk/core/testing'
 import type { ClusterInit } from '../src/index.js'
 
 const FIXTURE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'node.js')

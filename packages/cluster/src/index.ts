@@ -1,15 +1,56 @@
-export * from './zeroconf/constants.js'
-export * from './zeroconf/errors.js'
-export * from './zeroconf/events.js'
-export * from './zeroconf/memory-network.js'
-export * from './zeroconf/init.js'
-export * from './zeroconf/zeroconf.js'
-export * from './zeroconf/discover.js'
-export * from './metrics/errors.js'
-export * from './metrics/prom-metrics.js'
-export * from './metrics/server.js'
-export * from './metrics/cluster-metrics.js'
-export * from './coordinator/index.js'
+// A clusterfunk node: the Cluster facade over SWIM, Raft, liveness and the shard coordinator,
+// with zeroconf discovery, Prometheus metrics and the management API.
+// Whole simulated nodes are behind '@clusterfunk/cluster/sim'; test aids behind '@clusterfunk/cluster/testing'.
+
+// The Cluster: create one, its options, security, events and what it reports.
+export { Cluster, createCluster } from './cluster/facade.js'
+export { resolveClusterInit, type ClusterInit, type ResolvedClusterInit } from './cluster/options.js'
+export {
+  generateGossipKey, managementClientTls, managementServerTls, raftTls, resolveGossipKeys, resolveTls,
+  type ClusterTlsInit, type KeyInput, type PemInput, type ResolvedClusterTls
+} from './cluster/security.js'
+export { ShardView, type ClusterEvents, type ClusterNode } from './cluster/types.js'
+export { NODE_ID_FILE } from './cluster/node-id.js'
+export { TAG_LIVENESS, TAG_MANAGEMENT, TAG_RAFT, TAG_RAFT_MEMBER, TAG_SWIM } from './cluster/leader.js'
+
+// The control loop's pure decisions: who bootstraps, which membership change comes next.
+export { bootstrapDecision, type BootstrapCandidate } from './cluster/bootstrap.js'
+export {
+  nextMembershipChange, type MemberView, type MembershipChange, type MembershipInput
+} from './cluster/membership.js'
+
+// The node's core and the parts it is assembled from (real ones here; simulated ones in ./sim).
+export { ClusterCore, type ClusterComponents } from './cluster/cluster.js'
+export { realParts, type PartsFactory } from './cluster/parts-factory.js'
+export type { ClusterParts, PartsDeps } from './cluster/parts.js'
+export type { AckPart, CheckerPart, EndpointPart, ManagementPart, StorePart, SwimPart } from './cluster/part-types.js'
+
+// The shard coordinator: the replicated state machine that owns the shard map.
+export { ShardCoordinator } from './coordinator/coordinator.js'
+export type {
+  ClusterCommand, CoordinatorCounters, CoordinatorInit, CoordinatorOutput, CoordinatorState, ShardsChange
+} from './coordinator/types.js'
+export {
+  decodeAck, decodeCommand, decodeCoordinatorSnapshot, encodeAck, encodeCommand, encodeCoordinatorSnapshot, type CoordinatorSnapshot
+} from './coordinator/codec.js'
+
+// Zeroconf: publishing this node and discovering peers over mDNS.
+export {
+  DEFAULT_DISCOVER_MS, DEFAULT_PROTOCOL_VERSION, DEFAULT_PUBLISH_TIMEOUT_MS, DEFAULT_QUERY_INTERVAL_MS, DOMAIN, MAX_INSTANCE_BYTES,
+  MAX_TXT_STRING_BYTES, MDNS_PORT, SERVICE_NAME, SERVICE_PROTOCOL, SERVICE_TYPE, TXT_FORMAT_VERSION
+} from './zeroconf/constants.js'
+export { ZeroconfConflictError } from './zeroconf/errors.js'
+export type { IgnoreReason, ZeroconfEventType, ZeroconfEvents, ZeroconfPeer, ZeroconfStats } from './zeroconf/events.js'
+export { defaultHost, resolveZeroconfInit, type ResolvedZeroconfInit, type ZeroconfInit } from './zeroconf/init.js'
+export { Zeroconf, type DiscoverOptions, type ZeroconfComponents } from './zeroconf/zeroconf.js'
+export { discoverPeers } from './zeroconf/discover.js'
+
+// Metrics: prom-client behind core's Metrics, the scrape server, and the cluster's own gauges.
+export { MetricConflictError } from './metrics/errors.js'
+export { PromMetrics, type PromMetricsInit } from './metrics/prom-metrics.js'
+export { MetricsServer, type MetricsAddress, type MetricsServerComponents, type MetricsServerInit } from './metrics/server.js'
+export { ClusterMetrics, type ClusterMetricsInit, type WatchedChecker } from './metrics/cluster-metrics.js'
+
 // The management API moved to @clusterfunk/management (funkctl installs it without the node);
 // re-exported so code that imported it from here keeps compiling.
 export {
@@ -30,7 +71,3 @@ export {
   judgeRecord, peerChanged, type BrowsedRecord, type Verdict,
   type MdnsSocket
 } from '@clusterfunk/management'
-export {
-  MemoryCluster, type MemoryClusterInit, type MemoryNodeInit, serveMemoryCluster, type MemoryClusterServers, MemoryManagementSource
-} from '@clusterfunk/management/testing'
-export * from './cluster/index.js'

@@ -1,13 +1,47 @@
-export * from './clock.js'
-export * from './random.js'
-export * from './logger.js'
-export * from './events.js'
-export * from './startable.js'
-export * from './errors.js'
-export * from './abort.js'
-export * from './metrics.js'
-export * from './udp.js'
-export * from './ports.js'
-export * from './counters.js'
-export * from './connection-guard.js'
-export * from './host-port.js'
+// The foundation every clusterfunk package builds on: time, randomness, logging, events,
+// errors, metrics and the small network helpers the drivers share.
+// Test aids (freePorts) are behind '@clusterfunk/core/testing'; benchmark helpers behind './bench'.
+
+// Time: the Clock drivers take, the real one and a manual one for deterministic callers.
+export { ManualClock, SystemClock, systemClock, type Clock, type TimerHandle } from './clock.js'
+
+// Randomness: seeded, so a run can be replayed.
+export { SeededRandom, createRandom, randomSeed, type Random } from './random.js'
+
+// Logging.
+export { createLogger, silentLogger, type LogFields, type LogLevel, type Logger, type LoggerInit } from './logger.js'
+
+// Typed events and async iteration over them.
+export {
+  EventOverflowError, TypedEventEmitter, eventIterator, type EventHandler, type EventIteratorOptions, type ListenerOptions
+} from './events.js'
+
+// Lifecycle of a service.
+export { Service, type ServiceStatus, type Startable } from './startable.js'
+
+// Errors shared across packages, each with a stable name.
+export {
+  AbortError, ClusterfunkError, DecodeError, InvalidArgumentError, InvalidConfigError, NotLeaderError, NotStartedError, TimeoutError,
+  isErrorNamed
+} from './errors.js'
+
+// Cancellation and bounded waiting.
+export { delay, raceSignal, throwIfAborted, waitFor, type AbortOptions, type WaitForOptions } from './abort.js'
+
+// Metrics: the interface drivers count through, a no-op and an in-memory implementation.
+export {
+  MemoryMetrics, noopMetrics, type Counter, type Gauge, type Histogram, type HistogramInit, type Labels, type MetricInit, type Metrics
+} from './metrics.js'
+
+// Checked ranges for every counter on the wire.
+export {
+  CounterExhaustedError, INCARNATIONS, LAMPORT_TIMES, LOG_INDEXES, MAP_VERSIONS, TERMS,
+  checkCounter, counterRange, inRange, nextCounter, plausibleAdvance, type CounterRange
+} from './counters.js'
+
+// Sockets: UDP bind/close, the per-peer connection guard, host:port parsing.
+export { bindUdpSocket, closeUdpSocket } from './udp.js'
+export {
+  ConnectionGuard, PortInUseError, type ConnectionGuardComponents, type ConnectionGuardInit, type GuardAddress
+} from './connection-guard.js'
+export { isLoopback, joinHostPort, parseHostPort, tlsTarget } from './host-port.js'

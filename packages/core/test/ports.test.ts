@@ -1,7 +1,7 @@
 import { expect } from 'chai'
 import { createSocket } from 'node:dgram'
 import { createServer } from 'node:net'
-import { freePorts } from '../src/index.js'
+import { freePorts } from '../src/testing.js'
 
 describe('freePorts', () => {
   it('returns distinct ports outside the ephemeral range that a node can bind for TCP and UDP', async () => {

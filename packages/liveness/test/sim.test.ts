@@ -1,6 +1,7 @@
 import { expect } from 'chai'
 import { InvalidConfigError, ManualClock, MemoryMetrics, SeededRandom } from '@clusterfunk/core'
-import { SimLivenessChecker, SimLivenessEndpoint, simAddressString, simNodeAddress, type DatagramNetwork, type DatagramSocket, type NodeAliveEvent, type NodeDeadEvent } from '../src/index.js'
+import { SimLivenessChecker, SimLivenessEndpoint, simAddressString, simNodeAddress, type DatagramNetwork, type DatagramSocket } from '../src/sim.js'
+import type { NodeAliveEvent, NodeDeadEvent } from '../src/index.js'
 
 /**
  * A datagram network on a manual clock: every datagram arrives 2 ms after

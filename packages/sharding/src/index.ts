@@ -1,6 +1,17 @@
-export * from './constants.js'
+// Shard maps: which node owns which shard, how keys find their shard, and the wire form.
+
+// Limits and fixed values of the wire contract.
+export { FORMAT_VERSION, HASH_SEED, MAX_NODES, MAX_NODE_ID_BYTES, MAX_SHARDS, MAX_WEIGHT, MIN_SHARDS, MIN_WEIGHT } from './constants.js'
+
+// The map and the nodes it is built from.
+export { ShardMap, type NodeInfo } from './shard-map.js'
 export type { NodeSet, NodeWeight } from './validate.js'
-export * from './hash.js'
-export * from './shard-map.js'
-export * from './diff.js'
-export * from './codec.js'
+
+// Keys to shards.
+export { hashKey, shardForKey, type ShardKey } from './hash.js'
+
+// What changed between two maps.
+export { diff, type NodeChange, type ShardMapDiff } from './diff.js'
+
+// The encoding.
+export { MAX_ENCODED_BYTES, decodeShardMap, encodeShardMap } from './codec.js'

@@ -1,6 +1,6 @@
 import { expect } from 'chai'
 import { PacketNetwork, Partitions, Simulation, StreamNetwork } from '@clusterfunk/sim'
-import { SimSwim } from '../src/index.js'
+import { SimSwim } from '../src/sim.js'
 
 describe('the README SimSwim example', () => {
   it('three simulated members converge, and a crash is seen as a failure', () => {

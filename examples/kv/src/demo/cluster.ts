@@ -1,7 +1,7 @@
 import path from 'node:path'
 import { waitFor } from '@clusterfunk/core'
 import { KvProcess, type NodeSnapshot } from './kv-process.js'
-import { freePorts } from '@clusterfunk/core'
+import { freePorts } from '@clusterfunk/core/testing'
 
 const same = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((x, i) => x === b[i])
 

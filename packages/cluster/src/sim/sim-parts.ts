@@ -1,5 +1,5 @@
 import type { Random } from '@clusterfunk/core'
-import { SimLivenessChecker, SimLivenessEndpoint } from '@clusterfunk/liveness'
+import { SimLivenessChecker, SimLivenessEndpoint } from '@clusterfunk/liveness/sim'
 import { Raft, type RaftInit } from '@clusterfunk/raft'
 import { SimLogStore, SimSnapshotStore, SimTransport } from '@clusterfunk/raft/sim'
 import type { CrashMode, PacketNetwork, SimDisk, Simulation, StreamNetwork } from '@clusterfunk/sim'

@@ -1,6 +1,7 @@
 import { NotStartedError, Service, type Clock, type EventHandler } from '@clusterfunk/core'
 import type { Simulation } from '@clusterfunk/sim'
-import { SimSwim, type Member, type MemberEventType, type SimSwimNetworks, type SwimConfig, type SwimPreset, type Tags } from '@clusterfunk/swim'
+import type { Member, MemberEventType, SwimConfig, SwimPreset, Tags } from '@clusterfunk/swim'
+import { SimSwim, type SimSwimNetworks } from '@clusterfunk/swim/sim'
 import type { SwimPart } from '../cluster/part-types.js'
 
 /** Options of a `SimSwimPart`. */

@@ -1,5 +1,6 @@
 import { expect } from 'chai'
-import { freePorts, waitFor } from '@clusterfunk/core'
+import { waitFor } from '@clusterfunk/core'
+import { freePorts } from '@clusterfunk/core/testing'
 import type { ClusterInit } from '../../src/index.js'
 import { TEST_SHARDS, TestNodes } from './helpers.js'
 import { NodeProcess } from './process.js'

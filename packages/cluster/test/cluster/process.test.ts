@@ -2,7 +2,7 @@ import { expect } from 'chai'
 import { waitFor } from '@clusterfunk/core'
 import type { Cluster } from '../../src/index.js'
 import { TEST_SHARDS, TestNodes, waitForAgreement } from './helpers.js'
-import { freePorts } from '@clusterfunk/core'
+import { freePorts } from '@clusterfunk/core/testing'
 import { NodeProcess } from './process.js'
 
 describe('Cluster nodes in processes of their own', function () {

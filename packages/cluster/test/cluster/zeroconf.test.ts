@@ -1,5 +1,6 @@
 import { expect } from 'chai'
-import { MemoryMulticastNetwork, createCluster, type Cluster } from '../../src/index.js'
+import { createCluster, type Cluster } from '../../src/index.js'
+import { MemoryMulticastNetwork } from '../../src/testing.js'
 import { TEST_SHARDS, TestNodes, waitForAgreement } from './helpers.js'
 
 describe('Cluster with zeroconf (in-memory multicast)', function () {

@@ -2,7 +2,8 @@ import { expect } from 'chai'
 import Bonjour from 'bonjour-service'
 import { MemoryMetrics } from '@clusterfunk/core'
 import { browsePeers } from '@clusterfunk/management'
-import { MemoryMulticastNetwork, Zeroconf, discoverPeers, type ZeroconfInit } from '../../src/index.js'
+import { Zeroconf, discoverPeers, type ZeroconfInit } from '../../src/index.js'
+import { MemoryMulticastNetwork } from '../../src/testing.js'
 
 /**
  * funkctl browses with management's `browsePeers` (multicast-dns only), nodes publish with

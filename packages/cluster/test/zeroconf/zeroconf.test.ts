@@ -2,7 +2,8 @@ import { expect } from 'chai'
 import Bonjour from 'bonjour-service'
 import { AbortError, InvalidConfigError, ManualClock, MemoryMetrics, NotStartedError, waitFor } from '@clusterfunk/core'
 import type { EventEmitter } from 'node:events'
-import { MemoryMulticastNetwork, Zeroconf, discoverPeers, type MdnsSocket, type ZeroconfInit, type ZeroconfPeer, ZeroconfConflictError } from '../../src/index.js'
+import { Zeroconf, discoverPeers, type MdnsSocket, type ZeroconfInit, type ZeroconfPeer, ZeroconfConflictError } from '../../src/index.js'
+import { MemoryMulticastNetwork } from '../../src/testing.js'
 
 /** Zeroconf instances on an in-process multicast segment: nothing here sends a packet. */
 describe('Zeroconf on an in-memory network', () => {

@@ -1,4 +1,5 @@
-import { freePorts, waitFor } from '@clusterfunk/core'
+import { waitFor } from '@clusterfunk/core'
+import { freePorts } from '@clusterfunk/core/testing'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'

@@ -1,3 +1,0 @@
-export * from './types.js'
-export * from './codec.js'
-export * from './coordinator.js'
