@@ -21,7 +21,11 @@ export async function showLoad (entries: readonly KvProcess[], expect: readonly 
   say(`${requests} requests over ${keys} keys (writes first, then reads), entering at ${entries.map(n => n.id).join(', ')} in turn:`)
   const report = await runLoad({ endpoints: entries.map(n => n.http), requests, keys, concurrency: 8 })
   say(formatReport(report, 5))
-  if (report.failed + report.wrongValues > 0) throw new Error(`${report.failed} requests failed and ${report.wrongValues} read a wrong value`)
+  if (report.failed + report.wrongValues > 0) {
+    // Say why, so a failed demo can be diagnosed from its output alone.
+    for (const s of report.samples.filter(x => x.reply.status >= 300).slice(0, 5)) say(`  failed: ${s.method} /kv/${s.key} at ${s.entry}: ${s.reply.status} ${s.reply.body.slice(0, 200)}`)
+    throw new Error(`${report.failed} requests failed and ${report.wrongValues} read a wrong value`)
+  }
   const missing = expect.filter(id => (report.servedBy[id] ?? 0) === 0)
   if (missing.length > 0) throw new Error(`no request was served by ${missing.join(', ')}`)
   return report
