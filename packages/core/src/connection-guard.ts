@@ -138,7 +138,11 @@ export class ConnectionGuard extends Service {
     this.sockets.clear()
     this.perAddress.clear()
     this.openGauge.set(0)
-    if (server !== undefined) await new Promise<void>(resolve => { server.close(() => { resolve() }) })
+    if (server === undefined) return
+    await new Promise<void>(resolve => { server.close(() => { resolve() }) })
+    // 'close' comes before libuv has released the listening handle (close callbacks run after the check
+    // phase): one loop turn later it is gone, so a stopped guard holds nothing and its port is free.
+    await new Promise<void>(resolve => { setImmediate(() => { setImmediate(resolve) }) })
   }
 
   private refuse (socket: Socket, reason: 'total' | 'perAddress'): void {

@@ -252,9 +252,6 @@ export class ManagementServer extends Service {
     }
     injector?.destroy()
     await guard?.stop()
-    // The listener's 'close' comes before libuv has released its handle (close callbacks run after the check phase):
-    // one loop turn later it is gone, so a stopped server holds nothing.
-    await new Promise<void>(resolve => { setImmediate(() => { setImmediate(resolve) }) })
   }
 
   private handlers (): UntypedServiceImplementation {

@@ -126,8 +126,6 @@ export class MetricsServer extends Service {
     this.bound = undefined
     server?.closeAllConnections()
     await guard?.stop()
-    // As the management server: one loop turn for libuv to release the listener's handle.
-    await new Promise<void>(resolve => { setImmediate(() => { setImmediate(resolve) }) })
   }
 
   private handle (req: IncomingMessage, res: ServerResponse): void {
