@@ -20,8 +20,23 @@ export interface Clock {
   wallNow: () => number
   /** Runs `callback` once, no earlier than `ms` from now. */
   setTimeout: (callback: () => void, ms: number) => TimerHandle
+  /**
+   * Runs `callback` soon: after the I/O that is already waiting has been
+   * handled, before any timer of a later turn. `setImmediate` on real time,
+   * a 0 ms event in simulation. Cancel it with `clearTimeout`.
+   */
+  defer: (callback: () => void) => TimerHandle
   /** Cancels a callback; cancelling one that already ran is a no-op. */
   clearTimeout: (handle: TimerHandle) => void
+}
+
+/** What `SystemClock.defer` returns: an immediate, told apart from a timeout when cancelled. */
+class DeferredHandle implements TimerHandle {
+  constructor (readonly immediate: NodeJS.Immediate) {}
+
+  unref (): void {
+    this.immediate.unref()
+  }
 }
 
 /**
@@ -43,8 +58,15 @@ export class SystemClock implements Clock {
     return timer
   }
 
+  defer (callback: () => void): TimerHandle {
+    const immediate = setImmediate(callback)
+    immediate.unref()
+    return new DeferredHandle(immediate)
+  }
+
   clearTimeout (handle: TimerHandle): void {
-    clearTimeout(handle as ReturnType<typeof setTimeout>)
+    if (handle instanceof DeferredHandle) clearImmediate(handle.immediate)
+    else clearTimeout(handle as ReturnType<typeof setTimeout>)
   }
 }
 
@@ -86,6 +108,10 @@ export class ManualClock implements Clock {
     const timer: ManualTimer = { at: this.current + Math.max(0, ms), seq: this.seq++, callback, cancelled: false }
     this.timers.push(timer)
     return timer
+  }
+
+  defer (callback: () => void): TimerHandle {
+    return this.setTimeout(callback, 0)
   }
 
   clearTimeout (handle: TimerHandle): void {

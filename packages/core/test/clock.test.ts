@@ -44,4 +44,35 @@ describe('SystemClock', () => {
     expect(clock.now()).to.be.greaterThan(t0)
     expect(clock.wallNow()).to.be.greaterThan(1_600_000_000_000)
   })
+
+  it('runs a deferred callback after the I/O already waiting and before a 0 ms timer', async () => {
+    const clock = new SystemClock()
+    const order: string[] = []
+    await new Promise<void>(resolve => {
+      clock.setTimeout(() => { order.push('timer'); resolve() }, 0)
+      clock.defer(() => { order.push('deferred') })
+    })
+    // A 0 ms timer waits at least 1 ms; the deferred callback runs in this turn's check phase.
+    expect(order[0]).to.equal('deferred')
+  })
+
+  it('cancels a deferred callback with clearTimeout', async () => {
+    const clock = new SystemClock()
+    let ran = false
+    clock.clearTimeout(clock.defer(() => { ran = true }))
+    await new Promise<void>(resolve => { clock.setTimeout(resolve, 5) })
+    expect(ran).to.equal(false)
+  })
+})
+
+describe('ManualClock.defer', () => {
+  it('is a 0 ms timer: it runs on the next advance, after timers already due', () => {
+    const clock = new ManualClock()
+    const order: string[] = []
+    clock.setTimeout(() => { order.push('due') }, 0)
+    clock.defer(() => { order.push('deferred') })
+    expect(order).to.deep.equal([])
+    clock.advance(0)
+    expect(order).to.deep.equal(['due', 'deferred'])
+  })
 })

@@ -28,6 +28,11 @@ export class NodeClock implements Clock {
     return handle
   }
 
+  /** A 0 ms event: it runs after everything already due at this instant. */
+  defer (callback: () => void): TimerHandle {
+    return this.setTimeout(callback, 0)
+  }
+
   clearTimeout (handle: TimerHandle): void {
     this.timers.delete(handle)
     this.sim.clearTimeout(handle)

@@ -91,6 +91,11 @@ export class Simulation implements Clock {
     return this.schedule(ms, callback, { label: 'timer' })
   }
 
+  /** A 0 ms event: it runs after everything already due at this instant. */
+  defer (callback: () => void): TimerHandle {
+    return this.schedule(0, callback, { label: 'timer' })
+  }
+
   clearTimeout (handle: TimerHandle): void {
     this.queue.cancel(handle as QueuedEvent)
   }

@@ -1,4 +1,4 @@
-import { Service, SystemClock, TypedEventEmitter, silentLogger, systemClock, type AbortOptions, type Clock, type Logger, type TimerHandle } from '@clusterfunk/core'
+import { Service, TypedEventEmitter, silentLogger, systemClock, type AbortOptions, type Clock, type Logger, type TimerHandle } from '@clusterfunk/core'
 import { RAFT_PRESETS } from '@clusterfunk/raft'
 import { encodeCommand } from '../coordinator/codec.js'
 import { ShardCoordinator } from '../coordinator/coordinator.js'
@@ -336,11 +336,8 @@ export abstract class ClusterCore extends Service {
       if (this.parts !== undefined) this.step()
     }
     // After the I/O at hand, so a burst of changes (a batch of applied
-    // entries) is acted on once. On real time that is setImmediate: a 0 ms
-    // timer would wait at least 1 ms. Any other clock (virtual time) gets a
-    // 0 ms timer of its own, so a simulation seed replays exactly.
-    if (this.clock instanceof SystemClock) setImmediate(run)
-    else this.clock.setTimeout(run, 0)
+    // entries) is acted on once.
+    this.clock.defer(run)
   }
 
   /** Acts on what the coordinator asked for. */

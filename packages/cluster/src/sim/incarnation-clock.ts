@@ -38,6 +38,10 @@ export class IncarnationClock implements Clock {
     return this.inner.setTimeout(() => { if (!this.dead) callback() }, ms)
   }
 
+  defer (callback: () => void): TimerHandle {
+    return this.setTimeout(callback, 0)
+  }
+
   clearTimeout (handle: TimerHandle): void {
     if (handle !== DEAD_TIMER) this.inner.clearTimeout(handle)
   }
