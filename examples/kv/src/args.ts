@@ -1,9 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs'
+import { isIP } from 'node:net'
 import { parseArgs } from 'node:util'
 
 /** What `kv-server` is started with. */
 export interface ServerArgs {
   id: string | undefined
+  /** The IP address every part binds and advertises. */
+  host: string
   dataDir: string
   httpPort: number
   swimPort: number
@@ -46,7 +49,8 @@ export class UsageError extends Error {
 export const SERVER_USAGE = `usage: kv-server --data-dir <dir> [options]
   --id <id>                 node id (default: random, kept in the data dir)
   --data-dir <dir>          Raft log, snapshots and node id (required)
-  --http-port <port>        the kv HTTP API on 127.0.0.1 (default 0: a free port)
+  --host <ip>               the address every part binds and advertises (default 127.0.0.1)
+  --http-port <port>        the kv HTTP API (default 0: a free port)
   --swim-port <port>        SWIM gossip (default 7946; 0: a free port)
   --raft-port <port>        Raft (default 0)
   --liveness-port <port>    liveness UDP (default 0)
@@ -96,6 +100,7 @@ export function parseServerArgs (argv: readonly string[]): ServerArgs {
       options: {
         id: { type: 'string' },
         'data-dir': { type: 'string' },
+        host: { type: 'string' },
         'http-port': { type: 'string' },
         'swim-port': { type: 'string' },
         'raft-port': { type: 'string' },
@@ -132,8 +137,11 @@ export function parseServerArgs (argv: readonly string[]): ServerArgs {
   }
   const cluster = values.cluster ?? 'kv'
   if (!/^[A-Za-z0-9-]{1,40}$/.test(cluster)) throw new UsageError('--cluster must be 1..40 letters, digits or dashes')
+  const host = values.host ?? '127.0.0.1'
+  if (isIP(host) === 0) throw new UsageError(`--host must be an IP address this node binds and advertises, not "${host}"`)
   return {
     id: values.id,
+    host,
     dataDir,
     httpPort: port('http-port', values['http-port'], 0),
     swimPort: port('swim-port', values['swim-port'], 7946),

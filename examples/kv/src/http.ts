@@ -3,15 +3,21 @@ import type { AddressInfo } from 'node:net'
 import { route } from './routing.js'
 import { StoreFullError, type ShardedStore } from './store.js'
 import type { KvClusterView } from './view.js'
-import { waitOperational } from './wait.js'
+import { OperationalWaiters } from './wait.js'
 
 /** Marks a forwarded request (value: the sending node) so it is never forwarded again. */
 export const FORWARDED_BY = 'x-kv-forwarded-by'
 /** The node that served the request from its own store. */
 export const SERVED_BY = 'x-served-by'
+/** The committed map version a request was routed (and served) by. */
+export const MAP_VERSION = 'x-kv-map-version'
+/** A forwarded request's deadline, in Unix milliseconds: the owner refuses it after that. */
+export const DEADLINE = 'x-kv-deadline'
 
 export interface KvHttpInit {
-  /** Port on 127.0.0.1 (0: a free one). */
+  /** The address to listen on. Default 127.0.0.1. */
+  host?: string
+  /** Port (0: a free one). */
   port?: number
   /** How long a request waits for the node to be Operational before a 503. Default 2 000 ms. */
   waitMs?: number
@@ -41,18 +47,24 @@ function httpError (err: unknown): HttpError {
  * The kv HTTP API on 127.0.0.1: `GET /kv/<key>` and `PUT /kv/<key>` (body =
  * value), served from the local store when this node owns the key's shard,
  * else forwarded one hop to the owner's `ep.kv`. `GET /status` says who
- * and in which state this node is.
+ * and in which state this node is; `GET /map` gives the committed map
+ * (base64 of `@clusterfunk/sharding`'s encoding) and its version.
  */
 export class KvHttpServer {
-  readonly counters = { local: 0, forwarded: 0, unavailable: 0, tooLarge: 0, full: 0, badRequests: 0, untrusted: 0 }
+  readonly counters = { local: 0, forwarded: 0, unavailable: 0, tooLarge: 0, full: 0, badRequests: 0, untrusted: 0, expired: 0, mapMismatch: 0 }
+  /** The requests waiting for the node to be Operational. */
+  readonly waiters: OperationalWaiters
   private readonly server: Server
   private readonly waitMs: number
   private readonly forwardTimeoutMs: number
   private readonly maxBodyBytes: number
   private readonly port: number
+  private readonly host: string
 
   constructor (private readonly view: KvClusterView, private readonly store: ShardedStore, init: KvHttpInit = {}) {
     this.port = init.port ?? 0
+    this.host = init.host ?? '127.0.0.1'
+    this.waiters = new OperationalWaiters(view)
     this.waitMs = init.waitMs ?? 2_000
     this.forwardTimeoutMs = init.forwardTimeoutMs ?? 2_000
     this.maxBodyBytes = init.maxBodyBytes ?? 1024 * 1024
@@ -97,19 +109,21 @@ export class KvHttpServer {
   async start (): Promise<void> {
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject)
-      this.server.listen(this.port, '127.0.0.1', () => { this.server.off('error', reject); resolve() })
+      this.server.listen(this.port, this.host, () => { this.server.off('error', reject); resolve() })
     })
   }
 
-  /** `http://127.0.0.1:<port>`, what is published as `ep.kv`. */
+  /** `http://<host>:<port>`, what is published as `ep.kv`. */
   url (): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`
+    const { address, port } = this.server.address() as AddressInfo
+    return `http://${address.includes(':') ? `[${address}]` : address}:${port}`
   }
 
   /** Stops listening and cuts open connections (keep-alive ones would hold the process). */
   async stop (): Promise<void> {
     if (!this.server.listening) return
     const closed = new Promise<void>(resolve => { this.server.close(() => { resolve() }) })
+    this.waiters.cancelAll()
     this.server.closeAllConnections()
     await closed
   }
@@ -118,10 +132,17 @@ export class KvHttpServer {
     const path = new URL(req.url ?? '/', 'http://x').pathname
     if (path === '/status' && req.method === 'GET') {
       res.writeHead(200, { 'content-type': 'application/json' })
-      res.end(JSON.stringify({ nodeId: this.view.nodeId, state: this.view.state, entries: this.store.size }))
+      res.end(JSON.stringify({ nodeId: this.view.nodeId, state: this.view.state, mapVersion: this.view.mapVersion, entries: this.store.size }))
       return
     }
-    if (!path.startsWith('/kv/')) throw new HttpError(404, 'not found: use /kv/<key> or /status')
+    if (path === '/map' && req.method === 'GET') {
+      const map = this.view.committedMap()
+      if (map === undefined) throw new HttpError(404, 'no map committed yet')
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.end(JSON.stringify({ version: map.version, map: Buffer.from(map.bytes).toString('base64') }))
+      return
+    }
+    if (!path.startsWith('/kv/')) throw new HttpError(404, 'not found: use /kv/<key>, /status or /map')
     if (req.method !== 'GET' && req.method !== 'PUT') {
       res.setHeader('allow', 'GET, PUT')
       throw new HttpError(405, `${req.method ?? ''} is not supported: GET or PUT`)
@@ -138,10 +159,12 @@ export class KvHttpServer {
     }
     // Read the body first: a forwarded PUT carries it on.
     const body = req.method === 'PUT' ? await this.readBody(req) : undefined
-    if (!await waitOperational(this.view, this.waitMs)) {
+    if (!await this.waiters.wait(this.waitMs)) {
       throw new HttpError(503, `node ${this.view.nodeId} is ${this.view.state}, not Operational; retry`, true)
     }
-    const r = route(this.view, key, req.headers[FORWARDED_BY] !== undefined)
+    const forwarded = req.headers[FORWARDED_BY] !== undefined
+    if (forwarded) this.checkForwarded(req)
+    const r = route(this.view, key, forwarded)
     if (r.kind === 'untrusted') {
       this.counters.untrusted++
       throw new HttpError(503, r.reason)
@@ -152,7 +175,7 @@ export class KvHttpServer {
       return
     }
     this.counters.local++
-    const headers = { [SERVED_BY]: this.view.nodeId, 'x-kv-shard': String(r.shard) }
+    const headers = { [SERVED_BY]: this.view.nodeId, 'x-kv-shard': String(r.shard), [MAP_VERSION]: String(this.view.mapVersion) }
     if (body !== undefined) {
       this.store.set(r.shard, key, body)
       res.writeHead(204, headers).end()
@@ -163,12 +186,33 @@ export class KvHttpServer {
     else res.writeHead(200, { ...headers, 'content-type': 'text/plain; charset=utf-8' }).end(value)
   }
 
+  /**
+   * A forwarded request is served only as it was meant: by the map the
+   * forwarder routed it with, and before the forwarder gave up on it. One
+   * that arrives late (this node was paused, the forwarder timed out and
+   * told its client to retry) could otherwise overwrite a newer write
+   * acknowledged meanwhile. The deadline is wall-clock time, so the nodes'
+   * clocks must agree to within the forwarding timeout.
+   */
+  private checkForwarded (req: IncomingMessage): void {
+    const deadline = Number(req.headers[DEADLINE])
+    if (!Number.isFinite(deadline) || Date.now() > deadline) {
+      this.counters.expired++
+      throw new HttpError(503, `forwarded request ${Number.isFinite(deadline) ? 'arrived after its deadline' : `has no valid ${DEADLINE}`}; retry`, true)
+    }
+    const version = Number(req.headers[MAP_VERSION])
+    if (version !== this.view.mapVersion) {
+      this.counters.mapMismatch++
+      throw new HttpError(503, `forwarded by map version ${req.headers[MAP_VERSION] ?? '?'}, this node serves ${this.view.mapVersion}; retry`, true)
+    }
+  }
+
   private async forward (method: string, url: string, owner: string, body: string | undefined, res: ServerResponse): Promise<void> {
     let answer: Response
     try {
       answer = await fetch(url, {
         method,
-        headers: { [FORWARDED_BY]: this.view.nodeId },
+        headers: { [FORWARDED_BY]: this.view.nodeId, [MAP_VERSION]: String(this.view.mapVersion), [DEADLINE]: String(Date.now() + this.forwardTimeoutMs) },
         ...(body === undefined ? {} : { body }),
         signal: AbortSignal.timeout(this.forwardTimeoutMs)
       })
@@ -180,7 +224,7 @@ export class KvHttpServer {
     const text = await answer.text()
     this.counters.forwarded++
     const headers: Record<string, string> = { 'x-kv-via': this.view.nodeId }
-    for (const h of [SERVED_BY, 'x-kv-shard', 'x-kv-node', 'retry-after', 'content-type']) {
+    for (const h of [SERVED_BY, 'x-kv-shard', MAP_VERSION, 'x-kv-node', 'retry-after', 'content-type']) {
       const v = answer.headers.get(h)
       if (v !== null) headers[h] = v
     }

@@ -29,7 +29,7 @@ export async function startKvNode (args: ServerArgs, say: Say): Promise<KvNode> 
     name: args.cluster,
     dataDir: args.dataDir,
     ...(args.id === undefined ? {} : { nodeId: args.id }),
-    host: '127.0.0.1',
+    host: args.host,
     swimPort: args.swimPort,
     raftPort: args.raftPort,
     livenessPort: args.livenessPort,
@@ -42,14 +42,14 @@ export async function startKvNode (args: ServerArgs, say: Say): Promise<KvNode> 
     ...(args.gossipKeys.length === 0 ? {} : { gossipKeys: args.gossipKeys }),
     ...(args.tls === undefined ? {} : { tls: { cert: args.tls.cert, key: args.tls.key, ...(args.tls.ca === undefined ? {} : { ca: args.tls.ca }), mutual: args.tls.mutual } }),
     ...(args.metricsPort === undefined ? {} : { metricsPort: args.metricsPort }),
-    // Every part binds 127.0.0.1: loopback timings find a crashed peer fastest.
+    // Every part binds one address on one host or a LAN: the local timings find a crashed peer fastest.
     swimPreset: 'local'
   })
   const store = new ShardedStore({ maxEntries: args.maxEntries, maxBytes: args.maxBytes })
   // A secured node without a gossip key must not send client writes where forged gossip points.
   const secured = args.token !== undefined || args.tls !== undefined
   const view = clusterView(cluster, !secured || args.trustGossipEndpoints)
-  const http = new KvHttpServer(view, store, { port: args.httpPort, maxBodyBytes: args.maxValueBytes })
+  const http = new KvHttpServer(view, store, { host: args.host, port: args.httpPort, maxBodyBytes: args.maxValueBytes })
   cluster.addEventListener('state:change', e => {
     say('state', { state: e.detail.state, version: cluster.shards.version, owners: owners(cluster) })
   })
@@ -73,7 +73,7 @@ export async function startKvNode (args: ServerArgs, say: Say): Promise<KvNode> 
     http: http.url(),
     swim: cluster.swimAddress(),
     raft: cluster.raftAddress(),
-    liveness: `127.0.0.1:${cluster.livenessAddress().port}`,
+    liveness: `${args.host}:${cluster.livenessAddress().port}`,
     mgmt: cluster.managementAddress(),
     metrics: cluster.metricsUrl() ?? null,
     secured: { token: args.token !== undefined, gossip: args.gossipKeys.length > 0, tls: args.tls !== undefined, endpointsTrusted: view.endpointsTrusted }

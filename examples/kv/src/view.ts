@@ -1,9 +1,14 @@
 import type { Cluster } from '@clusterfunk/cluster'
+import { encodeShardMap } from '@clusterfunk/sharding'
 import type { RoutingView } from './routing.js'
 
 /** What the kv HTTP server needs of its node: routing lookups, the state and its changes. */
 export interface KvClusterView extends RoutingView {
   readonly state: string
+  /** The version of the committed map routing reads (0 before the first). */
+  readonly mapVersion: number
+  /** The committed map in the sharding package's binary form, with its version; undefined before the first. */
+  committedMap: () => { version: number, bytes: Uint8Array } | undefined
   /** Calls `listener` on every state change until the returned function is called. */
   onStateChange: (listener: (state: string) => void) => () => void
 }
@@ -21,6 +26,11 @@ export function clusterView (cluster: Cluster, trustUnauthenticatedGossip = true
     get nodeId () { return cluster.nodeId },
     get endpointsTrusted () { return trustUnauthenticatedGossip || cluster.gossipAuthenticated },
     get state () { return cluster.state },
+    get mapVersion () { return cluster.shards.version },
+    committedMap: () => {
+      const map = cluster.shards.map
+      return map === undefined ? undefined : { version: cluster.shards.version, bytes: encodeShardMap(map) }
+    },
     shardFor: key => cluster.shards.shardFor(key),
     ownerOf: shard => cluster.shards.ownerOf(shard),
     kvEndpoint: id => cluster.endpoint(id, KV_ENDPOINT),

@@ -9,6 +9,12 @@ describe('parseServerArgs', () => {
     expect(a.join).to.deep.equal(['127.0.0.1:1', '127.0.0.1:2', '127.0.0.1:3'])
   })
 
+  it('binds 127.0.0.1 unless --host names another IP address, and refuses a name', () => {
+    expect(parseServerArgs(['--data-dir', 'd']).host).to.equal('127.0.0.1')
+    expect(parseServerArgs(['--data-dir', 'd', '--host', '10.77.0.2']).host).to.equal('10.77.0.2')
+    expect(() => parseServerArgs(['--data-dir', 'd', '--host', 'localhost'])).to.throw(UsageError, '--host must be an IP address')
+  })
+
   it('requires --data-dir', () => {
     expect(() => parseServerArgs(['--id', 'n1'])).to.throw(UsageError, '--data-dir is required')
   })

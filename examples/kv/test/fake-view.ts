@@ -10,6 +10,7 @@ export class FakeView implements KvClusterView {
   readonly endpoints = new Map<string, string>()
   readonly listeners = new Set<(state: string) => void>()
   endpointsTrusted = true
+  mapVersion = 1
 
   constructor (readonly nodeId: string) {}
 
@@ -18,6 +19,10 @@ export class FakeView implements KvClusterView {
   ownerOf (shard: number): string | undefined {
     for (const [key, owner] of this.owners) if (key.length === shard) return owner
     return undefined
+  }
+
+  committedMap (): { version: number, bytes: Uint8Array } | undefined {
+    return { version: this.mapVersion, bytes: new TextEncoder().encode(JSON.stringify([...this.owners])) }
   }
 
   kvEndpoint (nodeId: string): string | undefined { return this.endpoints.get(nodeId) }

@@ -1,7 +1,7 @@
 import { connect } from 'node:net'
 import { expect } from 'chai'
 import { waitFor } from '@clusterfunk/core'
-import { FORWARDED_BY, KvHttpServer, type KvHttpInit } from '../src/http.js'
+import { DEADLINE, FORWARDED_BY, KvHttpServer, MAP_VERSION, type KvHttpInit } from '../src/http.js'
 import { ShardedStore } from '../src/store.js'
 
 /** Writes `request` on a raw socket and resolves with what the server sent until it closed (or `timeoutMs`), and when. */
@@ -89,7 +89,7 @@ describe('KvHttpServer', function () {
 
   it('refuses to forward a request that arrives marked as forwarded', async () => {
     const { a } = await pair()
-    const res = await fetch(`${a.server.url()}/kv/bbb`, { headers: { [FORWARDED_BY]: 'b' } })
+    const res = await fetch(`${a.server.url()}/kv/bbb`, { headers: { [FORWARDED_BY]: 'b', [MAP_VERSION]: '1', [DEADLINE]: String(Date.now() + 5_000) } })
     expect(res.status).to.equal(503)
     expect(a.server.counters.forwarded).to.equal(0)
   })
@@ -104,6 +104,60 @@ describe('KvHttpServer', function () {
     expect(res.status).to.equal(404)
     expect(res.headers.get('x-served-by')).to.equal('a')
     expect(a.view.listeners.size).to.equal(0)
+  })
+
+  it('holds any number of waiting requests on one state listener', async () => {
+    const { a } = await pair()
+    a.view.state = 'Resharding'
+    const pending = Array.from({ length: 20 }, async () => await fetch(`${a.server.url()}/kv/aa`))
+    await waitFor(() => a.server.waiters.size === 20, { timeoutMs: 5_000, what: 'twenty requests to wait for Operational' })
+    expect(a.view.listeners.size).to.equal(1)
+    a.view.setState('Operational')
+    const answers = await Promise.all(pending)
+    expect(answers.map(r => r.status)).to.deep.equal(Array.from({ length: 20 }, () => 404))
+    expect(a.view.listeners.size).to.equal(0)
+  })
+
+  it('does not apply a forwarded write that reaches the owner after the forwarder gave up on it', async () => {
+    const a = await node('a', { forwardTimeoutMs: 200 })
+    const b = await node('b', { waitMs: 5_000 })
+    for (const n of [a, b]) {
+      n.view.owners.set('bbb', 'b')
+      n.view.endpoints.set('b', b.server.url())
+    }
+    expect((await fetch(`${b.server.url()}/kv/bbb`, { method: 'PUT', body: 'v1' })).status).to.equal(204)
+    // The owner stalls (a reshard here; a paused process in the field) while a forwards v2 to it.
+    b.view.state = 'Resharding'
+    const late = await fetch(`${a.server.url()}/kv/bbb`, { method: 'PUT', body: 'v2' })
+    expect(late.status).to.equal(503)
+    expect(b.server.waiters.size).to.equal(1)
+    b.view.setState('Operational')
+    await waitFor(() => b.server.waiters.size === 0, { timeoutMs: 5_000, what: 'the late request to be handled' })
+    expect(b.server.counters.expired).to.equal(1)
+    const read = await fetch(`${b.server.url()}/kv/bbb`)
+    expect(await read.text()).to.equal('v1')
+  })
+
+  it('refuses a forwarded request routed by another map version, and says which', async () => {
+    const { a, b } = await pair()
+    b.view.mapVersion = 2
+    const res = await fetch(`${a.server.url()}/kv/bbb`, { method: 'PUT', body: 'x' })
+    expect(res.status).to.equal(503)
+    expect(res.headers.get('retry-after')).to.equal('1')
+    expect(await res.text()).to.include('forwarded by map version 1, this node serves 2')
+    expect(b.server.counters.mapMismatch).to.equal(1)
+    b.view.mapVersion = 1
+    const ok = await fetch(`${a.server.url()}/kv/bbb`, { method: 'PUT', body: 'x' })
+    expect(ok.status).to.equal(204)
+    expect(ok.headers.get(MAP_VERSION)).to.equal('1')
+  })
+
+  it('gives the committed map and its version on /map', async () => {
+    const { a } = await pair()
+    const res = await fetch(`${a.server.url()}/map`)
+    const body = await res.json() as { version: number, map: string }
+    expect(body.version).to.equal(1)
+    expect(JSON.parse(Buffer.from(body.map, 'base64').toString())).to.deep.equal([['aa', 'a'], ['bbb', 'b']])
   })
 
   it('answers 503 with Retry-After when the node stays not Operational past the wait', async () => {
@@ -145,7 +199,7 @@ describe('KvHttpServer', function () {
     const { a } = await pair()
     await fetch(`${a.server.url()}/kv/aa`, { method: 'PUT', body: 'v' })
     const status = await (await fetch(`${a.server.url()}/status`)).json() as Record<string, unknown>
-    expect(status).to.deep.equal({ nodeId: 'a', state: 'Operational', entries: 1 })
+    expect(status).to.deep.equal({ nodeId: 'a', state: 'Operational', mapVersion: 1, entries: 1 })
   })
 
   it('answers 413 at once from a 1 GiB Content-Length, without waiting for the body, and closes', async () => {

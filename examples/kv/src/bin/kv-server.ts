@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // kv-server: one node of the sharded cache. Prints one JSON line per event
-// on stdout (ready, state, role, shards, stopped); stops cleanly on
-// SIGTERM/SIGINT and then exits on its own.
+// on stdout (starting, ready, state, role, shards, stopping, stopped); stops
+// cleanly on SIGTERM/SIGINT — also while it is still starting — and then
+// exits on its own.
 import { SERVER_USAGE, UsageError, parseServerArgs } from '../args.js'
-import { startKvNode } from '../server.js'
+import { startKvNode, type KvNode } from '../server.js'
 
 function say (event: string, detail: Record<string, unknown> = {}): void {
   process.stdout.write(`${JSON.stringify({ event, at: Date.now(), ...detail })}\n`)
@@ -18,21 +19,15 @@ try {
   process.exit(2)
 }
 
-let node
-try {
-  node = await startKvNode(args, say)
-} catch (err) {
-  process.stderr.write(`kv-server: could not start: ${(err as Error).message}\n`)
-  process.exit(1)
-}
-
 let stopping = false
+// Installed before the start: a SIGTERM while the node starts (waiting for
+// its peers, say) must leave as gracefully as one after it is ready.
 const onSignal = (signal: string): void => {
   // A second signal while stopping means: do not wait any longer.
   if (stopping) process.exit(130)
   stopping = true
   say('stopping', { signal })
-  node.stop().then(() => {
+  starting.then(async node => { await node?.stop() }).then(() => {
     process.off('SIGTERM', onSignal)
     process.off('SIGINT', onSignal)
     say('stopped')
@@ -43,3 +38,11 @@ const onSignal = (signal: string): void => {
 }
 process.on('SIGTERM', onSignal)
 process.on('SIGINT', onSignal)
+
+say('starting', { pid: process.pid })
+const starting: Promise<KvNode | undefined> = startKvNode(args, say).catch((err: unknown) => {
+  process.stderr.write(`kv-server: could not start: ${(err as Error).message}\n`)
+  // A start that failed released what it took; only a start nobody asked to stop is an error.
+  if (!stopping) process.exit(1)
+  return undefined
+})
