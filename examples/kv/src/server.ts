@@ -54,6 +54,9 @@ export async function startKvNode (args: ServerArgs, say: Say): Promise<KvNode> 
     say('state', { state: e.detail.state, version: cluster.shards.version, owners: owners(cluster) })
   })
   cluster.addEventListener('role:change', e => { say('role', { role: e.detail.role }) })
+  cluster.addEventListener('leader:change', e => { say('leader', { leaderId: e.detail.leaderId ?? null }) })
+  cluster.addEventListener('node:dead', e => { say('dead', { nodeId: e.detail.nodeId }) })
+  cluster.addEventListener('node:alive', e => { say('alive', { nodeId: e.detail.nodeId }) })
   cluster.addEventListener('shards:change', e => {
     // Entries of shards this node lost would be stale if the shard ever came back.
     store.drop(e.detail.lost)

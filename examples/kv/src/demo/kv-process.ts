@@ -26,6 +26,14 @@ export interface NodePorts {
   metrics?: number
 }
 
+/** Where and how a node runs, when not on 127.0.0.1 in this network namespace. */
+export interface KvLaunch {
+  /** The address the node binds and advertises (`--host`). Default 127.0.0.1. */
+  host?: string
+  /** A command the node runs under, such as `['ip', 'netns', 'exec', 'ns1']`; it must exec the node in place, so the pid is the node's. */
+  prefix?: readonly string[]
+}
+
 /**
  * A kv-server child process, followed through its JSON lines: every line
  * updates a snapshot, and the snapshots are kept so the demo can tell when
@@ -43,16 +51,20 @@ export class KvProcess {
   private snapshot: NodeSnapshot = { t: 0, state: 'Starting', role: 'NonMember', version: 0, owners: [] }
 
   /** `extraArgs`: more kv-server flags (security, limits), kept for a restart by whoever holds them. */
-  constructor (readonly id: string, readonly ports: NodePorts, dataDir: string, join: readonly string[], bootstrapExpect: number, readonly extraArgs: readonly string[] = []) {
+  readonly host: string
+
+  constructor (readonly id: string, readonly ports: NodePorts, dataDir: string, join: readonly string[], bootstrapExpect: number, readonly extraArgs: readonly string[] = [], launch: KvLaunch = {}) {
+    this.host = launch.host ?? '127.0.0.1'
     const args = [
-      SERVER, '--id', id, '--data-dir', dataDir,
+      SERVER, '--id', id, '--data-dir', dataDir, ...(launch.host === undefined ? [] : ['--host', launch.host]),
       '--http-port', String(ports.http), '--swim-port', String(ports.swim), '--raft-port', String(ports.raft),
       '--liveness-port', String(ports.liveness), '--mgmt-port', String(ports.mgmt),
       '--bootstrap-expect', String(bootstrapExpect), ...join.flatMap(j => ['--join', j]),
       ...(ports.metrics === undefined ? [] : ['--metrics-port', String(ports.metrics)]),
       ...extraArgs
     ]
-    this.child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+    const [command, ...prefixArgs] = [...(launch.prefix ?? []), process.execPath]
+    this.child = spawn(command as string, [...prefixArgs, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
     createInterface({ input: this.child.stdout as NodeJS.ReadableStream }).on('line', line => { this.onLine(line) })
     this.child.stderr?.on('data', (chunk: Buffer) => {
       const text = chunk.toString()
@@ -64,8 +76,11 @@ export class KvProcess {
 
   get pid (): number { return this.child.pid ?? -1 }
   get now (): NodeSnapshot { return this.snapshot }
-  get mgmt (): string { return `127.0.0.1:${this.ports.mgmt}` }
-  get http (): string { return `http://127.0.0.1:${this.ports.http}` }
+  get mgmt (): string { return `${this.host}:${this.ports.mgmt}` }
+  get http (): string { return `http://${this.host}:${this.ports.http}` }
+
+  /** Called with every JSON line the node prints, when it arrives. */
+  onEvent: ((event: Record<string, unknown>) => void) | undefined
 
   private onLine (line: string): void {
     let m: Record<string, unknown>
@@ -79,6 +94,7 @@ export class KvProcess {
     if (Array.isArray(m.owners)) next.owners = m.owners as string[]
     this.snapshot = next
     this.history.push(next)
+    this.onEvent?.(m)
   }
 
   /** Waits for the ready line; fails at once if the process ends first. */
