@@ -66,7 +66,7 @@ export class Load {
 
   private async send (op: 'get' | 'put', key: string, seq: number | undefined, url: string): Promise<void> {
     const start = performance.now()
-    let status = 0
+    let status: number
     let headers: Headers | undefined
     let text = ''
     try {

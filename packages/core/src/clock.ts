@@ -138,6 +138,23 @@ export class ManualClock implements Clock {
     this.timers = this.timers.filter(t => !t.cancelled)
   }
 
+  /**
+   * A stall: time moves forward by `ms` while nothing runs (a paused or
+   * descheduled process), then every timer that fell due runs — late, each
+   * reading the time the stall ended, as a real process's timers do.
+   */
+  stall (ms: number): void {
+    if (!(ms >= 0)) throw new RangeError(`cannot stall for ${ms} ms`)
+    this.current += ms
+    for (;;) {
+      const next = this.nextDue(this.current)
+      if (next === undefined) break
+      next.cancelled = true
+      next.callback()
+    }
+    this.timers = this.timers.filter(t => !t.cancelled)
+  }
+
   private nextDue (until: number): ManualTimer | undefined {
     let best: ManualTimer | undefined
     for (const t of this.timers) {

@@ -4,6 +4,10 @@
 
 // Time: the Clock drivers take, the real one and a manual one for deterministic callers.
 export { ManualClock, SystemClock, systemClock, type Clock, type TimerHandle } from './clock.js'
+export {
+  DEFAULT_HEALTH_FLOOR_MS, DEFAULT_HEALTH_PROBE_INTERVAL_MS, DEFAULT_HEALTH_WINDOW_MS, LocalHealthMonitor, punctualHealth, widenedTimeout,
+  type LocalHealth, type LocalHealthInit
+} from './local-health.js'
 
 // Randomness: seeded, so a run can be replayed.
 export { SeededRandom, createRandom, randomSeed, type Random } from './random.js'

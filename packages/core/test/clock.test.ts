@@ -65,6 +65,19 @@ describe('SystemClock', () => {
   })
 })
 
+describe('ManualClock.stall', () => {
+  it('runs the timers that fell due during a stall late, each reading the time it ended', () => {
+    const clock = new ManualClock()
+    const seen: number[] = []
+    clock.setTimeout(() => { seen.push(clock.now()) }, 10)
+    clock.setTimeout(() => { seen.push(clock.now()) }, 40)
+    clock.setTimeout(() => { seen.push(clock.now()) }, 500)
+    clock.stall(100)
+    expect(seen).to.deep.equal([100, 100])
+    expect(clock.pending).to.equal(1)
+  })
+})
+
 describe('ManualClock.defer', () => {
   it('is a 0 ms timer: it runs on the next advance, after timers already due', () => {
     const clock = new ManualClock()
