@@ -139,7 +139,7 @@ async function main (prometheusRef: { child?: ChildProcess }): Promise<void> {
       await expectQuery('min(clusterfunk_raft_term{job="cluster"})', s => value(s) >= 1)
       await expectQuery('min(clusterfunk_raft_commit_index{job="cluster"})', s => value(s) >= 1)
       await expectQuery('min(clusterfunk_raft_applied_index{job="cluster"})', s => value(s) >= 1)
-      return await expectQuery('sum(clusterfunk_raft_commit_latency_ms_count{job="cluster"})', s => value(s) >= 1)
+      return await expectQuery('sum(clusterfunk_raft_commit_latency_seconds_count{job="cluster"})', s => value(s) >= 1)
     })
     await checks.check('SWIM members by status, probe RTT, and the leader\'s liveness RTT and dead count', async () => {
       await expectQuery('clusterfunk_swim_members{job="cluster",status="alive"}', s => s.length === 3 && s.every(x => Number(x.value[1]) === 3))

@@ -1,6 +1,7 @@
 import { waitFor } from '@clusterfunk/core'
 import { expect } from 'chai'
-import { GrpcTransport, MemoryLogStore, MemorySnapshotStore, Raft, readAll, type Entry, type Fsm } from '../src/index.js'
+import { MemoryLogStore, MemorySnapshotStore, Raft, readAll, type Entry, type Fsm } from '../src/index.js'
+import { GrpcTransport } from '../src/grpc.js'
 
 describe('README replicated KV example', () => {
   const nodes: Array<Raft<string | undefined>> = []
