@@ -88,8 +88,18 @@ export class RaftCore {
     return this.r.id
   }
 
-  /** Advances logical time by one tick: election timeouts, heartbeats and check-quorum count ticks. */
-  tick (): void {
+  /**
+   * Advances logical time by one tick: election timeouts, heartbeats and
+   * check-quorum count ticks. `localDelayTicks` is how long this process
+   * itself was recently stalled, in ticks (from a `LocalHealth` measure;
+   * default 0): while it is above 0 the election timeout and the
+   * check-quorum period are that much longer (at most 8×, as core's
+   * `widenedTimeout`), so a node that was not running does not blame its
+   * peers for its own silence. The read lease is never widened.
+   */
+  tick (localDelayTicks = 0): void {
+    if (!(localDelayTicks >= 0) || !Number.isFinite(localDelayTicks)) throw new RangeError(`localDelayTicks must be a finite number >= 0, got ${localDelayTicks}`)
+    this.r.localDelayTicks = Math.floor(localDelayTicks)
     this.r.ticks++
     this.r.behaviour.tick(this.r)
   }

@@ -1,4 +1,4 @@
-import { NotLeaderError, NotStartedError, createRandom, noopMetrics, silentLogger, systemClock, type Clock, type Logger, type Random, type TimerHandle, type TypedEventEmitter } from '@clusterfunk/core'
+import { DEFAULT_HEALTH_FLOOR_MS, LocalHealthMonitor, NotLeaderError, NotStartedError, createRandom, noopMetrics, silentLogger, systemClock, type Clock, type LocalHealth, type Logger, type Random, type TimerHandle, type TypedEventEmitter } from '@clusterfunk/core'
 import { EMPTY_CONFIGURATION, type Configuration, type NodeId } from './configuration.js'
 import { Deadlines } from './deadlines.js'
 import { CorruptStoreError } from './stored-entry.js'
@@ -29,6 +29,9 @@ export class RaftLoop<Result = unknown> {
   readonly clock: Clock
   readonly logger: Logger
   private readonly random: Random
+  private readonly health: LocalHealth
+  /** The monitor this loop made (when none was given), started and stopped with it. */
+  private readonly ownMonitor: LocalHealthMonitor | undefined
   readonly metrics: RaftMetrics
   readonly snapshots: SnapshotManager
   readonly pending: PendingRequests
@@ -65,6 +68,8 @@ export class RaftLoop<Result = unknown> {
     this.clock = components.clock ?? systemClock
     this.logger = components.logger ?? silentLogger('raft')
     this.random = components.random ?? createRandom()
+    this.ownMonitor = components.localHealth === undefined ? new LocalHealthMonitor(this.clock) : undefined
+    this.health = components.localHealth ?? this.ownMonitor as LocalHealthMonitor
     this.metrics = new RaftMetrics(components.metrics ?? noopMetrics)
     this.snapshots = new SnapshotManager(components.snapshotStore, this.logger)
     this.deadlines = new Deadlines(this.clock)
@@ -111,11 +116,13 @@ export class RaftLoop<Result = unknown> {
     await this.load()
     await this.components.transport.start()
     this.started = true
+    this.ownMonitor?.start()
     this.scheduleTick()
   }
 
   async stop (stopped: () => Error): Promise<void> {
     this.started = false
+    this.ownMonitor?.stop()
     if (this.ticker !== undefined) this.clock.clearTimeout(this.ticker)
     this.ticker = undefined
     if (this.commitFlush !== undefined) this.clock.clearTimeout(this.commitFlush)
@@ -169,11 +176,12 @@ export class RaftLoop<Result = unknown> {
     const now = this.clock.now()
     const due = Math.floor((now - this.tickedAt) / this.init.tickMs)
     if (due <= 0) return
+    const delayTicks = this.localDelayTicks(now - this.tickedAt - this.init.tickMs)
     // Two election timeouts end every lease and fire every timeout; ticks past them would change nothing.
     const cap = 2 * this.init.electionTicks
     this.tickedAt = due > cap ? now : this.tickedAt + due * this.init.tickMs
     for (let i = 0; i < Math.min(due, cap); i++) {
-      core.tick()
+      core.tick(delayTicks)
       if (++this.beatTicks >= this.init.heartbeatTicks) {
         // Once a heartbeat, not once a tick: the bookkeeping below reads the whole status.
         this.beatTicks = 0
@@ -182,6 +190,16 @@ export class RaftLoop<Result = unknown> {
       }
     }
     this.kick()
+  }
+
+  /**
+   * This process's recent stall in ticks: the larger of what the health
+   * measure remembers and how late these ticks are now (the measure's own
+   * probe may not have fired yet after a pause). Below the noise floor, 0.
+   */
+  private localDelayTicks (lateMs: number): number {
+    const late = lateMs >= DEFAULT_HEALTH_FLOOR_MS ? lateMs : 0
+    return Math.floor(Math.max(this.health.recentDelayMs(), late) / this.init.tickMs)
   }
 
   /**

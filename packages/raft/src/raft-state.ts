@@ -1,4 +1,4 @@
-import { TERMS, nextCounter, type Logger, type Random } from '@clusterfunk/core'
+import { TERMS, nextCounter, widenedTimeout, type Logger, type Random } from '@clusterfunk/core'
 import { isVoter, memberIds, voterIds, type Configuration, type NodeId } from './configuration.js'
 import type { Message, MessageBody } from './messages.js'
 import type { MembershipLog } from './membership-log.js'
@@ -60,6 +60,12 @@ export class RaftState {
   /** Leader: a TimeoutNow went out this term. Its target may win votes that ignore the voters' lease, so no lease reads. */
   timeoutNowSent = false
   randomizedElectionTimeout = 0
+  /**
+   * How many ticks this process itself was recently kept from running (its
+   * own stall, measured outside and given with `tick`). The election and
+   * check-quorum timeouts widen by it; the read lease never does.
+   */
+  localDelayTicks = 0
   leadTransferee: NodeId | undefined
   readsAwaitingCommit: DeferredRead[] = []
   /** ReadIndex requests arrived since the last Ready: one heartbeat round is owed (see `flushReadRound`). */
@@ -135,9 +141,19 @@ export class RaftState {
     return this.opts.readOnly === 'lease' && this.ticks < this.opts.electionTicks
   }
 
-  /** True past the randomized election timeout. */
+  /** True past the randomized election timeout, widened by this process's own recent stall. */
   pastElectionTimeout (): boolean {
-    return this.electionElapsed >= this.randomizedElectionTimeout
+    return this.electionElapsed >= widenedTimeout(this.randomizedElectionTimeout, this.localDelayTicks)
+  }
+
+  /**
+   * Leader: the check-quorum period, widened by this process's own recent
+   * stall: a leader that could not read its followers' answers in time does
+   * not blame them. Its lease is not widened (`LeaseTracker` counts from the
+   * heartbeats sent), so a stalled leader stops serving lease reads on time.
+   */
+  checkQuorumTicks (): number {
+    return widenedTimeout(this.opts.electionTicks, this.localDelayTicks)
   }
 
   private reset (term: number): void {
