@@ -1,4 +1,4 @@
-import { DEFAULT_HEALTH_FLOOR_MS, LocalHealthMonitor, NotLeaderError, NotStartedError, createRandom, noopMetrics, silentLogger, systemClock, type Clock, type LocalHealth, type Logger, type Random, type TimerHandle, type TypedEventEmitter } from '@clusterfunk/core'
+import { DEFAULT_HEALTH_FLOOR_MS, NotLeaderError, NotStartedError, createRandom, noopMetrics, silentLogger, systemClock, type Clock, type Logger, type Random, type TimerHandle, type TypedEventEmitter } from '@clusterfunk/core'
 import { EMPTY_CONFIGURATION, type Configuration, type NodeId } from './configuration.js'
 import { Deadlines } from './deadlines.js'
 import { CorruptStoreError } from './stored-entry.js'
@@ -29,9 +29,6 @@ export class RaftLoop<Result = unknown> {
   readonly clock: Clock
   readonly logger: Logger
   private readonly random: Random
-  private readonly health: LocalHealth
-  /** The monitor this loop made (when none was given), started and stopped with it. */
-  private readonly ownMonitor: LocalHealthMonitor | undefined
   readonly metrics: RaftMetrics
   readonly snapshots: SnapshotManager
   readonly pending: PendingRequests
@@ -68,8 +65,6 @@ export class RaftLoop<Result = unknown> {
     this.clock = components.clock ?? systemClock
     this.logger = components.logger ?? silentLogger('raft')
     this.random = components.random ?? createRandom()
-    this.ownMonitor = components.localHealth === undefined ? new LocalHealthMonitor(this.clock) : undefined
-    this.health = components.localHealth ?? this.ownMonitor as LocalHealthMonitor
     this.metrics = new RaftMetrics(components.metrics ?? noopMetrics)
     this.snapshots = new SnapshotManager(components.snapshotStore, this.logger)
     this.deadlines = new Deadlines(this.clock)
@@ -116,13 +111,11 @@ export class RaftLoop<Result = unknown> {
     await this.load()
     await this.components.transport.start()
     this.started = true
-    this.ownMonitor?.start()
     this.scheduleTick()
   }
 
   async stop (stopped: () => Error): Promise<void> {
     this.started = false
-    this.ownMonitor?.stop()
     if (this.ticker !== undefined) this.clock.clearTimeout(this.ticker)
     this.ticker = undefined
     if (this.commitFlush !== undefined) this.clock.clearTimeout(this.commitFlush)
@@ -193,13 +186,15 @@ export class RaftLoop<Result = unknown> {
   }
 
   /**
-   * This process's recent stall in ticks: the larger of what the health
-   * measure remembers and how late these ticks are now (the measure's own
-   * probe may not have fired yet after a pause). Below the noise floor, 0.
+   * This process's stall just before these ticks, in ticks: how late the
+   * tick timer fired (a paused, descheduled or blocked process runs its
+   * timers late by about as long). Below core's noise floor, 0. Only the
+   * stall itself is given: the core widens the current election or
+   * check-quorum period by it, not the periods after (a measure that
+   * remembered stalls for seconds would delay every failover meanwhile).
    */
   private localDelayTicks (lateMs: number): number {
-    const late = lateMs >= DEFAULT_HEALTH_FLOOR_MS ? lateMs : 0
-    return Math.floor(Math.max(this.health.recentDelayMs(), late) / this.init.tickMs)
+    return lateMs >= DEFAULT_HEALTH_FLOOR_MS ? Math.floor(lateMs / this.init.tickMs) : 0
   }
 
   /**

@@ -61,11 +61,14 @@ export class RaftState {
   timeoutNowSent = false
   randomizedElectionTimeout = 0
   /**
-   * How many ticks this process itself was recently kept from running (its
-   * own stall, measured outside and given with `tick`). The election and
-   * check-quorum timeouts widen by it; the read lease never does.
+   * The longest stall of this process itself (in ticks, given with `tick`)
+   * during the current election or check-quorum period: the period's
+   * timeout widens by it, and it is forgotten when the period restarts.
+   * The read lease never widens.
    */
   localDelayTicks = 0
+  /** `electionElapsed` after the last tick: a smaller value at the next tick means the period restarted. */
+  elapsedAtTick = 0
   leadTransferee: NodeId | undefined
   readsAwaitingCommit: DeferredRead[] = []
   /** ReadIndex requests arrived since the last Ready: one heartbeat round is owed (see `flushReadRound`). */

@@ -1,5 +1,5 @@
 import type { DropReason } from './ranges.js'
-import type { Clock, LocalHealth, Logger, Metrics, Random } from '@clusterfunk/core'
+import type { Clock, Logger, Metrics, Random } from '@clusterfunk/core'
 import type { Configuration, NodeId } from './configuration.js'
 import type { Fsm } from './fsm.js'
 import type { LogStore, StableStore } from './log-store.js'
@@ -19,13 +19,6 @@ export interface RaftComponents<Result = unknown> {
   random?: Random
   logger?: Logger
   metrics?: Metrics
-  /**
-   * This process's recent stall (core's `LocalHealth`); it widens the
-   * election and check-quorum timeouts, never the read lease. Default: a
-   * `LocalHealthMonitor` on `clock`, started and stopped with the node. A
-   * process running several services should share one.
-   */
-  localHealth?: LocalHealth
 }
 
 /** The typed events of a `Raft` node. */

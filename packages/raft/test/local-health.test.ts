@@ -1,4 +1,4 @@
-import { ManualClock, SeededRandom, type LocalHealth } from '@clusterfunk/core'
+import { ManualClock, SeededRandom } from '@clusterfunk/core'
 import { expect } from 'chai'
 import { MemoryLogStore, MemorySnapshotStore, Raft, leaseTicksFor, type Configuration, type Role } from '../src/index.js'
 import { MemoryNetwork } from '../src/testing.js'
@@ -37,8 +37,19 @@ describe('local health in the core: a stalled process widens its own timeouts (i
     // The same silence without a stall of its own: it campaigns within 2T.
     tickWith(net, 'c', 2 * T, 0)
     expect(net.core('c').status().role).to.not.equal('follower')
-    // b's stall is over: the timeout is T..2T again and it has long passed.
-    tickWith(net, 'b', 1, 0)
+    // The widening lasts the period it was given in: b campaigns once its timeout plus its stall has passed.
+    tickWith(net, 'b', 3 * T, 0)
+    expect(net.core('b').status().role).to.not.equal('follower')
+  })
+
+  it('the widening ends with the period: once the leader is heard again, a later silence is not widened', () => {
+    const net = elected()
+    tickWith(net, 'b', T, 3 * T)
+    net.tick('a')
+    net.stabilize()
+    expect(net.core('b').status().role).to.equal('follower')
+    net.isolate('a')
+    tickWith(net, 'b', 2 * T, 0)
     expect(net.core('b').status().role).to.not.equal('follower')
   })
 
@@ -61,9 +72,9 @@ describe('local health in the core: a stalled process widens its own timeouts (i
     tickWith(net, 'a', 2 * T, 4 * T)
     expect(net.core('a').status().role).to.equal('leader')
     expect(net.core('a').status().leaseReadable).to.equal(false)
-    // Healthy again and still cut off: check-quorum deposes it within two election timeouts (the first
-    // check may still count the answers from before the cut).
-    tickWith(net, 'a', 2 * T, 0)
+    // Healthy again and still cut off: the widened period ends (its check may still count the answers from
+    // before the cut), then an unwidened one deposes it.
+    tickWith(net, 'a', 4 * T, 0)
     expect(net.core('a').status().role).to.equal('follower')
   })
 
@@ -85,8 +96,8 @@ describe('local health in the Raft driver', () => {
   const nodes: Array<Raft<number>> = []
   afterEach(async () => { for (const n of nodes.splice(0)) await n.stop() })
 
-  /** Three nodes on their own manual clocks over the in-memory network; `health` overrides b's measure. */
-  async function cluster (health?: LocalHealth): Promise<{ clocks: ManualClock[], network: MemoryNetwork, roles: Role[] }> {
+  /** Three nodes on their own manual clocks over the in-memory network. */
+  async function cluster (): Promise<{ clocks: ManualClock[], network: MemoryNetwork, roles: Role[] }> {
     const network = new MemoryNetwork()
     const clocks = ['a', 'b', 'c'].map(() => new ManualClock())
     const configuration: Configuration = { voters: ['a', 'b', 'c'].map(id => ({ id, address: `mem-${id}` })), nonVoters: [] }
@@ -100,8 +111,7 @@ describe('local health in the Raft driver', () => {
         snapshotStore: new MemorySnapshotStore(),
         fsm: new KvFsm(),
         clock: clocks[i],
-        random: new SeededRandom(i + 1),
-        ...(id === 'b' && health !== undefined ? { localHealth: health } : {})
+        random: new SeededRandom(i + 1)
       }, { id, preset: 'fast' })
       if (id === 'b') raft.addEventListener('role:change', e => { roles.push(e.detail.role) })
       await raft.start()
