@@ -67,7 +67,7 @@ say "publishing every package with lerna (from-package)"
 node scripts/package-hygiene.mjs || fail "package metadata (run node scripts/package-hygiene.mjs --fix)"
 npx lerna publish from-package --yes --registry "$REGISTRY" --no-verify-access --loglevel warn > "$WORK/publish.log" 2>&1 \
   || { cat "$WORK/publish.log" >&2; fail "lerna publish"; }
-grep -c '^ - @clusterfunk/' "$WORK/publish.log" | xargs -I{} echo "[registry] published {} packages"
+say "published $(sed -n '/Successfully published/,$p' "$WORK/publish.log" | grep -c '@clusterfunk/') packages"
 
 APP="$WORK/app"
 mkdir -p "$APP"

@@ -15,6 +15,6 @@ const operational = new Promise<ClusterState>((resolve, reject) => {
   })
 })
 await cluster.start()
-console.log(`state ${await operational}, node ${cluster.nodeId}, ${cluster.shards.nodes().length} node(s) in the map`)
+console.log(`state ${await operational}, node ${cluster.nodeId}, shard map version ${cluster.shards.version} on ${cluster.shards.map?.nodes().length ?? 0} node(s)`)
 await cluster.stop()
 rmSync(dataDir, { recursive: true, force: true })
