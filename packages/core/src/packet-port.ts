@@ -51,6 +51,4 @@ export interface PacketPorts {
    * error whose `code` is `EADDRINUSE` when the address is taken.
    */
   bind: (host: string, port: number) => Promise<PacketPort>
-  /** True when a port bound on `localHost` can address `peerHost` (an IP literal of the same family, for real sockets). */
-  canAddress: (localHost: string, peerHost: string) => boolean
 }

@@ -1,5 +1,4 @@
 import type { RemoteInfo, Socket } from 'node:dgram'
-import { isIP } from 'node:net'
 import type { PacketHandler, PacketPort, PacketPorts, PortAddress } from './packet-port.js'
 import { bindUdpSocket, closeUdpSocket } from './udp.js'
 
@@ -55,8 +54,5 @@ class UdpPort implements PacketPort {
 export const udpPorts: PacketPorts = {
   async bind (host: string, port: number): Promise<PacketPort> {
     return new UdpPort(await bindUdpSocket(host, port))
-  },
-  canAddress (localHost: string, peerHost: string): boolean {
-    return isIP(peerHost) === (isIP(localHost) === 6 ? 6 : 4)
   }
 }

@@ -76,10 +76,6 @@ export class SimPacketPorts implements PacketPorts {
     }
   }
 
-  canAddress (_localHost: string, peerHost: string): boolean {
-    return peerHost !== '' && !peerHost.includes(':')
-  }
-
   /** @internal */
   crash (): void {
     for (const p of [...this.open]) p.closeNow()

@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto'
 import type { Random } from '@clusterfunk/core'
-import { SimLivenessChecker, SimLivenessEndpoint } from '@clusterfunk/liveness/sim'
+import type { LivenessChecker, LivenessEndpoint } from '@clusterfunk/liveness'
+import { simLivenessChecker, simLivenessEndpoint } from '@clusterfunk/liveness/sim'
 import { Raft, type RaftInit } from '@clusterfunk/raft'
 import { SimLogStore, SimSnapshotStore, SimTransport } from '@clusterfunk/raft/sim'
-import type { CrashMode, PacketNetwork, SimDisk, Simulation, StreamNetwork } from '@clusterfunk/sim'
+import type { CrashMode, PacketNetwork, SimDisk, SimHost, SimHosts, Simulation, StreamNetwork } from '@clusterfunk/sim'
 import type { SwimConfig } from '@clusterfunk/swim'
 import type { PartsFactory } from '../cluster/parts-factory.js'
 import { ClusterFsm } from '../cluster/fsm.js'
@@ -24,6 +26,8 @@ export interface SimWorld {
   packets: PacketNetwork
   /** SWIM push/pull, Raft snapshots, acks. */
   streams: StreamNetwork
+  /** The hosts on those networks: each incarnation's SWIM and liveness run on its host's ports and IP. */
+  hosts: SimHosts
 }
 
 /** The ports every simulated node uses: its addresses are `<node>:<port>`. */
@@ -52,9 +56,10 @@ interface Built {
   transport: SimTransport
   logStore: SimLogStore
   snapshots: SimSnapshotStore
+  host: SimHost
   swim: SimSwimPart
-  endpoint: SimLivenessEndpoint
-  checker: SimLivenessChecker
+  endpoint: LivenessEndpoint
+  checker: LivenessChecker
   management: SimManagement
   acks: AckSender
 }
@@ -101,10 +106,11 @@ export class SimParts implements PartsFactory {
     const raft = new Raft<void>({
       ...components, random: sim.fork(`raft:${node}`), transport, logStore, stableStore: logStore, snapshotStore: snapshots, fsm
     }, { snapshotThreshold: o.raftSnapshotThreshold, trailingLogs: o.raftTrailingLogs, ...this.init.raft, id: d.nodeId, preset: o.raftPreset })
-    const endpoint = new SimLivenessEndpoint({ network: packets, metrics: d.metrics }, { nodeId: d.nodeId, address: at(SIM_PORTS.liveness) })
-    const checker = new SimLivenessChecker({ network: packets, clock, random: sim.fork(`liveness:${node}`), metrics: d.metrics }, {
-      address: at(SIM_PORTS.checker), intervalMs: o.livenessIntervalMs, retries: o.livenessRetries
-    })
+    const host = this.world.hosts.host(node, { clock })
+    const key = o.token === undefined ? {} : { key: createHash('sha256').update(`clusterfunk-liveness:${o.token}`).digest() }
+    const livenessComponents = { logger: d.logger, metrics: d.metrics }
+    const endpoint = simLivenessEndpoint(host, { nodeId: d.nodeId, port: SIM_PORTS.liveness, ...key }, livenessComponents)
+    const checker = simLivenessChecker(host, { port: SIM_PORTS.checker, intervalMs: o.livenessIntervalMs, retries: o.livenessRetries, ...key }, livenessComponents)
     const management = new SimManagement({ network: streams, source: d.source, logger: d.logger }, { address: at(SIM_PORTS.management) })
     const swim = new SimSwimPart({ sim, networks: { packets, streams }, clock }, {
       id: d.nodeId, address: at(SIM_PORTS.swim), preset: o.swimPreset, ...(this.init.swim === undefined ? {} : { config: this.init.swim })
@@ -119,7 +125,7 @@ export class SimParts implements PartsFactory {
       leaderAddress: d.leaderManagementAddress,
       stillOwed: version => coordinator.pendingMap?.version === version
     })
-    this.built = { transport: inner, logStore, snapshots, swim, endpoint, checker, management, acks }
+    this.built = { transport: inner, logStore, snapshots, host, swim, endpoint, checker, management, acks }
     // Killed while it was being built: nothing of it may start.
     if (this.crashed) {
       this.release()
@@ -145,7 +151,7 @@ export class SimParts implements PartsFactory {
 
   /** Makes this incarnation's liveness endpoint ignore probes (or answer again): the node looks dead to the checker only. */
   muteLiveness (muted: boolean): void {
-    this.built?.endpoint.mute(muted)
+    this.built?.host.mute(SIM_PORTS.liveness, muted)
   }
 
   /** kill -9 of this incarnation: nothing it left behind runs again, and the disk keeps only what `mode` says survives. */
@@ -162,8 +168,7 @@ export class SimParts implements PartsFactory {
     if (b === undefined) return
     b.acks.stop()
     b.management.crash()
-    b.checker.crash()
-    b.endpoint.crash()
+    b.host.crash()
     b.swim.crash()
     b.transport.crash()
     b.logStore.close()

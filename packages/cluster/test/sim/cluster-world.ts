@@ -1,5 +1,5 @@
 import type { LogLevel, Random } from '@clusterfunk/core'
-import { PacketNetwork, Partitions, SimDisk, StreamNetwork, type CrashMode, type Simulation } from '@clusterfunk/sim'
+import { PacketNetwork, Partitions, SimDisk, SimHosts, StreamNetwork, type CrashMode, type Simulation } from '@clusterfunk/sim'
 import type { Cluster, CoordinatorInit, ShardCoordinator } from '../../src/index.js'
 import { SimClusterNode, type SimWorld } from '../../src/sim/index.js'
 
@@ -46,7 +46,7 @@ export class ClusterWorld {
     const latency = { minMs: 1, maxMs: 6 }
     const packets = new PacketNetwork(sim, { latency, lossRate: plan.lossRate, duplicateRate: plan.duplicateRate, reorderRate: plan.reorderRate, reorderMaxExtraMs: 15, partitions: this.partitions })
     const streams = new StreamNetwork(sim, { latency, connectTimeoutMs: 200, partitions: this.partitions })
-    this.world = { sim, packets, streams }
+    this.world = { sim, packets, streams, hosts: new SimHosts(sim, { packets, streams }) }
     this.random = sim.fork('world')
     const ids = Array.from({ length: plan.initial + plan.extra }, (_, i) => `n${i + 1}`)
     const seeds = ids.slice(0, plan.initial)
