@@ -56,7 +56,7 @@ export class SimClusterNode {
 
   /** Where its SWIM member listens: what others `join`. */
   get swimAddress (): string {
-    return `${this.id}:${SIM_PORTS.swim}`
+    return this.world.hosts.address(this.id, SIM_PORTS.swim)
   }
 
   /** Starts a new incarnation over what the disk holds. Throws if one is running. */

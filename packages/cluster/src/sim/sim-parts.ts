@@ -5,7 +5,8 @@ import { simLivenessChecker, simLivenessEndpoint } from '@clusterfunk/liveness/s
 import { Raft, type RaftInit } from '@clusterfunk/raft'
 import { SimLogStore, SimSnapshotStore, SimTransport } from '@clusterfunk/raft/sim'
 import type { CrashMode, PacketNetwork, SimDisk, SimHost, SimHosts, Simulation, StreamNetwork } from '@clusterfunk/sim'
-import type { SwimConfig } from '@clusterfunk/swim'
+import type { Swim, SwimConfig } from '@clusterfunk/swim'
+import { simSwim } from '@clusterfunk/swim/sim'
 import type { PartsFactory } from '../cluster/parts-factory.js'
 import { ClusterFsm } from '../cluster/fsm.js'
 import { LeaderDuties } from '../cluster/leader.js'
@@ -17,7 +18,6 @@ import type { IncarnationClock } from './incarnation-clock.js'
 import { AckSender } from '../cluster/acks.js'
 import { SimAckChannel } from './sim-acks.js'
 import { SimManagement } from './sim-management.js'
-import { SimSwimPart } from './sim-swim-part.js'
 
 /** The simulation a cluster runs on: its two networks share one `Partitions`, so a cut stops both. */
 export interface SimWorld {
@@ -57,7 +57,7 @@ interface Built {
   logStore: SimLogStore
   snapshots: SimSnapshotStore
   host: SimHost
-  swim: SimSwimPart
+  swim: Swim
   endpoint: LivenessEndpoint
   checker: LivenessChecker
   management: SimManagement
@@ -71,12 +71,13 @@ function defaultSyncDelay (random: Random): number {
 /**
  * The parts of one incarnation of a simulated cluster node: the real
  * `Raft` (on `SimTransport`, `SimLogStore` and `SimSnapshotStore` over
- * the node's `SimDisk`), the real `ClusterFsm` and `LeaderDuties`,
- * `SimSwim`, the liveness checker and endpoint on the packet network, and
- * acks over the stream network. Pass it as `parts` to `createCluster`
- * with the same `clock`. `crash()` kills the incarnation at once: clock,
- * sockets, connections and stores, and the disk loses what was not
- * synced.
+ * the node's `SimDisk`), the real `ClusterFsm` and `LeaderDuties`, and
+ * the shipping `Swim` (with the gossip keyring when the options give
+ * keys), `LivenessChecker` and `LivenessEndpoint` on a `SimHost` of the
+ * node, whose ports and IP they bind; acks over the stream network. Pass
+ * it as `parts` to `createCluster` with the same `clock`. `crash()` kills
+ * the incarnation at once: clock, host (ports, connections), stores, and
+ * the disk loses what was not synced.
  */
 export class SimParts implements PartsFactory {
   private built: Built | undefined
@@ -112,9 +113,13 @@ export class SimParts implements PartsFactory {
     const endpoint = simLivenessEndpoint(host, { nodeId: d.nodeId, port: SIM_PORTS.liveness, ...key }, livenessComponents)
     const checker = simLivenessChecker(host, { port: SIM_PORTS.checker, intervalMs: o.livenessIntervalMs, retries: o.livenessRetries, ...key }, livenessComponents)
     const management = new SimManagement({ network: streams, source: d.source, logger: d.logger }, { address: at(SIM_PORTS.management) })
-    const swim = new SimSwimPart({ sim, networks: { packets, streams }, clock }, {
-      id: d.nodeId, address: at(SIM_PORTS.swim), preset: o.swimPreset, ...(this.init.swim === undefined ? {} : { config: this.init.swim })
-    })
+    const swim = simSwim(host, {
+      id: d.nodeId,
+      port: SIM_PORTS.swim,
+      preset: o.swimPreset,
+      ...(this.init.swim === undefined ? {} : { config: this.init.swim }),
+      ...(o.keyring === undefined ? {} : { keyring: o.keyring })
+    }, { logger: d.logger, metrics: d.metrics })
     const coordinator = d.coordinator
     const acks = new AckSender({
       nodeId: d.nodeId,
@@ -169,7 +174,6 @@ export class SimParts implements PartsFactory {
     b.acks.stop()
     b.management.crash()
     b.host.crash()
-    b.swim.crash()
     b.transport.crash()
     b.logStore.close()
     b.snapshots.close()
