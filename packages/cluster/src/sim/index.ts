@@ -10,7 +10,6 @@ export { SIM_PORTS, SimParts, type SimPartsInit, type SimWorld } from './sim-par
 // The parts a simulated node is assembled from.
 export { ACK_TAKEN, SimManagement } from './sim-management.js'
 export { SimAckChannel, type SimAckChannelInit } from './sim-acks.js'
-export { IncarnationClock, type CancellableClock } from './incarnation-clock.js'
 
 // Tracing a run.
 export { TraceLogger, type TraceSink } from './trace-logger.js'

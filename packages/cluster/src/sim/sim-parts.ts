@@ -14,7 +14,6 @@ import type { ResolvedClusterInit } from '../cluster/options.js'
 import type { ClusterParts, PartsDeps } from '../cluster/parts.js'
 import type { ShardCoordinator } from '../coordinator/coordinator.js'
 import type { CoordinatorInit } from '../coordinator/types.js'
-import type { IncarnationClock } from './incarnation-clock.js'
 import { AckSender } from '../cluster/acks.js'
 import { SimAckChannel } from './sim-acks.js'
 import { SimManagement } from './sim-management.js'
@@ -39,8 +38,8 @@ export interface SimPartsInit {
   node: string
   /** The node's disk: it outlives incarnations, and a crash loses its unsynced writes. */
   disk: SimDisk
-  /** This incarnation's clock; killed on a crash. */
-  clock: IncarnationClock
+  /** This incarnation's host: its clock is the node's clock, and a crash kills both with every port. */
+  host: SimHost
   /** Raft options beyond the cluster's preset (a small `snapshotThreshold` exercises snapshots). */
   raft?: Omit<RaftInit, 'id' | 'address' | 'preset'>
   /** SWIM fields overriding the cluster's preset. */
@@ -95,7 +94,8 @@ export class SimParts implements PartsFactory {
 
   async assemble (o: ResolvedClusterInit, d: PartsDeps): Promise<ClusterParts> {
     const { sim, packets, streams } = this.world
-    const { node, disk, clock } = this.init
+    const { node, disk, host } = this.init
+    const clock = host.clock
     const at = (port: number): string => `${node}:${port}`
     const components = { clock, logger: d.logger, metrics: d.metrics }
     const logStore = new SimLogStore({ disk, clock, random: sim.fork(`fsync:${node}`) }, { syncDelayMs: this.init.syncDelayMs ?? defaultSyncDelay })
@@ -107,7 +107,6 @@ export class SimParts implements PartsFactory {
     const raft = new Raft<void>({
       ...components, random: sim.fork(`raft:${node}`), transport, logStore, stableStore: logStore, snapshotStore: snapshots, fsm
     }, { snapshotThreshold: o.raftSnapshotThreshold, trailingLogs: o.raftTrailingLogs, ...this.init.raft, id: d.nodeId, preset: o.raftPreset })
-    const host = this.world.hosts.host(node, { clock })
     const key = o.token === undefined ? {} : { key: createHash('sha256').update(`clusterfunk-liveness:${o.token}`).digest() }
     const livenessComponents = { logger: d.logger, metrics: d.metrics }
     const endpoint = simLivenessEndpoint(host, { nodeId: d.nodeId, port: SIM_PORTS.liveness, ...key }, livenessComponents)
@@ -162,7 +161,7 @@ export class SimParts implements PartsFactory {
   /** kill -9 of this incarnation: nothing it left behind runs again, and the disk keeps only what `mode` says survives. */
   crash (mode: CrashMode): void {
     this.crashed = true
-    this.init.clock.kill()
+    this.init.host.crash()
     this.release()
     this.init.disk.crash(mode)
   }
