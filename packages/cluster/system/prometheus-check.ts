@@ -143,7 +143,7 @@ async function main (prometheusRef: { child?: ChildProcess }): Promise<void> {
     })
     await checks.check('SWIM members by status, probe RTT, and the leader\'s liveness RTT and dead count', async () => {
       await expectQuery('clusterfunk_swim_members{job="cluster",status="alive"}', s => s.length === 3 && s.every(x => Number(x.value[1]) === 3))
-      await expectQuery('sum(clusterfunk_swim_probe_rtt_ms_count{job="cluster"})', s => value(s) >= 1)
+      await expectQuery('sum(clusterfunk_swim_probe_rtt_seconds_count{job="cluster"})', s => value(s) >= 1)
       await expectQuery('sum(clusterfunk_liveness_rtt_seconds_count{job="cluster"})', s => value(s) >= 1)
       return await expectQuery('sum(clusterfunk_liveness_dead_nodes{job="cluster"})', s => value(s) === 0)
     })
