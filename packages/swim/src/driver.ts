@@ -215,9 +215,7 @@ export class SwimDriver {
   }
 
   private countMembers (): void {
-    const counts = { alive: 0, suspect: 0, dead: 0, left: 0 }
-    for (const m of this.core.members()) counts[m.status]++
-    for (const [status, n] of Object.entries(counts)) this.init.metrics.members.set({ status }, n)
+    for (const [status, n] of Object.entries(this.core.statusCounts())) this.init.metrics.members.set({ status }, n)
   }
 
   /** Counts refutations: this node's incarnation rose without an API call (`act`) raising it. */
