@@ -1,7 +1,7 @@
 /**
  * The foundation demo: what has landed, end to end, on 127.0.0.1 only.
  *
- *   npm run demo [-- --shards 10000]
+ *   npm run demo:foundation [-- --shards 10000]
  *
  * Exits 0 after stopping everything it started; a failure exits 1.
  */

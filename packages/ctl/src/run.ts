@@ -4,6 +4,7 @@ import { connect } from './connect.js'
 import { ExitCode, describeError } from './exit-codes.js'
 import type { CtlIo } from './io.js'
 import { resolveOptions, type RawGlobalOptions } from './options.js'
+import { ctlVersion } from './version.js'
 
 const EXIT_CODES_HELP = `
 Exit codes:
@@ -21,6 +22,7 @@ FUNKCTL_TIMEOUT, FUNKCTL_DEBUG (stack traces of internal errors)`
 function program (io: CtlIo): Command {
   const root = new Command('funkctl')
     .description('Manage a clusterfunk cluster through its gRPC management API')
+    .version(ctlVersion(), '-V, --version', 'print funkctl\'s version')
     .exitOverride()
     .configureOutput({
       writeOut: (text) => { io.stdout(text) },

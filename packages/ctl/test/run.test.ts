@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { expect } from 'chai'
 import { execFile } from 'node:child_process'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
@@ -127,6 +128,15 @@ describe('funkctl run()', () => {
     const r = await runWith(['--help'])
     expect(r.code).to.equal(0)
     expect(r.stdout).to.contain('step-down').and.contain('Exit codes:').and.contain('FUNKCTL_TOKEN')
+  })
+
+  it('--version and -V print the package version and exit 0', async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+    for (const flag of ['--version', '-V']) {
+      const r = await runWith([flag])
+      expect(r.code).to.equal(0)
+      expect(r.stdout).to.equal(`${version}\n`)
+    }
   })
 
   it('refuses to send a token in clear to a non-loopback address unless --insecure (exit 2)', async () => {
