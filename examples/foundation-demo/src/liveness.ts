@@ -31,7 +31,7 @@ export async function livenessWalkthrough (shardCount: number, say: Say): Promis
 
     const victim = nodes[1] as DemoNode
     const dead = new Promise<NodeDeadEvent>(resolve => {
-      checker.addEventListener('node:dead', e => { if (e.detail.id === victim.id) resolve(e.detail) })
+      checker.addEventListener('node:dead', e => { if (e.detail.nodeId === victim.id) resolve(e.detail) })
     })
     const killedAt = performance.now()
     await stopNode(victim, 'SIGKILL')
@@ -39,7 +39,7 @@ export async function livenessWalkthrough (shardCount: number, say: Say): Promis
     say(`  kill -9 ${String(victim.child.pid)} (${victim.id})`)
     const verdict = await withTimeout(dead, 10_000, `${victim.id} to be declared dead`)
     const detectMs = performance.now() - killedAt
-    say(`  node:dead ${verdict.id} after ${detectMs.toFixed(0)} ms (${verdict.misses} missed probes)`)
+    say(`  node:dead ${verdict.nodeId} after ${detectMs.toFixed(0)} ms (${verdict.misses} missed probes)`)
 
     const survivors = map.update(nodes.filter(n => n !== victim).map(n => n.id))
     const d = diff(map, survivors)

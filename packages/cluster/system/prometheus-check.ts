@@ -106,10 +106,10 @@ async function main (prometheusRef: { child?: ChildProcess }): Promise<void> {
       await expectQuery('clusterfunk_liveness_probes_sent_total{job="clusterfunk"}', s => value(s) > 0)
       return await expectQuery('rate(clusterfunk_liveness_probes_sent_total{job="clusterfunk"}[5s])', s => value(s) > 0)
     })
-    await checks.check('clusterfunk_liveness_rtt_ms_bucket has samples for every bucket, and a median can be computed', async () => {
-      await expectQuery('count(clusterfunk_liveness_rtt_ms_bucket{job="clusterfunk"})', s => value(s) >= 2)
-      await expectQuery('clusterfunk_liveness_rtt_ms_bucket{job="clusterfunk",le="+Inf"}', s => value(s) > 0)
-      return await expectQuery('histogram_quantile(0.5, rate(clusterfunk_liveness_rtt_ms_bucket{job="clusterfunk"}[5s]))', s => Number.isFinite(value(s)))
+    await checks.check('clusterfunk_liveness_rtt_seconds_bucket has samples for every bucket, and a median can be computed', async () => {
+      await expectQuery('count(clusterfunk_liveness_rtt_seconds_bucket{job="clusterfunk"})', s => value(s) >= 2)
+      await expectQuery('clusterfunk_liveness_rtt_seconds_bucket{job="clusterfunk",le="+Inf"}', s => value(s) > 0)
+      return await expectQuery('histogram_quantile(0.5, rate(clusterfunk_liveness_rtt_seconds_bucket{job="clusterfunk"}[5s]))', s => Number.isFinite(value(s)))
     })
     await checks.check('clusterfunk_liveness_dead_nodes == 1 (node-d)', async () => await expectQuery('clusterfunk_liveness_dead_nodes{job="clusterfunk"}', s => value(s) === 1))
     await checks.check('clusterfunk_liveness_timeouts_total and _endpoint_replies_total have samples',
@@ -143,8 +143,8 @@ async function main (prometheusRef: { child?: ChildProcess }): Promise<void> {
     })
     await checks.check('SWIM members by status, probe RTT, and the leader\'s liveness RTT and dead count', async () => {
       await expectQuery('clusterfunk_swim_members{job="cluster",status="alive"}', s => s.length === 3 && s.every(x => Number(x.value[1]) === 3))
-      await expectQuery('sum(clusterfunk_swim_probe_rtt_ms_count{job="cluster"})', s => value(s) >= 1)
-      await expectQuery('sum(clusterfunk_liveness_rtt_ms_count{job="cluster"})', s => value(s) >= 1)
+      await expectQuery('sum(clusterfunk_swim_probe_rtt_seconds_count{job="cluster"})', s => value(s) >= 1)
+      await expectQuery('sum(clusterfunk_liveness_rtt_seconds_count{job="cluster"})', s => value(s) >= 1)
       return await expectQuery('sum(clusterfunk_liveness_dead_nodes{job="cluster"})', s => value(s) === 0)
     })
     await checks.check('a garbage datagram to a node\'s SWIM port is dropped and counted by reason', async () => {

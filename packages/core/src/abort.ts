@@ -1,3 +1,4 @@
+import { systemClock, type Clock } from './clock.js'
 import { AbortError, TimeoutError } from './errors.js'
 
 /** Every async operation that can be cancelled takes these options. */
@@ -29,23 +30,32 @@ export async function raceSignal<T> (promise: Promise<T>, signal?: AbortSignal):
   }
 }
 
-/** Resolves after `ms` real milliseconds; rejects with `AbortError` if `signal` fires first. */
-export async function delay (ms: number, options: AbortOptions = {}): Promise<void> {
+/** Options of `delay`. */
+export interface DelayOptions extends AbortOptions {
+  /** The clock to wait on. Default `systemClock`, whose timer keeps the process alive while it waits. */
+  clock?: Clock
+}
+
+/** Resolves after `ms` milliseconds of `clock`; rejects with `AbortError` if `signal` fires first. */
+export async function delay (ms: number, options: DelayOptions = {}): Promise<void> {
   throwIfAborted(options.signal)
+  const clock = options.clock ?? systemClock
   await new Promise<void>((resolve, reject) => {
     const onAbort = (): void => {
-      clearTimeout(timer)
+      clock.clearTimeout(timer)
       reject(new AbortError(undefined, { cause: options.signal?.reason }))
     }
-    const timer = setTimeout(() => {
+    const timer = clock.setTimeout(() => {
       options.signal?.removeEventListener('abort', onAbort)
       resolve()
     }, ms)
+    // A caller awaiting a delay on real time expects the process to live until it ends.
+    if (clock === systemClock) (timer as { ref?: () => void }).ref?.()
     options.signal?.addEventListener('abort', onAbort, { once: true })
   })
 }
 
-export interface WaitForOptions extends AbortOptions {
+export interface WaitForOptions extends DelayOptions {
   /** Give up after this long. Default 10 000 ms. */
   timeoutMs?: number
   /** How often to check. Default 10 ms. */
@@ -57,16 +67,18 @@ export interface WaitForOptions extends AbortOptions {
 /**
  * Checks `condition` until it returns a value other than `false`/`undefined`
  * and resolves with that value; rejects with `TimeoutError` once `timeoutMs`
- * has passed. The bounded way to wait for something to become true.
+ * has passed on `clock` (default real time). The bounded way to wait for
+ * something to become true.
  */
 export async function waitFor<T> (condition: () => T | false | undefined | Promise<T | false | undefined>, options: WaitForOptions = {}): Promise<T> {
   const timeoutMs = options.timeoutMs ?? 10_000
   const intervalMs = options.intervalMs ?? 10
-  const deadline = performance.now() + timeoutMs
+  const clock = options.clock ?? systemClock
+  const deadline = clock.now() + timeoutMs
   for (;;) {
     const value = await condition()
     if (value !== false && value !== undefined) return value
-    if (performance.now() >= deadline) {
+    if (clock.now() >= deadline) {
       throw new TimeoutError(`timed out after ${timeoutMs} ms waiting for ${options.what ?? 'a condition'}`)
     }
     await delay(intervalMs, options)

@@ -58,10 +58,11 @@ export class SystemClock implements Clock {
     return timer
   }
 
+  // The immediate stays ref'd: an unref'd one does not stop the poll phase from blocking, so it would
+  // run only after unrelated I/O or a timer woke the loop. It lives for one loop turn, so it cannot keep
+  // a process alive on its own.
   defer (callback: () => void): TimerHandle {
-    const immediate = setImmediate(callback)
-    immediate.unref()
-    return new DeferredHandle(immediate)
+    return new DeferredHandle(setImmediate(callback))
   }
 
   clearTimeout (handle: TimerHandle): void {

@@ -2,7 +2,9 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import type { AbortOptions } from './abort.js'
 import { ClusterfunkError, InvalidConfigError, NotStartedError } from './errors.js'
 import { silentLogger, type Logger } from './logger.js'
-import { noopMetrics, type Counter, type Gauge, type Metrics } from './metrics.js'
+import { ConnectionCaps } from './connection-caps.js'
+import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS } from './constants.js'
+import { noopMetrics, type Metrics } from './metrics.js'
 import { Service } from './startable.js'
 
 /** What a `ConnectionGuard` needs from outside. */
@@ -68,15 +70,11 @@ export class ConnectionGuard extends Service {
   private readonly maxConnections: number
   private readonly maxPerAddress: number
   private readonly idleTimeoutMs: number
-  private readonly refusedCounter: Counter
-  private readonly openGauge: Gauge
+  private readonly caps: ConnectionCaps
   private readonly onConnection: (socket: Socket) => void
   private readonly sockets = new Set<Socket>()
-  private readonly perAddress = new Map<string, number>()
   private server?: Server
   private bound?: GuardAddress
-  /** Connections refused, by reason. */
-  readonly refused = { total: 0, perAddress: 0 }
 
   /** @throws InvalidConfigError for a bad port, host or limit */
   constructor (components: ConnectionGuardComponents, init: ConnectionGuardInit, onConnection: (socket: Socket) => void) {
@@ -84,9 +82,9 @@ export class ConnectionGuard extends Service {
     this.part = init.part
     this.host = init.host ?? '127.0.0.1'
     this.port = init.port ?? 0
-    this.maxConnections = init.maxConnections ?? 1_024
-    this.maxPerAddress = init.maxConnectionsPerAddress ?? 128
-    this.idleTimeoutMs = init.idleTimeoutMs ?? 120_000
+    this.maxConnections = init.maxConnections ?? DEFAULT_MAX_CONNECTIONS
+    this.maxPerAddress = init.maxConnectionsPerAddress ?? DEFAULT_MAX_CONNECTIONS_PER_ADDRESS
+    this.idleTimeoutMs = init.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS
     if (this.host === '') throw new InvalidConfigError('host', 'must be an address to listen on, such as 127.0.0.1')
     if (!Number.isInteger(this.port) || this.port < 0 || this.port > 65_535) throw new InvalidConfigError('port', 'must be an integer in 0..65535')
     for (const [option, value] of [['maxConnections', this.maxConnections], ['maxConnectionsPerAddress', this.maxPerAddress], ['idleTimeoutMs', this.idleTimeoutMs]] as const) {
@@ -96,8 +94,12 @@ export class ConnectionGuard extends Service {
     this.logger = components.logger ?? silentLogger(`${this.part}:listener`)
     const prefix = init.metricPrefix ?? `clusterfunk_${this.part}`
     const metrics = components.metrics ?? noopMetrics
-    this.refusedCounter = metrics.counter({ name: `${prefix}_connections_refused_total`, help: `Connections the ${this.part} listener closed on accept, by reason`, labelNames: ['reason'] })
-    this.openGauge = metrics.gauge({ name: `${prefix}_connections_open`, help: `Connections open on the ${this.part} listener` })
+    this.caps = new ConnectionCaps(metrics, { part: this.part, metricPrefix: prefix, maxConnections: this.maxConnections, maxConnectionsPerAddress: this.maxPerAddress })
+  }
+
+  /** Connections refused, by reason. */
+  get refused (): { total: number, perAddress: number } {
+    return this.caps.refused
   }
 
   /** Connections open now. */
@@ -136,8 +138,7 @@ export class ConnectionGuard extends Service {
     this.bound = undefined
     for (const socket of this.sockets) socket.destroy()
     this.sockets.clear()
-    this.perAddress.clear()
-    this.openGauge.set(0)
+    this.caps.reset()
     if (server === undefined) return
     await new Promise<void>(resolve => { server.close(() => { resolve() }) })
     // 'close' comes before libuv has released the listening handle (close callbacks run after the check
@@ -145,27 +146,13 @@ export class ConnectionGuard extends Service {
     await new Promise<void>(resolve => { setImmediate(() => { setImmediate(resolve) }) })
   }
 
-  private refuse (socket: Socket, reason: 'total' | 'perAddress'): void {
-    this.refused[reason]++
-    this.refusedCounter.inc({ reason })
-    socket.destroy()
-  }
-
   private accept (socket: Socket): void {
-    const remote = socket.remoteAddress ?? ''
-    if (this.sockets.size >= this.maxConnections) { this.refuse(socket, 'total'); return }
-    const fromRemote = this.perAddress.get(remote) ?? 0
-    if (fromRemote >= this.maxPerAddress) { this.refuse(socket, 'perAddress'); return }
+    const release = this.caps.admit(socket.remoteAddress ?? '')
+    if (release === undefined) { socket.destroy(); return }
     this.sockets.add(socket)
-    this.perAddress.set(remote, fromRemote + 1)
-    this.openGauge.inc()
     socket.setTimeout(this.idleTimeoutMs, () => { socket.destroy() })
     socket.once('close', () => {
-      if (!this.sockets.delete(socket)) return
-      const left = (this.perAddress.get(remote) ?? 1) - 1
-      if (left <= 0) this.perAddress.delete(remote)
-      else this.perAddress.set(remote, left)
-      this.openGauge.dec()
+      if (this.sockets.delete(socket)) release()
     })
     // A reset before the owner attached its handlers must not become an uncaught 'error'.
     socket.on('error', () => { socket.destroy() })

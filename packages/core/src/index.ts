@@ -30,7 +30,7 @@ export {
 } from './errors.js'
 
 // Cancellation and bounded waiting.
-export { delay, raceSignal, throwIfAborted, waitFor, type AbortOptions, type WaitForOptions } from './abort.js'
+export { delay, raceSignal, throwIfAborted, waitFor, type AbortOptions, type DelayOptions, type WaitForOptions } from './abort.js'
 
 // Metrics: the interface drivers count through, a no-op and an in-memory implementation.
 export {
@@ -43,8 +43,20 @@ export {
   checkCounter, counterRange, inRange, nextCounter, plausibleAdvance, type CounterRange
 } from './counters.js'
 
-// Sockets: UDP bind/close, the per-peer connection guard, host:port parsing.
+// Ports: the packet and stream interfaces drivers take, and their real adapters over dgram and net.
+export type { PacketHandler, PacketPort, PacketPorts, PortAddress } from './packet-port.js'
+export {
+  StreamOverflowError, type StreamConnection, type StreamListenInit, type StreamListener, type StreamPorts
+} from './stream-port.js'
+export { udpPorts } from './udp-port.js'
+export { tcpPorts } from './tcp-port.js'
+export {
+  DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, DEFAULT_MAX_WRITE_BUFFER_BYTES
+} from './constants.js'
+
+// Sockets: UDP bind/close, the connection caps and the per-peer connection guard, host:port parsing.
 export { bindUdpSocket, closeUdpSocket } from './udp.js'
+export { ConnectionCaps, type ConnectionCapsInit } from './connection-caps.js'
 export {
   ConnectionGuard, PortInUseError, type ConnectionGuardComponents, type ConnectionGuardInit, type GuardAddress
 } from './connection-guard.js'

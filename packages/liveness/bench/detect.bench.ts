@@ -17,7 +17,7 @@ export async function run (options: BenchOptions): Promise<void> {
   const perRound = options.tiny ? 2 : 5
   const checker = new LivenessChecker({}, { intervalMs: INTERVAL_MS, retries: 3 })
   const deadAt = new Map<string, number>()
-  checker.addEventListener('node:dead', e => { deadAt.set(e.detail.id, performance.now()) })
+  checker.addEventListener('node:dead', e => { deadAt.set(e.detail.nodeId, performance.now()) })
   const samples: number[] = []
   const running: Responder[] = []
   try {

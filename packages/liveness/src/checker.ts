@@ -1,11 +1,10 @@
-import type { RemoteInfo, Socket } from 'node:dgram'
 import { isIP } from 'node:net'
 import {
-  InvalidArgumentError, NotStartedError, Service, TypedEventEmitter, bindUdpSocket, closeUdpSocket, createRandom, eventIterator, noopMetrics, silentLogger, systemClock,
+  InvalidArgumentError, NotStartedError, Service, TypedEventEmitter, createRandom, eventIterator, noopMetrics, silentLogger, systemClock, udpPorts,
   type Clock, type Counter, type EventHandler, type EventIteratorOptions, type Gauge, type Histogram, type ListenerOptions,
-  type Logger, type Metrics, type Random, type TimerHandle
+  type Logger, type Metrics, type PacketPort, type PacketPorts, type PortAddress, type Random, type TimerHandle
 } from '@clusterfunk/core'
-import { RTT_BUCKETS_MS, TICK_MS } from './constants.js'
+import { RTT_BUCKETS_SECONDS, TICK_MS } from './constants.js'
 import { resolveCheckerInit, type LivenessCheckerInit, type ResolvedCheckerInit } from './checker-init.js'
 import { DropCounter, type DropCounts } from './drops.js'
 import type { LivenessEventItem, LivenessEvents, NodeAddress, NodeStatus } from './events.js'
@@ -17,7 +16,10 @@ export type { LivenessCheckerInit } from './checker-init.js'
 
 /** What the checker takes from outside. Every field is optional. */
 export interface LivenessCheckerComponents {
+  /** Timers, `defer` and time. Default `systemClock`. */
   clock?: Clock
+  /** Where its socket comes from. Default `udpPorts` (real UDP); a simulation passes its host's. */
+  packets?: PacketPorts
   random?: Random
   logger?: Logger
   metrics?: Metrics
@@ -56,11 +58,12 @@ export class LivenessChecker extends Service {
   private readonly timeoutCounter: Counter
   private readonly rttHistogram: Histogram
   private readonly deadGauge: Gauge
-  private socket: Socket | undefined
+  private readonly packets: PacketPorts
+  private socket: PacketPort | undefined
   private bound: NodeAddress | undefined
   private timer: TimerHandle | undefined
   private timerAt = Infinity
-  private immediate: NodeJS.Immediate | undefined
+  private deferred: TimerHandle | undefined
   private counts = { probesSent: 0, replies: 0, timeouts: 0 }
   /** Keyed probes: this checker's random id (not both halves 0) and the last send time stamped, strictly increasing. */
   private readonly checkerLo: number
@@ -72,13 +75,14 @@ export class LivenessChecker extends Service {
     this.init = resolveCheckerInit(init)
     this.family = isIP(this.init.host) === 6 ? 6 : 4
     this.clock = components.clock ?? systemClock
+    this.packets = components.packets ?? udpPorts
     this.logger = components.logger ?? silentLogger('liveness:checker')
     const metrics = components.metrics ?? noopMetrics
     this.drops = new DropCounter(metrics, 'clusterfunk_liveness_dropped_packets_total', 'Datagrams the liveness checker dropped, by reason')
     this.probeCounter = metrics.counter({ name: 'clusterfunk_liveness_probes_sent_total', help: 'Liveness probes sent' })
     this.replyCounter = metrics.counter({ name: 'clusterfunk_liveness_replies_total', help: 'Valid liveness replies received' })
     this.timeoutCounter = metrics.counter({ name: 'clusterfunk_liveness_timeouts_total', help: 'Liveness probes that timed out' })
-    this.rttHistogram = metrics.histogram({ name: 'clusterfunk_liveness_rtt_ms', help: 'Round trip of liveness probes (ms)', buckets: RTT_BUCKETS_MS })
+    this.rttHistogram = metrics.histogram({ name: 'clusterfunk_liveness_rtt_seconds', help: 'Round trip of liveness probes, in seconds', buckets: RTT_BUCKETS_SECONDS })
     this.deadGauge = metrics.gauge({ name: 'clusterfunk_liveness_dead_nodes', help: 'Tracked nodes currently dead' })
     const random = components.random ?? createRandom()
     this.checkerHi = random.uint32()
@@ -106,7 +110,7 @@ export class LivenessChecker extends Service {
     if (this.tracker.add(id, address, packetTemplate(KIND_PROBE, idBytes), this.clock.now(), options.probeNow === true)) {
       this.deadGauge.set(this.tracker.deadCount)
       // A probe due now goes out in this turn of the event loop, not after the timer's minimum tick.
-      if (options.probeNow === true && this.socket !== undefined) this.immediate ??= setImmediate(this.onTick)
+      if (options.probeNow === true && this.socket !== undefined) this.deferred ??= this.clock.defer(this.onTick)
       else this.arm(this.clock.now())
     }
   }
@@ -162,12 +166,11 @@ export class LivenessChecker extends Service {
   }
 
   protected async onStart (): Promise<void> {
-    const socket = await bindUdpSocket(this.init.host, this.init.port)
+    const socket = await this.packets.bind(this.init.host, this.init.port)
     this.socket = socket
-    socket.on('message', this.onMessage)
-    socket.on('error', this.onError)
-    const a = socket.address()
-    this.bound = { host: a.address, port: a.port }
+    socket.onMessage(this.onMessage)
+    socket.onError(this.onError)
+    this.bound = { ...socket.address }
     const now = this.clock.now()
     this.tracker.reschedule(now)
     this.arm(now)
@@ -177,12 +180,12 @@ export class LivenessChecker extends Service {
     if (this.timer !== undefined) this.clock.clearTimeout(this.timer)
     this.timer = undefined
     this.timerAt = Infinity
-    if (this.immediate !== undefined) clearImmediate(this.immediate)
-    this.immediate = undefined
+    if (this.deferred !== undefined) this.clock.clearTimeout(this.deferred)
+    this.deferred = undefined
     const socket = this.socket
     this.socket = undefined
     this.bound = undefined
-    if (socket !== undefined) await closeUdpSocket(socket)
+    await socket?.close()
   }
 
   /** Makes sure the one timer fires no later than `due` (and no sooner than a tick from now). */
@@ -197,19 +200,17 @@ export class LivenessChecker extends Service {
     this.timer = this.clock.setTimeout(this.onTimer, at - this.clock.now())
   }
 
-  // Judging runs in setImmediate, after the poll phase: replies that queued up
-  // while this process was busy are read before their probes count as missed.
-  // The immediate stays ref'd: an unref'd one does not stop the poll phase
-  // from blocking, so it would wait for unrelated I/O. It lives for one loop
-  // turn only and stop() clears it.
+  // Judging is deferred (`Clock.defer`: setImmediate on real time, after the
+  // poll phase): replies that queued up while this process was busy are read
+  // before their probes count as missed. stop() cancels it.
   private readonly onTimer = (): void => {
     this.timer = undefined
     this.timerAt = Infinity
-    this.immediate ??= setImmediate(this.onTick)
+    this.deferred ??= this.clock.defer(this.onTick)
   }
 
   private readonly onTick = (): void => {
-    this.immediate = undefined
+    this.deferred = undefined
     if (this.socket === undefined) return
     this.arm(this.tracker.tick(this.clock.now()))
   }
@@ -226,12 +227,12 @@ export class LivenessChecker extends Service {
     const length = sealPacket(template, this.init.key)
     const buf = Buffer.allocUnsafe(length)
     template.copy(buf, 0, 0, length)
-    this.socket?.send(buf, node.address.port, node.address.host)
+    this.socket?.send(buf, node.address.host, node.address.port)
     this.counts.probesSent++
     this.probeCounter.inc()
   }
 
-  private readonly onMessage = (msg: Buffer, rinfo: RemoteInfo): void => {
+  private readonly onMessage = (msg: Buffer, rinfo: PortAddress): void => {
     const view = this.view
     const reason = decodePacket(msg, view)
     if (reason !== undefined) { this.drops.drop(reason); return }
@@ -239,11 +240,11 @@ export class LivenessChecker extends Service {
     const key = this.init.key
     if (key !== undefined && !verifyPacket(msg, view, key)) { this.drops.drop('auth'); return }
     const id = msg.toString('utf8', view.idStart, view.idEnd)
-    const result = this.tracker.reply(id, view.nonceLo, view.nonceHi, rinfo.address, rinfo.port, this.clock.now())
+    const result = this.tracker.reply(id, view.nonceLo, view.nonceHi, rinfo.host, rinfo.port, this.clock.now())
     if (typeof result === 'string') { this.drops.drop(result); return }
     this.counts.replies++
     this.replyCounter.inc()
-    this.rttHistogram.observe(result.lastRttMs)
+    this.rttHistogram.observe(result.lastRttMs / 1000)
     this.arm(result.nextProbeAt)
   }
 

@@ -18,8 +18,8 @@ export const DEFAULT_HOST = '127.0.0.1'
  * 1 000 nodes leave in ~20 small batches per interval instead of one burst.
  */
 export const TICK_MS = 5
-/** Histogram buckets for RTTs (ms). */
-export const RTT_BUCKETS_MS: readonly number[] = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100, 250]
+/** Histogram buckets for RTTs, in seconds as Prometheus asks (0.1 ms to 250 ms). */
+export const RTT_BUCKETS_SECONDS: readonly number[] = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25]
 /** Keyed endpoints: largest gap between a probe's send time and the endpoint's wall clock, either way (ms); covers clock skew. */
 export const DEFAULT_MAX_PROBE_AGE_MS = 30_000
 /** Keyed endpoints: checkers whose last probe is remembered (a leader's checker per term; a few at most in practice). */

@@ -1,5 +1,7 @@
-import type { RemoteInfo, Socket } from 'node:dgram'
-import { InvalidConfigError, NotStartedError, Service, bindUdpSocket, closeUdpSocket, noopMetrics, silentLogger, systemClock, type Clock, type Counter, type Logger, type Metrics } from '@clusterfunk/core'
+import {
+  InvalidConfigError, NotStartedError, Service, noopMetrics, silentLogger, systemClock, udpPorts,
+  type Clock, type Counter, type Logger, type Metrics, type PacketPort, type PacketPorts, type PortAddress
+} from '@clusterfunk/core'
 import { CheckerWindows } from './checker-windows.js'
 import { DEFAULT_HOST, DEFAULT_MAX_CHECKERS, DEFAULT_MAX_PROBE_AGE_MS } from './constants.js'
 import { DropCounter, type DropCounts } from './drops.js'
@@ -11,6 +13,8 @@ import { KIND_PROBE, KIND_REPLY, createPacketView, decodePacket, sealPacket, ver
 export interface LivenessEndpointComponents {
   /** Default `systemClock`; its wall clock judges the age of keyed probes. */
   clock?: Clock
+  /** Where its socket comes from. Default `udpPorts` (real UDP); a simulation passes its host's. */
+  packets?: PacketPorts
   logger?: Logger
   metrics?: Metrics
 }
@@ -53,7 +57,8 @@ export class LivenessEndpoint extends Service {
   private readonly view = createPacketView()
   private readonly clock: Clock
   private readonly windows: CheckerWindows
-  private socket: Socket | undefined
+  private readonly packets: PacketPorts
+  private socket: PacketPort | undefined
   private bound: NodeAddress | undefined
   private replies = 0
 
@@ -71,6 +76,7 @@ export class LivenessEndpoint extends Service {
     checkInteger('maxProbeAgeMs', maxAgeMs, 1000, 600_000)
     this.windows = new CheckerWindows({ maxAgeMs, maxCheckers: DEFAULT_MAX_CHECKERS })
     this.clock = components.clock ?? systemClock
+    this.packets = components.packets ?? udpPorts
     this.logger = components.logger ?? silentLogger('liveness:endpoint')
     const metrics = components.metrics ?? noopMetrics
     this.drops = new DropCounter(metrics, 'clusterfunk_liveness_endpoint_dropped_packets_total', 'Datagrams the liveness endpoint dropped, by reason')
@@ -89,12 +95,11 @@ export class LivenessEndpoint extends Service {
   }
 
   protected async onStart (): Promise<void> {
-    const socket = await bindUdpSocket(this.host, this.port)
+    const socket = await this.packets.bind(this.host, this.port)
     this.socket = socket
-    socket.on('message', this.onMessage)
-    socket.on('error', this.onError)
-    const a = socket.address()
-    this.bound = { host: a.address, port: a.port }
+    socket.onMessage(this.onMessage)
+    socket.onError(this.onError)
+    this.bound = { ...socket.address }
     this.logger.debug('listening', { nodeId: this.nodeId, ...this.bound })
   }
 
@@ -102,11 +107,11 @@ export class LivenessEndpoint extends Service {
     const socket = this.socket
     this.socket = undefined
     this.bound = undefined
-    if (socket !== undefined) await closeUdpSocket(socket)
+    await socket?.close()
   }
 
   // One bound handler for every datagram: no per-packet closure.
-  private readonly onMessage = (msg: Buffer, rinfo: RemoteInfo): void => {
+  private readonly onMessage = (msg: Buffer, rinfo: PortAddress): void => {
     const view = this.view
     const reason = decodePacket(msg, view)
     if (reason !== undefined) { this.drops.drop(reason); return }
@@ -127,7 +132,7 @@ export class LivenessEndpoint extends Service {
     // mac; an unkeyed one ends before the mac.
     writeKind(msg, KIND_REPLY)
     const length = sealPacket(msg, this.key)
-    this.socket?.send(msg, 0, length, rinfo.port, rinfo.address)
+    this.socket?.send(msg.subarray(0, length), rinfo.host, rinfo.port)
     this.replies++
     this.replyCounter.inc()
   }

@@ -13,7 +13,7 @@ export type NodeState = 'unknown' | 'alive' | 'dead'
 
 /** Payload of `node:dead`, emitted once when a node crosses `retries` consecutive misses. */
 export interface NodeDeadEvent {
-  id: string
+  nodeId: string
   address: NodeAddress
   /** Consecutive probes it missed (equals `retries` when emitted). */
   misses: number
@@ -27,7 +27,7 @@ export interface NodeDeadEvent {
 
 /** Payload of `node:alive`, emitted once when a node answers after being unknown or dead. */
 export interface NodeAliveEvent {
-  id: string
+  nodeId: string
   address: NodeAddress
   /** Round trip of the reply that revived it (ms). */
   rttMs: number

@@ -178,7 +178,7 @@ export class LivenessTracker<Tag = unknown> {
       const deadForMs = previous === 'dead' ? now - node.deadSince : undefined
       if (previous === 'dead') this.dead--
       node.state = 'alive'
-      this.output.alive({ id: node.id, address: { ...node.address }, rttMs: rtt, previous, deadForMs })
+      this.output.alive({ nodeId: node.id, address: { ...node.address }, rttMs: rtt, previous, deadForMs })
     }
     return node
   }
@@ -227,7 +227,7 @@ export class LivenessTracker<Tag = unknown> {
       node.deadSince = now
       this.dead++
       this.output.dead({
-        id: node.id,
+        nodeId: node.id,
         address: { ...node.address },
         misses: node.misses,
         previous,

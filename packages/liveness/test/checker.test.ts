@@ -23,11 +23,11 @@ describe('LivenessChecker on real UDP', () => {
     checker.addEventListener('node:alive', e => { alive.push(e.detail) })
     checker.add('node-a', endpoint.address())
     await waitFor(() => alive.length === 1, { timeoutMs: 10_000, what: 'node:alive' })
-    expect(alive[0]).to.include({ id: 'node-a', previous: 'unknown' })
+    expect(alive[0]).to.include({ nodeId: 'node-a', previous: 'unknown' })
     expect(checker.nodeStatus('node-a')?.state).to.equal('alive')
     expect(checker.nodeStatus('node-a')?.lastRttMs).to.be.a('number')
     expect(metrics.get('clusterfunk_liveness_probes_sent_total')).to.be.greaterThan(0)
-    expect(metrics.observed('clusterfunk_liveness_rtt_ms').length).to.be.greaterThan(0)
+    expect(metrics.observed('clusterfunk_liveness_rtt_seconds').length).to.be.greaterThan(0)
   })
 
   it('a node added with probeNow is probed in the same turn of the event loop', async () => {
@@ -58,7 +58,7 @@ describe('LivenessChecker on real UDP', () => {
     const reading = (async () => {
       try {
         for await (const e of checker.events({ signal: controller.signal })) {
-          seen.push(`${e.type} ${e.detail.id}`)
+          seen.push(`${e.type} ${e.detail.nodeId}`)
           if (seen.length === 2) controller.abort()
         }
       } catch (err) {

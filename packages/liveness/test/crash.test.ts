@@ -26,12 +26,12 @@ describe('LivenessChecker against a responder process', () => {
 
     process.kill(first.pid, 'SIGKILL')
     await waitFor(() => dead.length === 1, { timeoutMs: 15_000, what: 'node:dead' })
-    expect(dead[0]).to.include({ id: 'crash-a', previous: 'alive', misses: 3 })
+    expect(dead[0]).to.include({ nodeId: 'crash-a', previous: 'alive', misses: 3 })
 
     const second = await spawnResponder({ id: 'crash-a', port })
     children.push(second)
     await waitFor(() => alive.length === 2, { timeoutMs: 15_000, what: 'node:alive after restart' })
-    expect(alive[1]).to.include({ id: 'crash-a', previous: 'dead' })
+    expect(alive[1]).to.include({ nodeId: 'crash-a', previous: 'dead' })
     expect(dead).to.have.length(1)
   })
 })

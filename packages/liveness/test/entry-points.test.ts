@@ -10,9 +10,11 @@ describe('entry points', () => {
     }
   })
 
-  it('the ./sim entry holds the simulated checker and endpoint', async () => {
+  it('the ./sim entry builds the shipping checker and endpoint on a simulated host, loading nothing of the simulator', async () => {
     const sim = await import('../src/sim.js')
-    expect(sim.SimLivenessChecker).to.be.a('function')
-    expect(sim.SimLivenessEndpoint).to.be.a('function')
+    expect(sim.simLivenessChecker).to.be.a('function')
+    expect(sim.simLivenessEndpoint).to.be.a('function')
+    const graph = importGraph(new URL('../src/sim.js', import.meta.url))
+    expect([...graph.workspace].filter(s => s.startsWith('@clusterfunk/sim'))).to.deep.equal([])
   })
 })

@@ -50,8 +50,8 @@ describe('liveness under random datagrams', () => {
     await endpoint.start()
     await checker.start()
     const verdicts: string[] = []
-    checker.addEventListener('node:dead', e => { verdicts.push(`dead ${e.detail.id}`) })
-    checker.addEventListener('node:alive', e => { verdicts.push(`alive ${e.detail.id}`) })
+    checker.addEventListener('node:dead', e => { verdicts.push(`dead ${e.detail.nodeId}`) })
+    checker.addEventListener('node:alive', e => { verdicts.push(`alive ${e.detail.nodeId}`) })
     checker.add('node-a', endpoint.address())
     await waitFor(() => verdicts.length === 1, { timeoutMs: 10_000, what: 'node-a alive' })
 

@@ -1,95 +1,73 @@
 import { expect } from 'chai'
-import { InvalidConfigError, ManualClock, MemoryMetrics, SeededRandom } from '@clusterfunk/core'
-import { SimLivenessChecker, SimLivenessEndpoint, simAddressString, simNodeAddress, type DatagramNetwork, type DatagramSocket } from '../src/sim.js'
+import { InvalidConfigError, MemoryMetrics } from '@clusterfunk/core'
+import { PacketNetwork, Partitions, SimHosts, Simulation, StreamNetwork } from '@clusterfunk/sim'
+import { SIM_CHECKER_PORT, SIM_ENDPOINT_PORT, simLivenessChecker, simLivenessEndpoint } from '../src/sim.js'
 import type { NodeAliveEvent, NodeDeadEvent } from '../src/index.js'
 
-/**
- * A datagram network on a manual clock: every datagram arrives 2 ms after
- * it was sent, unless its sender's or receiver's node is cut off. It hands
- * the receiver the very bytes sent (no copy), so a part that writes into
- * what it was handed, or into what it sent, shows up.
- */
-class TestNetwork implements DatagramNetwork {
-  readonly cut = new Set<string>()
-  private readonly sockets = new Map<string, { handler: (bytes: Uint8Array, from: string) => void }>()
-
-  constructor (private readonly clock: ManualClock) {}
-
-  bind (address: string): DatagramSocket {
-    if (this.sockets.has(address)) throw new Error(`${address} is already bound`)
-    const entry = { handler: (_bytes: Uint8Array, _from: string): void => {} }
-    this.sockets.set(address, entry)
-    let open = true
-    return {
-      get isOpen () { return open },
-      send: (to, bytes) => {
-        this.clock.setTimeout(() => {
-          if (this.cut.has(simNodeAddress(to).host) || this.cut.has(simNodeAddress(address).host)) return
-          this.sockets.get(to)?.handler(bytes, address)
-        }, 2)
-      },
-      onMessage: handler => { entry.handler = handler },
-      close: () => { open = false; this.sockets.delete(address) }
-    }
-  }
-}
-
-describe('SimLivenessChecker and SimLivenessEndpoint on a simulated network', () => {
-  function setup (options: { key?: string, endpointKey?: string } = {}) {
-    const clock = new ManualClock()
-    const network = new TestNetwork(clock)
-    const endpoint = new SimLivenessEndpoint({ network }, { nodeId: 'b', address: 'n2:7001', ...(options.endpointKey === undefined ? {} : { key: options.endpointKey }) })
+describe('the shipping LivenessChecker and LivenessEndpoint on simulated hosts (./sim)', () => {
+  /** Host n1 runs the checker, n2 the endpoint for node 'b'; every datagram takes exactly 2 ms. */
+  function setup (options: { key?: string, endpointKey?: string, seed?: number } = {}) {
+    const sim = new Simulation({ seed: options.seed ?? 1 })
+    const partitions = new Partitions()
+    const packets = new PacketNetwork(sim, { partitions, latency: { minMs: 2, maxMs: 2 } })
+    const hosts = new SimHosts(sim, { packets, streams: new StreamNetwork(sim, { partitions }) })
+    const n1 = hosts.host('n1')
+    const n2 = hosts.host('n2')
+    const endpoint = simLivenessEndpoint(n2, { nodeId: 'b', ...(options.endpointKey === undefined ? {} : { key: options.endpointKey }) })
     const metrics = new MemoryMetrics()
-    const checker = new SimLivenessChecker({ network, clock, random: new SeededRandom(1), metrics }, { address: 'n1:7002', intervalMs: 100, retries: 3, ...(options.key === undefined ? {} : { key: options.key }) })
+    const checker = simLivenessChecker(n1, { intervalMs: 100, retries: 3, ...(options.key === undefined ? {} : { key: options.key }) }, { metrics })
     const dead: NodeDeadEvent[] = []
     const alive: NodeAliveEvent[] = []
     checker.addEventListener('node:dead', e => { dead.push(e.detail) })
     checker.addEventListener('node:alive', e => { alive.push(e.detail) })
-    return { clock, network, endpoint, checker, dead, alive }
+    return { sim, packets, n1, n2, endpoint, checker, metrics, dead, alive }
   }
 
   it('a node whose endpoint answers is alive and keeps answering every probe, with its RTT measured', async () => {
-    const { clock, endpoint, checker, alive, dead } = setup()
+    const { sim, endpoint, checker, metrics, alive, dead } = setup()
     await endpoint.start()
     await checker.start()
+    expect(endpoint.address().port).to.equal(SIM_ENDPOINT_PORT)
+    expect(checker.address().port).to.equal(SIM_CHECKER_PORT)
     checker.add('b', endpoint.address())
-    clock.advance(1_000)
-    expect(alive.map(e => e.id)).to.deep.equal(['b'])
+    sim.runFor(1_000)
+    expect(alive.map(e => e.nodeId)).to.deep.equal(['b'])
     expect(dead).to.deep.equal([])
     expect(checker.nodeStatus('b')).to.include({ state: 'alive', misses: 0, lastRttMs: 4 })
     expect(checker.stats().probesSent).to.be.at.least(9)
-    // Every probe answered, but for the one still in flight.
     const { probesSent, replies, timeouts } = checker.stats()
     expect(replies).to.be.within(probesSent - 1, probesSent)
     expect(timeouts).to.equal(0)
     expect(endpoint.stats().replies).to.be.within(probesSent - 1, probesSent)
+    // Round trips are observed in seconds.
+    expect(metrics.observed('clusterfunk_liveness_rtt_seconds').every(v => v === 0.004)).to.equal(true)
   })
 
   it('a node cut off is dead after `retries` missed probes and alive again when it answers', async () => {
-    const { clock, network, endpoint, checker, alive, dead } = setup()
+    const { sim, packets, endpoint, checker, alive, dead } = setup()
     await endpoint.start()
     await checker.start()
     checker.add('b', endpoint.address())
-    clock.advance(300)
-    network.cut.add('n2')
-    clock.advance(500)
-    expect(dead.map(e => [e.id, e.misses, e.previous])).to.deep.equal([['b', 3, 'alive']])
-    network.cut.delete('n2')
-    clock.advance(300)
-    expect(alive.map(e => [e.id, e.previous])).to.deep.equal([['b', 'unknown'], ['b', 'dead']])
+    sim.runFor(300)
+    packets.isolate('n2')
+    sim.runFor(500)
+    expect(dead.map(e => [e.nodeId, e.misses, e.previous])).to.deep.equal([['b', 3, 'alive']])
+    packets.heal()
+    sim.runFor(300)
+    expect(alive.map(e => [e.nodeId, e.previous])).to.deep.equal([['b', 'unknown'], ['b', 'dead']])
   })
 
-  it('a muted endpoint answers nothing while its node stays up, and answers again once unmuted', async () => {
-    const { clock, endpoint, checker, dead, alive } = setup()
+  it('a muted endpoint port answers nothing while its host stays up, and answers again once unmuted', async () => {
+    const { sim, n2, endpoint, checker, dead, alive } = setup()
     await endpoint.start()
     await checker.start()
     checker.add('b', endpoint.address())
-    clock.advance(200)
-    endpoint.mute(true)
-    clock.advance(500)
-    expect(dead.map(e => e.id)).to.deep.equal(['b'])
-    endpoint.mute(false)
-    clock.advance(300)
+    sim.runFor(200)
+    n2.mute(SIM_ENDPOINT_PORT, true)
+    sim.runFor(500)
+    expect(dead.map(e => e.nodeId)).to.deep.equal(['b'])
+    n2.mute(SIM_ENDPOINT_PORT, false)
+    sim.runFor(300)
     expect(alive.map(e => e.previous)).to.deep.equal(['unknown', 'dead'])
   })
 
@@ -98,53 +76,70 @@ describe('SimLivenessChecker and SimLivenessEndpoint on a simulated network', ()
     await good.endpoint.start()
     await good.checker.start()
     good.checker.add('b', good.endpoint.address())
-    good.clock.advance(500)
+    good.sim.runFor(500)
     expect(good.checker.nodeStatus('b')?.state).to.equal('alive')
 
     const bad = setup({ key: 'sixteen-byte-key-1', endpointKey: 'sixteen-byte-key-2' })
     await bad.endpoint.start()
     await bad.checker.start()
     bad.checker.add('b', bad.endpoint.address())
-    bad.clock.advance(500)
+    bad.sim.runFor(500)
     expect(bad.checker.nodeStatus('b')?.state).to.equal('dead')
     expect(bad.endpoint.stats().dropped.auth).to.be.greaterThan(0)
   })
 
-  it('an endpoint drops probes for another node id, and a crash stops checker and endpoint at once', async () => {
-    const { clock, endpoint, checker } = setup()
+  it('an endpoint drops probes for another node id, and a crashed host stops checker and endpoint at once', async () => {
+    const { sim, n1, n2, endpoint, checker } = setup()
     await endpoint.start()
     await checker.start()
     checker.add('c', endpoint.address())
-    clock.advance(400)
+    sim.runFor(400)
     expect(checker.nodeStatus('c')?.state).to.equal('dead')
     expect(endpoint.stats().dropped['wrong-node']).to.be.greaterThan(0)
     const sent = checker.stats().probesSent
-    checker.crash()
-    endpoint.crash()
-    clock.advance(1_000)
+    n1.crash()
+    n2.crash()
+    sim.runFor(1_000)
     expect(checker.stats().probesSent).to.equal(sent)
-    expect(() => endpoint.address()).to.throw()
+    expect(sim.pending).to.equal(0)
   })
 
-  it('a checker or endpoint crashed before it started never binds: its process is gone', async () => {
-    const { network, endpoint, checker } = setup()
-    endpoint.crash()
-    checker.crash()
-    let refused = 0
-    await endpoint.start().catch(() => { refused++ })
-    await checker.start().catch(() => { refused++ })
-    expect(refused).to.equal(2)
-    // The addresses are free for the next incarnation.
-    expect(() => network.bind('n2:7001')).to.not.throw()
+  it('stop() releases the socket and every timer: the port can be bound again and nothing is left to run', async () => {
+    const { sim, n1, endpoint, checker } = setup()
+    await endpoint.start()
+    await checker.start()
+    checker.add('b', endpoint.address())
+    sim.runFor(300)
+    await checker.stop()
+    await endpoint.stop()
+    sim.runFor(1_000)
+    expect(sim.pending).to.equal(0)
+    const again = await n1.packets.bind(n1.ip, SIM_CHECKER_PORT)
+    await again.close()
   })
 
-  it('addresses are <node>:<port> both ways, and bad ones are refused at construction', () => {
-    expect(simNodeAddress('n3:7001')).to.deep.equal({ host: 'n3', port: 7001 })
-    expect(simAddressString({ host: 'n3', port: 7001 })).to.equal('n3:7001')
-    const clock = new ManualClock()
-    const network = new TestNetwork(clock)
-    expect(() => new SimLivenessEndpoint({ network }, { nodeId: 'b', address: 'n2' })).to.throw(InvalidConfigError)
-    expect(() => new SimLivenessChecker({ network, clock, random: new SeededRandom(1) }, { address: 'n1:0' })).to.throw(InvalidConfigError)
-    expect(() => new SimLivenessChecker({ network, clock, random: new SeededRandom(1) }, { address: 'n1:7002', retries: 0 })).to.throw(InvalidConfigError)
+  it('a bad option is refused at construction, as by the constructors themselves', () => {
+    const { n1, n2 } = setup()
+    expect(() => simLivenessEndpoint(n2, { nodeId: '' })).to.throw(InvalidConfigError)
+    expect(() => simLivenessChecker(n1, { retries: 0 })).to.throw(InvalidConfigError)
+  })
+
+  it('a seed replays the same run: the same verdicts at the same virtual times', async () => {
+    async function run (seed: number): Promise<string[]> {
+      const { sim, packets, endpoint, checker, dead, alive } = setup({ seed })
+      packets.configureLink('n1', 'n2', { lossRate: 0.3, latency: { minMs: 1, maxMs: 9 } })
+      await endpoint.start()
+      await checker.start()
+      checker.add('b', endpoint.address())
+      const log: string[] = []
+      checker.addEventListener('node:dead', () => { log.push(`dead@${sim.now()}`) })
+      checker.addEventListener('node:alive', () => { log.push(`alive@${sim.now()}`) })
+      sim.runFor(5_000)
+      log.push(`${dead.length}/${alive.length}/${checker.stats().probesSent}`)
+      return log
+    }
+    const first = await run(7)
+    expect(first.length).to.be.greaterThan(1)
+    expect(await run(7)).to.deep.equal(first)
   })
 })

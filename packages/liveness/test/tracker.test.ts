@@ -70,7 +70,7 @@ describe('LivenessTracker', () => {
     expect(h.dead).to.have.length(0)
     h.clock.advance(1)
     expect(h.dead).to.have.length(1)
-    expect(h.dead[0]).to.include({ id: 'a', misses: 3, previous: 'unknown' })
+    expect(h.dead[0]).to.include({ nodeId: 'a', misses: 3, previous: 'unknown' })
     expect(h.timeouts()).to.equal(3)
     h.clock.advance(1000)
     expect(h.dead).to.have.length(1)
@@ -94,7 +94,7 @@ describe('LivenessTracker', () => {
     expect(h.probes.length).to.be.greaterThan(probesBefore)
     expect(h.answer('a', 2)).to.not.be.a('string')
     expect(h.alive).to.have.length(1)
-    expect(h.alive[0]).to.include({ id: 'a', previous: 'dead', rttMs: 2 })
+    expect(h.alive[0]).to.include({ nodeId: 'a', previous: 'dead', rttMs: 2 })
     expect(h.alive[0]?.deadForMs).to.be.greaterThan(0)
     h.untilProbed('a')
     h.answer('a', 2)
@@ -108,7 +108,7 @@ describe('LivenessTracker', () => {
     h.untilProbed('a')
     h.answer('a', 1)
     expect(h.alive).to.have.length(1)
-    expect(h.alive[0]).to.include({ id: 'a', previous: 'unknown' })
+    expect(h.alive[0]).to.include({ nodeId: 'a', previous: 'unknown' })
     expect(h.tracker.status('a')?.state).to.equal('alive')
   })
 
@@ -191,7 +191,7 @@ describe('LivenessTracker', () => {
     const count = h.probes.filter(p => p.id === 'a').length
     h.clock.advance(1000)
     expect(h.probes.filter(p => p.id === 'a')).to.have.length(count)
-    expect(h.dead.map(e => e.id)).to.deep.equal(['b'])
+    expect(h.dead.map(e => e.nodeId)).to.deep.equal(['b'])
     expect(h.tracker.status('a')).to.equal(undefined)
   })
 

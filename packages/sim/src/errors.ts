@@ -1,14 +1,15 @@
 import { ClusterfunkError } from '@clusterfunk/core'
 
 /** Why a simulated connection or socket operation failed; mirrors the errno names of Node's `net`. */
-export type ConnectionErrorCode = 'ECONNREFUSED' | 'ECONNRESET' | 'ETIMEDOUT' | 'EPIPE' | 'EADDRINUSE'
+export type ConnectionErrorCode = 'ECONNREFUSED' | 'ECONNRESET' | 'ETIMEDOUT' | 'EPIPE' | 'EADDRINUSE' | 'EADDRNOTAVAIL'
 
 /**
  * A simulated network operation failed: connecting to an address nobody
  * listens on (`ECONNREFUSED`), connecting across a partition (`ETIMEDOUT`),
  * a connection reset by a partition or `reset()` (`ECONNRESET`), sending on
  * a closed connection or socket (`EPIPE`), binding a bound address
- * (`EADDRINUSE`). `code` is the errno name.
+ * (`EADDRINUSE`), binding an address the host does not have (`EADDRNOTAVAIL`).
+ * `code` is the errno name.
  */
 export class ConnectionError extends ClusterfunkError {
   declare readonly code: ConnectionErrorCode

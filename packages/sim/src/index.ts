@@ -14,6 +14,7 @@ export {
 
 // Networks: links, partitions, datagrams, streams and request/response over them.
 export { nodeOf } from './address.js'
+export { copyBytes } from './copy-bytes.js'
 export { DEFAULT_LINK, sampleLatency, validateLatency, validateLink, type Latency, type LinkConfig } from './link.js'
 export { Partitions, type PartitionOptions } from './partitions.js'
 export {
@@ -22,6 +23,11 @@ export {
 export { StreamNetwork, type StreamListener, type StreamNetworkInit, type StreamStats } from './stream-network.js'
 export { SimConnection, type ConnectionHost, type ConnectionState } from './stream-connection.js'
 export { SimRpc, type RequestHandler, type RequestOptions } from './rpc.js'
+
+// Hosts: the ports and clock the shipping drivers run on, one machine each, with IPs mapped to node names.
+export { SimHosts, type SimHostInit, type SimHostsNetworks } from './sim-hosts.js'
+export { SimHost } from './sim-host.js'
+export { HostClock, type InputGate } from './host-clock.js'
 
 // Disks that lose unsynced writes on a crash.
 export { SimDisk, type BatchOp, type CrashMode, type DiskStats, type WriteOptions } from './disk.js'

@@ -1,5 +1,6 @@
 import type { Random } from '@clusterfunk/core'
 import { nodeOf } from './address.js'
+import { copyBytes } from './copy-bytes.js'
 import { ConnectionError } from './errors.js'
 import { fingerprint } from './fingerprint.js'
 import { DEFAULT_LINK, sampleLatency, validateLink, type LinkConfig } from './link.js'
@@ -144,7 +145,7 @@ export class PacketNetwork {
     if (socket === undefined) return this.drop(node, id, 'closed')
     this.counters.delivered++
     this.sim.trace.record(node, `${this.name} recv #${id} ${from}>${to}`)
-    socket.deliver(bytes.slice(), from)
+    socket.deliver(copyBytes(bytes), from)
   }
 
   private drop (node: string, id: number, reason: DropReason): void {
@@ -172,7 +173,7 @@ export class PacketSocket {
   /** Sends a copy of `bytes` to `to`. Throws `ConnectionError('EPIPE')` once closed. */
   send (to: string, bytes: Uint8Array): void {
     if (!this.open) throw new ConnectionError('EPIPE', `socket ${this.address} is closed`)
-    this.network.transmit(this.address, to, bytes.slice())
+    this.network.transmit(this.address, to, copyBytes(bytes))
   }
 
   /** Sets the handler of arriving packets, replacing any earlier one. Packets arriving with no handler are discarded. */

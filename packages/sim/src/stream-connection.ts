@@ -1,4 +1,5 @@
 import { ConnectionError } from './errors.js'
+import { copyBytes } from './copy-bytes.js'
 
 /** `connecting` until the handshake completes (client ends only), then `open`, then `closed` for good. */
 export type ConnectionState = 'connecting' | 'open' | 'closed'
@@ -54,7 +55,7 @@ export class SimConnection {
   /** Sends one message (copied now). Throws `ConnectionError('EPIPE')` once closed. */
   send (bytes: Uint8Array): void {
     if (this.current === 'closed') throw new ConnectionError('EPIPE', `connection c${this.id} ${this.localAddress}>${this.remoteAddress} is closed`)
-    const copy = bytes.slice()
+    const copy = copyBytes(bytes)
     if (this.current === 'connecting') this.outbox.push(copy)
     else this.host.transmit(this, copy)
   }
@@ -96,7 +97,7 @@ export class SimConnection {
   /** @internal */
   deliver (bytes: Uint8Array): void {
     if (this.current !== 'open') return
-    for (const handler of this.messageHandlers) handler(this.messageHandlers.length > 1 ? bytes.slice() : bytes)
+    for (const handler of this.messageHandlers) handler(this.messageHandlers.length > 1 ? copyBytes(bytes) : bytes)
   }
 
   /** @internal Closes this end only; true when it was not closed yet. */

@@ -76,6 +76,22 @@ describe('PacketNetwork', () => {
     expect([...(got[1] as Uint8Array)]).to.deep.equal([1, 2, 3])
   })
 
+  it('copies a Buffer too: mutating the sender\'s Buffer after send does not change what is delivered', () => {
+    const sim = new Simulation()
+    const net = new PacketNetwork(sim)
+    const a = net.bind('a:1')
+    const got: number[][] = []
+    net.bind('b:1').onMessage(data => { got.push([...data]) })
+    const pool = Buffer.from([0, 1, 2, 3, 4, 5])
+    // A Buffer that is itself a view into a larger pool, as Node hands out small Buffers.
+    const buffer = pool.subarray(2, 5)
+    a.send('b:1', buffer)
+    buffer.fill(7)
+    pool.fill(9)
+    sim.runFor(20)
+    expect(got).to.deep.equal([[2, 3, 4]])
+  })
+
   it('drops packets both ways across a partition and delivers again after heal', () => {
     const sim = new Simulation()
     const net = new PacketNetwork(sim)

@@ -1,4 +1,4 @@
-import { DecodeError, PortInUseError, type Clock, type Logger, type Metrics, type Random, type TimerHandle } from '@clusterfunk/core'
+import { DecodeError, PortInUseError, type Clock, type Logger, type Metrics, type PacketPorts, type Random, type StreamPorts, type TimerHandle } from '@clusterfunk/core'
 import { formatAddress } from './address.js'
 import { encodePacket } from './codec.js'
 import type { MemberEvent } from './member.js'
@@ -6,6 +6,7 @@ import type { SimpleMessage } from './messages.js'
 import type { Packet, StreamRequest } from './outputs.js'
 import { DEFAULT_MAX_STRANGER_WINDOWS } from './constants.js'
 import type { Freshness } from './freshness.js'
+import type { NonceSource } from './keyring.js'
 import { ReplayGuard, type StaleReason } from './replay-guard.js'
 import { createSealer } from './sealer.js'
 import { serveStream, streamMessages, streamPing, streamPushPull } from './stream-exchanges.js'
@@ -27,6 +28,9 @@ export interface SwimDriverInit {
   clock: Clock
   random: Random
   logger: Logger
+  packets: PacketPorts
+  streams: StreamPorts
+  nonces: NonceSource | undefined
   metricsSink: Metrics
   metrics: SwimMetrics
   /** Receives every member event, after the datagrams of the same step went out. */
@@ -34,7 +38,8 @@ export interface SwimDriverInit {
 }
 
 /**
- * One running node: a `SwimCore`, its UDP and TCP transports and one timer
+ * One running node: a `SwimCore`, its UDP and TCP transports (on the packet
+ * and stream ports it was given: real ones, or a simulated host's) and one timer
  * re-armed to the core's `nextTickAt`. Every input (datagram, stream,
  * timer, API call) ends in `flush()`, which sends what the core produced,
  * runs its stream requests and emits its events. Built by `start()`, torn
@@ -70,12 +75,13 @@ export class SwimDriver {
   static async start (init: SwimDriverInit): Promise<SwimDriver> {
     const { options, clock, metrics, logger } = init
     // The epoch is this start's wall-clock time: a restart is a later epoch, so receivers start a new replay window.
-    const sealer = createSealer({ keyring: options.keyring, label: options.label, sender: options.id, epoch: Math.floor(clock.wallNow()), wallNow: () => clock.wallNow() })
+    const sealer = createSealer({ keyring: options.keyring, label: options.label, sender: options.id, epoch: Math.floor(clock.wallNow()), wallNow: () => clock.wallNow(), ...(init.nonces === undefined ? {} : { nonces: init.nonces }) })
     let driver: SwimDriver | undefined
     // Nothing is fresh before the driver exists (no window to check it against).
     const admit = (f: Freshness, local: string): StaleReason | undefined => driver === undefined ? 'stale' : driver.admit(f, local)
-    const udp = new UdpTransport({ sealer, metrics, logger, admit, maxPacketBytes: MAX_DATAGRAM_BYTES, onPacket: (from, messages) => { driver?.onPacket(from, messages) } })
+    const udp = new UdpTransport({ packets: init.packets, sealer, metrics, logger, admit, maxPacketBytes: MAX_DATAGRAM_BYTES, onPacket: (from, messages) => { driver?.onPacket(from, messages) } })
     const tcp = new TcpTransport({
+      streams: init.streams,
       clock,
       sealer,
       metrics,
@@ -163,7 +169,7 @@ export class SwimDriver {
       const sentAt = this.pingsSent.get(m.seq)
       if (sentAt !== undefined) {
         this.pingsSent.delete(m.seq)
-        this.init.metrics.probeRtt.observe(now - sentAt)
+        this.init.metrics.probeRtt.observe((now - sentAt) / 1000)
       }
     }
     this.core.receive(now, from, { type: 'compound', messages })
@@ -209,9 +215,7 @@ export class SwimDriver {
   }
 
   private countMembers (): void {
-    const counts = { alive: 0, suspect: 0, dead: 0, left: 0 }
-    for (const m of this.core.members()) counts[m.status]++
-    for (const [status, n] of Object.entries(counts)) this.init.metrics.members.set({ status }, n)
+    for (const [status, n] of Object.entries(this.core.statusCounts())) this.init.metrics.members.set({ status }, n)
   }
 
   /** Counts refutations: this node's incarnation rose without an API call (`act`) raising it. */

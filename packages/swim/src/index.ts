@@ -1,5 +1,5 @@
 // SWIM gossip membership: the pure protocol core, its wire formats and the Swim driver.
-// The simulated node (SimSwim) is behind '@clusterfunk/swim/sim'; the main entry never loads @clusterfunk/sim.
+// The shipping Swim on a simulated host (simSwim) is behind '@clusterfunk/swim/sim'; the main entry never loads @clusterfunk/sim.
 
 // The driver and its options.
 export { Swim, type SwimEventItem, type SwimEvents } from './swim.js'
@@ -48,7 +48,7 @@ export { formatAddress, isUnspecified, parseAddress, type HostPort } from './add
 // Encryption, freshness and replay protection.
 export {
   ENCRYPTION_OVERHEAD_BYTES, ENCRYPTION_VERSION, KEY_BYTES, Keyring, MAX_LABEL_BYTES, NONCE_BYTES, SealVersionError, TAG_BYTES,
-  decrypt, encrypt, generateKey, keyBytes, labelBytes, type KeyInput
+  cryptoNonces, decrypt, encrypt, generateKey, keyBytes, labelBytes, type KeyInput, type NonceSource
 } from './keyring.js'
 export {
   FRESHNESS_FIXED_BYTES, MAX_FRESHNESS_BYTES, RECIPIENT_RESERVE_BYTES, freshnessReserve, readFreshness, writeFreshness, type Freshness

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
+import { createCipheriv, createDecipheriv, randomBytes, randomFillSync } from 'node:crypto'
 import { DecodeError, InvalidArgumentError } from '@clusterfunk/core'
 
 /**
@@ -145,13 +145,23 @@ function associatedData (label: string | undefined): Buffer {
   return Buffer.concat([Buffer.of(ENCRYPTION_VERSION), labelBytes(label)])
 }
 
+/**
+ * Fills a buffer with a fresh GCM nonce. The default draws from the
+ * operating system's CSPRNG; a repeated nonce under one key breaks GCM, so
+ * anything else belongs in deterministic simulation only.
+ */
+export type NonceSource = (nonce: Uint8Array) => void
+
+/** The CSPRNG nonce source. */
+export const cryptoNonces: NonceSource = (nonce) => { randomFillSync(nonce) }
+
 /** Seals `plaintext` under the primary key of `keyring`, authenticating `label` (see the layout above). */
-export function encrypt (keyring: Keyring, label: string | undefined, plaintext: Uint8Array): Buffer {
+export function encrypt (keyring: Keyring, label: string | undefined, plaintext: Uint8Array, nonces: NonceSource = cryptoNonces): Buffer {
   const key = keyring.installed[0] as Buffer
   const out = Buffer.allocUnsafe(ENCRYPTION_OVERHEAD_BYTES + plaintext.length)
   out[0] = ENCRYPTION_VERSION
-  const nonce = randomBytes(NONCE_BYTES)
-  nonce.copy(out, 1)
+  const nonce = out.subarray(1, 1 + NONCE_BYTES)
+  nonces(nonce)
   const cipher = createCipheriv('aes-256-gcm', key, nonce, { authTagLength: TAG_BYTES })
   cipher.setAAD(associatedData(label))
   let offset = 1 + NONCE_BYTES

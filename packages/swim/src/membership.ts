@@ -4,7 +4,7 @@ import type { BroadcastQueue } from './broadcast-queue.js'
 import { messageSize } from './codec.js'
 import type { SwimConfig } from './config.js'
 import { isGone, snapshot, type MemberEventType, type MemberRecord } from './member.js'
-import { tagsEqual, tagsSize, type AliveMessage, type DeadMessage, type MembershipMessage, type SuspectMessage } from './messages.js'
+import { tagsEqual, tagsSize, type AliveMessage, type DeadMessage, type MembershipMessage, type MemberStatus, type SuspectMessage } from './messages.js'
 import type { Outbox } from './outbox.js'
 import { Suspicion, suspicionBounds, wantedConfirmations } from './suspicion.js'
 
@@ -79,6 +79,13 @@ export class Membership {
 
   all (): MemberRecord[] {
     return [...this.members.values()]
+  }
+
+  /** How many records are in each status. */
+  statusCounts (): Record<MemberStatus, number> {
+    const counts: Record<MemberStatus, number> = { alive: 0, suspect: 0, dead: 0, left: 0 }
+    for (const m of this.members.values()) counts[m.status]++
+    return counts
   }
 
   /** Members other than this node that are alive or suspect. */

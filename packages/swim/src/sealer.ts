@@ -1,4 +1,4 @@
-import { ENCRYPTION_OVERHEAD_BYTES, decrypt, encrypt, type Keyring } from './keyring.js'
+import { ENCRYPTION_OVERHEAD_BYTES, cryptoNonces, decrypt, encrypt, type Keyring, type NonceSource } from './keyring.js'
 import { freshnessReserve, readFreshness, writeFreshness, type Freshness } from './freshness.js'
 
 /** A message after `open`: its payload and, when sealed, its freshness header. */
@@ -34,11 +34,14 @@ export interface SealerInit {
   epoch: number
   /** The wall clock, for send times. */
   wallNow: () => number
+  /** Where GCM nonces come from. Default the CSPRNG. */
+  nonces?: NonceSource
 }
 
 /** A sealer over the keyring with the label, or the plaintext one without a keyring. */
 export function createSealer (init: SealerInit): Sealer {
   const { keyring, label, sender, epoch, wallNow } = init
+  const nonces = init.nonces ?? cryptoNonces
   if (keyring === undefined) {
     return { overhead: 0, encrypted: false, seal: (p) => p, open: (s) => ({ payload: s, freshness: undefined }) }
   }
@@ -48,7 +51,7 @@ export function createSealer (init: SealerInit): Sealer {
     encrypted: true,
     seal: (p, recipient) => {
       seq++
-      return encrypt(keyring, label, writeFreshness({ sender, recipient, epoch, seq, sentAt: Math.floor(wallNow()) }, p))
+      return encrypt(keyring, label, writeFreshness({ sender, recipient, epoch, seq, sentAt: Math.floor(wallNow()) }, p), nonces)
     },
     open: (s) => readFreshness(decrypt(keyring, label, s))
   }

@@ -4,7 +4,7 @@ import { BroadcastQueue } from './broadcast-queue.js'
 import { lanConfig, validateConfig, type SwimConfig } from './config.js'
 import { snapshot, type Member } from './member.js'
 import { Membership } from './membership.js'
-import { numbersInRange, tagsSize, type AckMessage, type MembershipMessage, type PingMessage, type PushPullState, type SwimMessage, type Tags } from './messages.js'
+import { numbersInRange, tagsSize, type AckMessage, type MembershipMessage, type PingMessage, type PushPullState, type MemberStatus, type SwimMessage, type Tags } from './messages.js'
 import { Outbox } from './outbox.js'
 import type { SwimOutput } from './outputs.js'
 import { Prober } from './prober.js'
@@ -245,6 +245,11 @@ export class SwimCore {
       }
     }
     if (namesSelf) this.membership.closeSelfBaseline()
+  }
+
+  /** How many members are known in each status, this node and tombstones included; no snapshot is taken. */
+  statusCounts (): Record<MemberStatus, number> {
+    return this.membership.statusCounts()
   }
 
   /** Every member known, this node and tombstones included, as snapshots. */

@@ -72,7 +72,7 @@ export class SwimMetrics {
     this.bytesInCounter = metrics.counter({ name: 'clusterfunk_swim_bytes_received_total', help: 'Bytes received, by transport', labelNames: ['transport'] })
     this.bytesOutCounter = metrics.counter({ name: 'clusterfunk_swim_bytes_sent_total', help: 'Bytes sent, by transport', labelNames: ['transport'] })
     this.sendErrorCounter = metrics.counter({ name: 'clusterfunk_swim_send_errors_total', help: 'Datagrams or streams that could not be sent' })
-    this.probeRtt = metrics.histogram({ name: 'clusterfunk_swim_probe_rtt_ms', help: 'Round trip of direct UDP probes (ping to ack), in milliseconds', buckets: [0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000] })
+    this.probeRtt = metrics.histogram({ name: 'clusterfunk_swim_probe_rtt_seconds', help: 'Round trip of direct UDP probes (ping to ack), in seconds', buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1] })
     this.suspicions = metrics.counter({ name: 'clusterfunk_swim_suspicions_total', help: 'Members this node saw become suspect' })
     this.refutations = metrics.counter({ name: 'clusterfunk_swim_refutations_total', help: 'Times this node refuted a suspicion or death of itself' })
     this.failures = metrics.counter({ name: 'clusterfunk_swim_failures_total', help: 'Members this node saw fail' })

@@ -1,9 +1,9 @@
 import { isIP } from 'node:net'
-import { InvalidArgumentError, InvalidConfigError, type Clock, type Logger, type Metrics, type Random } from '@clusterfunk/core'
+import { InvalidArgumentError, InvalidConfigError, type Clock, type Logger, type Metrics, type PacketPorts, type Random, type StreamPorts } from '@clusterfunk/core'
 import { isUnspecified, parseAddress } from './address.js'
 import { MAX_NAME_BYTES } from './codec.js'
 import { lanConfig, localConfig, swimConfig, wanConfig, type SwimConfig } from './config.js'
-import { ENCRYPTION_OVERHEAD_BYTES, Keyring, labelBytes, type KeyInput } from './keyring.js'
+import { ENCRYPTION_OVERHEAD_BYTES, Keyring, labelBytes, type KeyInput, type NonceSource } from './keyring.js'
 import { freshnessReserve } from './freshness.js'
 import { tagsSize, type Tags } from './messages.js'
 import { DEFAULT_HOST, DEFAULT_MAX_CONCURRENT_PUSH_PULLS, DEFAULT_MAX_CONCURRENT_STREAMS, DEFAULT_MAX_MESSAGE_AGE_MS, DEFAULT_MAX_STREAMS_PER_ADDRESS, DEFAULT_PORT, DEFAULT_REPLAY_WINDOW, DEFAULT_STREAM_IDLE_TIMEOUT_MS } from './constants.js'
@@ -20,6 +20,12 @@ export interface SwimComponents {
   random?: Random
   logger?: Logger
   metrics?: Metrics
+  /** Where the UDP socket comes from. Default `udpPorts` (real UDP); a simulation passes its host's. */
+  packets?: PacketPorts
+  /** Where the TCP listener and connections come from. Default `tcpPorts`; a simulation passes its host's. */
+  streams?: StreamPorts
+  /** Where GCM nonces come from when encrypting. Default the CSPRNG; a seeded source for deterministic simulation only. */
+  nonces?: NonceSource
 }
 
 /** Options of a `Swim` node. Only `id` is required. */

@@ -1,13 +1,14 @@
 import {
   InvalidArgumentError, InvalidConfigError, NotStartedError, Service, TimeoutError, TypedEventEmitter, createRandom, eventIterator, noopMetrics,
-  raceSignal, silentLogger, systemClock, throwIfAborted, waitFor,
-  type AbortOptions, type Clock, type EventHandler, type EventIteratorOptions, type ListenerOptions, type Logger, type Metrics, type Random
+  raceSignal, silentLogger, systemClock, tcpPorts, throwIfAborted, udpPorts, waitFor,
+  type AbortOptions, type Clock, type EventHandler, type EventIteratorOptions, type ListenerOptions, type Logger, type Metrics,
+  type PacketPorts, type Random, type StreamPorts
 } from '@clusterfunk/core'
 import { parseAddress } from './address.js'
 import type { SwimConfig } from './config.js'
 import { SwimDriver } from './driver.js'
 import { JoinError, type JoinFailure } from './errors.js'
-import type { Keyring } from './keyring.js'
+import type { Keyring, NonceSource } from './keyring.js'
 import type { Member, MemberEventType } from './member.js'
 import type { Tags } from './messages.js'
 import { SwimMetrics, type SwimStats } from './swim-metrics.js'
@@ -47,6 +48,9 @@ export class Swim extends Service {
   private readonly logger: Logger
   private readonly metricsSink: Metrics
   private readonly metrics: SwimMetrics
+  private readonly packets: PacketPorts
+  private readonly streams: StreamPorts
+  private readonly nonces: NonceSource | undefined
   private readonly emitter = new TypedEventEmitter<SwimEvents>()
   private tags: Map<string, string>
   private driver: SwimDriver | undefined
@@ -65,6 +69,9 @@ export class Swim extends Service {
     this.logger = components.logger ?? silentLogger('swim')
     this.metricsSink = components.metrics ?? noopMetrics
     this.metrics = new SwimMetrics(this.metricsSink)
+    this.packets = components.packets ?? udpPorts
+    this.streams = components.streams ?? tcpPorts
+    this.nonces = components.nonces
   }
 
   /** The advertised `host:port`. Throws `NotStartedError` before `start()`. */
@@ -152,7 +159,7 @@ export class Swim extends Service {
   /**
    * Leaves gracefully: gossips that this node left and waits until the
    * message was sent its full number of times (or there was no one to
-   * tell), at most `timeoutMs` (default 5 s, real time). Resolves true when
+   * tell), at most `timeoutMs` (default 5 s on the node's clock). Resolves true when
    * it spread, false on timeout. Keep the node started until this resolves,
    * then stop it.
    */
@@ -160,7 +167,7 @@ export class Swim extends Service {
     const driver = this.requireDriver()
     driver.act((core, now) => { core.leave(now) })
     try {
-      await waitFor(() => driver.core.leaveBroadcastDone, { timeoutMs: options.timeoutMs ?? DEFAULT_LEAVE_TIMEOUT_MS, what: 'the leave to spread', ...(options.signal === undefined ? {} : { signal: options.signal }) })
+      await waitFor(() => driver.core.leaveBroadcastDone, { clock: this.clock, timeoutMs: options.timeoutMs ?? DEFAULT_LEAVE_TIMEOUT_MS, what: 'the leave to spread', ...(options.signal === undefined ? {} : { signal: options.signal }) })
       return true
     } catch (err) {
       if (err instanceof TimeoutError) return false
@@ -192,6 +199,9 @@ export class Swim extends Service {
       clock: this.clock,
       random: this.random,
       logger: this.logger,
+      packets: this.packets,
+      streams: this.streams,
+      nonces: this.nonces,
       metricsSink: this.metricsSink,
       metrics: this.metrics,
       emit: (e) => { this.emitter.emit(e.type, e.member) }

@@ -1,5 +1,6 @@
-import { createConnection, type Socket } from 'node:net'
-import { ConnectionGuard, DecodeError, TimeoutError, type Clock, type Counter, type Labels, type Logger, type Metrics } from '@clusterfunk/core'
+import {
+  DecodeError, TimeoutError, type Clock, type Counter, type Labels, type Logger, type Metrics, type StreamConnection, type StreamListener, type StreamPorts
+} from '@clusterfunk/core'
 import { StreamError } from './errors.js'
 import { STREAM_PUSH_PULL, type StreamKind } from './frames.js'
 import { MAX_PACKET_BYTES } from './codec.js'
@@ -18,6 +19,8 @@ export interface StreamFrame {
 
 /** What the TCP side needs from the node. */
 export interface TcpTransportInit {
+  /** Where the listener and connections come from (`tcpPorts`, or a simulated host's). */
+  streams: StreamPorts
   clock: Clock
   sealer: Sealer
   metrics: SwimMetrics
@@ -51,8 +54,8 @@ export interface TcpTransportInit {
 }
 
 /**
- * The TCP half of the transport: a listener behind a `ConnectionGuard`
- * (connection caps, idle timeout) that answers one request per connection,
+ * The TCP half of the transport: a listener with connection caps and an
+ * idle timeout (a `ConnectionGuard` on real ports) that answers one request per connection,
  * and a client that runs one exchange per connection. Both are bounded in
  * time (`timeoutMs`), message size (per kind, see `MAX_STREAM_BODY_BYTES`)
  * and concurrency, and read a message's head (authenticated, with a
@@ -60,8 +63,10 @@ export interface TcpTransportInit {
  * the connection and are counted.
  */
 export class TcpTransport {
-  private guard: ConnectionGuard | undefined
-  private readonly sockets = new Set<Socket>()
+  private listener: StreamListener | undefined
+  private readonly sockets = new Set<StreamConnection>()
+  private readonly dialing = new Set<AbortController>()
+  private closed = false
   private pushPulls = 0
 
   constructor (private readonly init: TcpTransportInit) {}
@@ -71,24 +76,25 @@ export class TcpTransport {
    * @throws PortInUseError (part `swim`) when the port is taken
    */
   async listen (host: string, port: number): Promise<number> {
-    const { metrics, metricsSink, logger } = this.init
-    const guard = new ConnectionGuard({ logger, metrics: countingRefusals(metricsSink, (reason) => { metrics.refused(reason) }) }, {
+    const { metrics, metricsSink } = this.init
+    this.closed = false
+    const listener = await this.init.streams.listen({
       part: 'swim',
       host,
       port,
       maxConnections: this.init.maxConnections,
       maxConnectionsPerAddress: this.init.maxConnectionsPerAddress,
       idleTimeoutMs: this.init.idleTimeoutMs,
-      metricPrefix: 'clusterfunk_swim_tcp'
-    }, (socket) => { this.serve(socket) })
-    await guard.start()
-    this.guard = guard
-    return guard.address().port
+      metricPrefix: 'clusterfunk_swim_tcp',
+      metrics: countingRefusals(metricsSink, (reason) => { metrics.refused(reason) })
+    }, (conn) => { this.serve(conn) })
+    this.listener = listener
+    return listener.address.port
   }
 
   /** Inbound connections open now. */
   get connections (): number {
-    return this.guard?.connections ?? 0
+    return this.listener?.connections ?? 0
   }
 
   /**
@@ -101,31 +107,34 @@ export class TcpTransport {
     if (target === undefined) throw new StreamError(`not a host:port address: ${to}`)
     const { sealer, metrics, clock } = this.init
     const frames = encodeStreamMessage(sealer, request.kind, request.body, to)
+    if (this.closed) throw new StreamError('the transport is closed')
+    const dial = new AbortController()
+    this.dialing.add(dial)
     return await new Promise<Uint8Array | undefined>((resolve, reject) => {
-      const socket = createConnection({ host: target.host, port: target.port, noDelay: true })
-      this.sockets.add(socket)
+      let conn: StreamConnection | undefined
       const reader = new StreamReader(sealer, f => this.init.admit(f, ''))
       let head: StreamHead | undefined
       let settled = false
+      let ended = false
       const finish = (err: Error | undefined, body?: Uint8Array): void => {
         if (settled) return
         settled = true
         clock.clearTimeout(timer)
-        socket.destroy()
-        this.sockets.delete(socket)
+        this.dialing.delete(dial)
+        if (conn !== undefined) {
+          // A request handed to end() closes once sent; destroying it would discard it.
+          if (!ended) conn.destroy()
+          this.sockets.delete(conn)
+        } else {
+          dial.abort()
+        }
         if (err !== undefined) reject(err)
         else resolve(body)
       }
+      // One bound, connect to close: a connect that hangs (a partition swallowing the SYN) ends here too.
       const timer = clock.setTimeout(() => { finish(new TimeoutError(`stream exchange with ${to} took longer than ${timeoutMs} ms`)) }, timeoutMs)
       timer.unref?.()
-      socket.on('error', (err) => { finish(new StreamError(`stream to ${to} failed: ${err.message}`, { cause: err })) })
-      socket.on('close', () => { finish(expect === undefined ? undefined : new StreamError(`${to} closed the stream without a reply`)) })
-      socket.on('connect', () => {
-        metrics.sent('tcp', frames.length)
-        if (expect === undefined) socket.end(frames, () => { finish(undefined) })
-        else socket.write(frames)
-      })
-      socket.on('data', (chunk: Buffer) => {
+      const onData = (chunk: Buffer): void => {
         if (settled) return
         metrics.received('tcp', chunk.length)
         reader.append(chunk)
@@ -143,43 +152,68 @@ export class TcpTransport {
           metrics.drop('tcp', err.reason)
           finish(new StreamError(`bad reply from ${to}: ${err.message}`, { cause: err }))
         }
+      }
+      this.init.streams.connect(target.host, target.port, { signal: dial.signal }).then((opened) => {
+        if (settled) { opened.destroy(); return }
+        conn = opened
+        this.sockets.add(opened)
+        opened.onClose((err) => {
+          if (err !== undefined) finish(new StreamError(`stream to ${to} failed: ${err.message}`, { cause: err }))
+          else finish(expect === undefined ? undefined : new StreamError(`${to} closed the stream without a reply`))
+        })
+        opened.onData(onData)
+        metrics.sent('tcp', frames.length)
+        if (expect === undefined) {
+          ended = true
+          opened.end(frames)
+          finish(undefined)
+        } else {
+          opened.write(frames)
+        }
+      }, (err: Error) => {
+        finish(new StreamError(`stream to ${to} failed: ${err.message}`, { cause: err }))
       })
     })
   }
 
   /** Closes the listener and every open connection, both directions. */
   async close (): Promise<void> {
-    const guard = this.guard
-    this.guard = undefined
+    const listener = this.listener
+    this.listener = undefined
+    this.closed = true
+    for (const d of this.dialing) d.abort()
+    this.dialing.clear()
     for (const s of this.sockets) s.destroy()
     this.sockets.clear()
-    await guard?.stop()
+    await listener?.close()
   }
 
-  private serve (socket: Socket): void {
+  private serve (socket: StreamConnection): void {
     const { metrics, clock, sealer } = this.init
-    if (this.guard === undefined) { socket.destroy(); return }
+    if (this.listener === undefined && this.closed) { socket.destroy(); return }
     this.sockets.add(socket)
-    const local = formatAddress(socket.localAddress ?? '', socket.localPort ?? 0)
+    const local = formatAddress(socket.local.host, socket.local.port)
     const reader = new StreamReader(sealer, f => this.init.admit(f, local))
     let head: StreamHead | undefined
     let done = false
     let countedPushPull = false
-    const close = (reason?: DropReason): void => {
+    // One request a connection: what comes after it is not read.
+    let served = false
+    // `ended`: the reply was handed to end(), which closes once it is sent; destroying would discard it.
+    const close = (reason?: DropReason, ended = false): void => {
       if (done) return
       done = true
       if (reason !== undefined) metrics.drop('tcp', reason)
       clock.clearTimeout(timer)
       if (countedPushPull) this.pushPulls--
       this.sockets.delete(socket)
-      socket.destroy()
+      if (!ended) socket.destroy()
     }
     const timer = clock.setTimeout(() => { close('timeout') }, this.init.timeoutMs())
     timer.unref?.()
-    socket.on('error', () => { close() })
-    socket.on('close', () => { close(reader.pending > 0 ? 'truncated' : undefined) })
-    socket.on('data', (chunk: Buffer) => {
-      if (done) return
+    socket.onClose(() => { close(reader.pending > 0 ? 'truncated' : undefined) })
+    socket.onData((chunk: Buffer) => {
+      if (done || served) return
       metrics.received('tcp', chunk.length)
       reader.append(chunk)
       let request: StreamFrame
@@ -204,7 +238,7 @@ export class TcpTransport {
         close(err.reason)
         return
       }
-      socket.pause()
+      served = true
       let reply: StreamFrame | undefined
       try {
         reply = this.init.onRequest(request)
@@ -213,10 +247,11 @@ export class TcpTransport {
         close('decode')
         return
       }
-      if (reply === undefined) { socket.end(() => { close() }); return }
+      if (reply === undefined) { socket.end(); close(undefined, true); return }
       const out = encodeStreamMessage(sealer, reply.kind, reply.body, head.freshness?.sender ?? '')
       metrics.sent('tcp', out.length)
-      socket.end(out, () => { close() })
+      socket.end(out)
+      close(undefined, true)
     })
   }
 }

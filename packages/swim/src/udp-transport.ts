@@ -1,5 +1,4 @@
-import type { RemoteInfo, Socket } from 'node:dgram'
-import { DecodeError, bindUdpSocket, closeUdpSocket, type Logger } from '@clusterfunk/core'
+import { DecodeError, type Logger, type PacketPort, type PacketPorts, type PortAddress } from '@clusterfunk/core'
 import { formatAddress, parseAddress } from './address.js'
 import { decodePacket, MAX_PACKET_BYTES } from './codec.js'
 import type { SimpleMessage } from './messages.js'
@@ -11,6 +10,8 @@ import type { SwimMetrics } from './swim-metrics.js'
 
 /** What the UDP side needs from the node. */
 export interface UdpTransportInit {
+  /** Where the socket comes from (`udpPorts`, or a simulated host's). */
+  packets: PacketPorts
   sealer: Sealer
   metrics: SwimMetrics
   logger: Logger
@@ -26,25 +27,27 @@ export interface UdpTransportInit {
 }
 
 /**
- * The UDP half of the transport: one socket, every datagram sealed on the
- * way out and opened, decoded and checked on the way in. Anything that does
- * not open or decode is dropped and counted by reason, never thrown.
+ * The UDP half of the transport: one packet port, every datagram sealed on
+ * the way out and opened, decoded and checked on the way in. Anything that
+ * does not open or decode is dropped and counted by reason, never thrown.
  */
 export class UdpTransport {
-  private socket: Socket | undefined
+  private socket: PacketPort | undefined
   private local = ''
 
   constructor (private readonly init: UdpTransportInit) {}
 
   /** Binds `host:port` exclusively; rejects on a bind error. */
   async bind (host: string, port: number): Promise<number> {
-    const socket = await bindUdpSocket(host, port)
-    socket.on('message', this.onMessage)
-    socket.on('error', (err) => { this.init.logger.warn('udp socket error', { err: err.message }) })
+    const socket = await this.init.packets.bind(host, port)
+    socket.onMessage(this.onMessage)
+    socket.onError((err) => {
+      this.init.metrics.sendError()
+      this.init.logger.debug('udp socket error', { err: err.message })
+    })
     this.socket = socket
-    const bound = socket.address()
-    this.local = formatAddress(bound.address, bound.port)
-    return bound.port
+    this.local = formatAddress(socket.address.host, socket.address.port)
+    return socket.address.port
   }
 
   /** Seals (for `to`) and sends one encoded packet to `to`; unparseable addresses and send errors are counted. */
@@ -57,19 +60,16 @@ export class UdpTransport {
     }
     const sealed = this.init.sealer.seal(bytes, to)
     this.init.metrics.sent('udp', sealed.length)
-    socket.send(sealed, target.port, target.host, (err) => {
-      if (err != null) this.init.metrics.sendError()
-    })
+    socket.send(sealed, target.host, target.port)
   }
 
   async close (): Promise<void> {
     const socket = this.socket
     this.socket = undefined
-    if (socket === undefined) return
-    await closeUdpSocket(socket)
+    await socket?.close()
   }
 
-  private readonly onMessage = (msg: Buffer, rinfo: RemoteInfo): void => {
+  private readonly onMessage = (msg: Buffer, from: PortAddress): void => {
     const { metrics, sealer } = this.init
     metrics.received('udp', msg.length)
     if (msg.length === 0) { metrics.drop('udp', 'empty'); return }
@@ -94,6 +94,6 @@ export class UdpTransport {
       metrics.drop('udp', 'decode')
       return
     }
-    this.init.onPacket(formatAddress(rinfo.address, rinfo.port), messages)
+    this.init.onPacket(formatAddress(from.host, from.port), messages)
   }
 }

@@ -10,9 +10,10 @@ describe('entry points', () => {
     }
   })
 
-  it('the ./sim entry holds SimSwim, over @clusterfunk/sim', async () => {
+  it('the ./sim entry builds the shipping Swim on a simulated host (simSwim), over @clusterfunk/sim', async () => {
     const sim = await import('../src/sim.js')
-    expect(sim.SimSwim).to.be.a('function')
+    expect(sim.simSwim).to.be.a('function')
+    expect(importGraph(new URL('../src/sim.js', import.meta.url)).workspace.has('@clusterfunk/sim')).to.equal(false)
     // Type-only: the simulator's classes are the caller's; only the declarations name them.
     expect(importGraph(new URL('../src/sim.d.ts', import.meta.url)).workspace.has('@clusterfunk/sim')).to.equal(true)
   })

@@ -2,7 +2,6 @@ import { expect } from 'chai'
 import { runSeeds } from '@clusterfunk/sim'
 import { lanConfig, localConfig } from '../src/config.js'
 import { suspicionBounds } from '../src/suspicion.js'
-import type { SimSwim } from '../src/sim-swim.js'
 import { SimCluster } from './sim-cluster.js'
 
 const N = 8
@@ -10,7 +9,7 @@ const N = 8
 // learns through push/pull anti-entropy, which runs every pushPullIntervalMs.
 const CONVERGE_MS = 2 * lanConfig.pushPullIntervalMs
 
-describe('SWIM over the simulator (SimSwim), with encoded datagrams and stream exchanges', function () {
+describe('the shipping Swim on simulated hosts, encrypted, over lossy datagrams and stream exchanges', function () {
   this.timeout(60_000)
 
   it('eight nodes on a lossy, duplicating, reordering network converge and agree on a crash', async function () {
@@ -19,19 +18,19 @@ describe('SWIM over the simulator (SimSwim), with encoded datagrams and stream e
       test: this.test,
       seeds: 6,
       budgetMs: 4000,
-      scenario: ({ sim }) => {
-        const c = new SimCluster(sim, { size: N, latency: { minMs: 1, maxMs: 8 }, lossRate: 0.05, duplicateRate: 0.05, reorderRate: 0.1 })
-        expect(c.converge(CONVERGE_MS)).to.equal(true)
-        sim.runFor(5000)
+      scenario: async ({ sim }) => {
+        const c = await SimCluster.create(sim, { size: N, latency: { minMs: 1, maxMs: 8 }, lossRate: 0.05, duplicateRate: 0.05, reorderRate: 0.1 })
+        expect(await c.converge(CONVERGE_MS)).to.equal(true)
+        await sim.runForAsync(5000)
         expect(c.failures()).to.deep.equal([])
         const victim = c.node(3)
         victim.crash()
         const { maxMs } = suspicionBounds(lanConfig.suspicionMult, lanConfig.suspicionMaxTimeoutMult, N, lanConfig.probeIntervalMs)
         const others = c.nodes.filter(n => n !== victim)
         const bound = N * lanConfig.probeIntervalMs + maxMs
-        expect(sim.runUntil(() => others.every(n => n.member(victim.id)?.status === 'dead'), { maxMs: bound })).to.equal(true)
+        expect(await sim.runUntilAsync(() => others.every(n => n.member(victim.id)?.status === 'dead'), { maxMs: bound })).to.equal(true)
         expect(c.failures().every(f => f.endsWith(`failed ${victim.id}`))).to.equal(true)
-        expect(others.reduce((sum, n) => sum + n.decodeErrors, 0)).to.equal(0)
+        expect(others.reduce((sum, n) => sum + n.garbled, 0)).to.equal(0)
       }
     })
   })
@@ -42,19 +41,19 @@ describe('SWIM over the simulator (SimSwim), with encoded datagrams and stream e
       test: this.test,
       seeds: 6,
       budgetMs: 4000,
-      scenario: ({ sim }) => {
-        const c = new SimCluster(sim, { size: N, latency: { minMs: 1, maxMs: 5 } })
-        expect(c.converge(CONVERGE_MS)).to.equal(true)
-        sim.runFor(3000)
+      scenario: async ({ sim }) => {
+        const c = await SimCluster.create(sim, { size: N, latency: { minMs: 1, maxMs: 5 } })
+        expect(await c.converge(CONVERGE_MS)).to.equal(true)
+        await sim.runForAsync(3000)
         c.nets.packets.partition(['n0', 'n1', 'n2', 'n3'], ['n4', 'n5', 'n6', 'n7'])
-        sim.runFor(2000)
+        await sim.runForAsync(2000)
         // the cut was felt: probes across it failed
         expect(c.events.some(e => e.type === 'member:suspect')).to.equal(true)
         c.nets.packets.heal()
         // A member whose suspicion news was used up during the cut may still be declared failed
         // (SWIM cannot tell a cut from a crash); it hears of it through gossip to the dead and refutes.
-        expect(c.converge(CONVERGE_MS)).to.equal(true)
-        for (const n of c.nodes) expect(n.core.members().every(m => m.status === 'alive')).to.equal(true)
+        expect(await c.converge(CONVERGE_MS)).to.equal(true)
+        for (const n of c.nodes) expect(n.allMembers().every(m => m.status === 'alive')).to.equal(true)
       }
     })
   })
@@ -65,17 +64,17 @@ describe('SWIM over the simulator (SimSwim), with encoded datagrams and stream e
       test: this.test,
       seeds: 3,
       budgetMs: 3000,
-      scenario: ({ sim }) => {
-        const c = new SimCluster(sim, { size: N, preset: 'local', config: { reconnectIntervalMs: 0 } })
-        expect(c.converge(CONVERGE_MS)).to.equal(true)
+      scenario: async ({ sim }) => {
+        const c = await SimCluster.create(sim, { size: N, preset: 'local', config: { reconnectIntervalMs: 0 } })
+        expect(await c.converge(CONVERGE_MS)).to.equal(true)
         const left = c.nodes.slice(0, N / 2)
         const right = c.nodes.slice(N / 2)
         c.nets.packets.partition(left.map(n => n.id), right.map(n => n.id))
         // declared failed across the cut, then their tombstones reaped after gossip to the dead
         const forgotten = (): boolean => left.every(n => right.every(m => n.member(m.id) === undefined && m.member(n.id) === undefined))
-        expect(sim.runUntil(forgotten, { maxMs: 120_000 })).to.equal(true)
+        expect(await sim.runUntilAsync(forgotten, { maxMs: 120_000 })).to.equal(true)
         c.nets.packets.heal()
-        sim.runFor(4 * localConfig.pushPullIntervalMs)
+        await sim.runForAsync(4 * localConfig.pushPullIntervalMs)
         // each side still lists only itself: nothing contacts a member after its tombstone is gone
         for (const n of left) expect([...c.aliveAt(n)].sort()).to.deep.equal(left.filter(m => m !== n).map(m => m.id).sort())
       }
@@ -88,17 +87,18 @@ describe('SWIM over the simulator (SimSwim), with encoded datagrams and stream e
       test: this.test,
       seeds: 3,
       budgetMs: 2000,
-      scenario: ({ sim }) => {
-        const c = new SimCluster(sim, { size: N })
-        expect(c.converge(CONVERGE_MS)).to.equal(true)
+      scenario: async ({ sim }) => {
+        const c = await SimCluster.create(sim, { size: N })
+        expect(await c.converge(CONVERGE_MS)).to.equal(true)
         const attacker = c.nets.packets.bind('evil:1')
+        const target = (i: number): string => `${c.node(i % N).id}:7946`
         const random = sim.fork('garbage')
         for (let i = 0; i < 200; i++) {
           const bytes = new Uint8Array(random.int(1, 200)).map(() => random.int(0, 255))
-          attacker.send((c.nodes[i % N] as SimSwim).address, bytes)
+          attacker.send(target(i), bytes)
         }
-        sim.runFor(10_000)
-        expect(c.nodes.reduce((sum, n) => sum + n.decodeErrors, 0)).to.be.greaterThan(150)
+        await sim.runForAsync(10_000)
+        expect(c.nodes.reduce((sum, n) => sum + n.garbled, 0)).to.be.greaterThan(150)
         expect(c.fullView()).to.equal(true)
         expect(c.failures()).to.deep.equal([])
       }

@@ -22,9 +22,9 @@ describe('64 SWIM members over the simulator, 5 % loss and 1–20 ms latency', f
       name: 'swim 64 converge',
       test: this.test,
       ...SEEDS,
-      scenario: ({ sim }) => {
-        const c = new SimCluster(sim, { size: N, ...NET })
-        expect(c.converge(CONVERGE_MS)).to.equal(true)
+      scenario: async ({ sim }) => {
+        const c = await SimCluster.create(sim, { size: N, ...NET })
+        expect(await c.converge(CONVERGE_MS)).to.equal(true)
         for (const n of c.nodes) expect(n.members().filter(m => m.status === 'alive')).to.have.length(N)
       }
     })
@@ -35,9 +35,9 @@ describe('64 SWIM members over the simulator, 5 % loss and 1–20 ms latency', f
       name: 'swim 64 detects a crash',
       test: this.test,
       ...SEEDS,
-      scenario: ({ sim }) => {
-        const c = new SimCluster(sim, { size: N, ...NET })
-        expect(c.converge(CONVERGE_MS)).to.equal(true)
+      scenario: async ({ sim }) => {
+        const c = await SimCluster.create(sim, { size: N, ...NET })
+        expect(await c.converge(CONVERGE_MS)).to.equal(true)
         const victim = c.node(17)
         const survivors = c.nodes.filter(n => n !== victim)
         const crashedAt = sim.now()
@@ -53,7 +53,7 @@ describe('64 SWIM members over the simulator, 5 % loss and 1–20 ms latency', f
         const K = wantedConfirmations(lanConfig.suspicionMult, N)
         const bound = (N - 1) * P + P + suspicionTimeout(minMs, maxMs, K, K) + DISSEMINATION_MS
         const failed = (): boolean => survivors.every(n => n.member(victim.id)?.status === 'dead')
-        expect(sim.runUntil(failed, { maxMs: bound })).to.equal(true)
+        expect(await sim.runUntilAsync(failed, { maxMs: bound })).to.equal(true)
         expect(sim.now() - crashedAt).to.be.at.most(bound)
         expect(new Set(c.failures().filter(f => f.endsWith(` ${victim.id}`)).map(f => f.split(' ')[0])).size).to.equal(N - 1)
       }
@@ -67,23 +67,23 @@ describe('64 SWIM members over the simulator, 5 % loss and 1–20 ms latency', f
       // about 4 s of real time a seed: 100 s of virtual time at 64 nodes
       seeds: 2,
       budgetMs: 4000,
-      scenario: ({ sim }) => {
-        const c = new SimCluster(sim, { size: N, preset: 'local', ...NET })
-        expect(c.converge(CONVERGE_MS)).to.equal(true)
+      scenario: async ({ sim }) => {
+        const c = await SimCluster.create(sim, { size: N, preset: 'local', ...NET })
+        expect(await c.converge(CONVERGE_MS)).to.equal(true)
         const left = c.nodes.slice(0, N / 2)
         const right = c.nodes.slice(N / 2)
         c.nets.packets.partition(left.map(n => n.id), right.map(n => n.id))
         // an O(N²) check: sampled every 500 ms of virtual time, not after every event
         const split = c.sampled(500, () => left.every(n => right.every(m => n.member(m.id)?.status === 'dead' && m.member(n.id)?.status === 'dead')))
-        expect(sim.runUntil(split, { maxMs: 180_000 })).to.equal(true)
+        expect(await sim.runUntilAsync(split, { maxMs: 180_000 })).to.equal(true)
         // gossip to the dead is over: only a reconnect crosses the healed cut
-        sim.runFor(localConfig.gossipToTheDeadTimeMs + 1)
+        await sim.runForAsync(localConfig.gossipToTheDeadTimeMs + 1)
         c.nets.packets.heal()
         // Within one reconnect interval every node (32 failed of 32 live: probability 1) pushes its
         // view across; each side learns it was declared dead and refutes, and the refutations spread
         // by gossip. The few members a lossy gossip missed come back by anti-entropy: within two
         // push/pull intervals every node has pulled the full state of a healed peer.
-        expect(c.converge(localConfig.reconnectIntervalMs + 2 * pushPullInterval(localConfig.pushPullIntervalMs, N))).to.equal(true)
+        expect(await c.converge(localConfig.reconnectIntervalMs + 2 * pushPullInterval(localConfig.pushPullIntervalMs, N))).to.equal(true)
       }
     })
   })
@@ -93,17 +93,17 @@ describe('64 SWIM members over the simulator, 5 % loss and 1–20 ms latency', f
       name: 'swim 64 survives a stall',
       test: this.test,
       ...SEEDS,
-      scenario: ({ sim }) => {
-        const c = new SimCluster(sim, { size: N, ...NET })
-        expect(c.converge(CONVERGE_MS)).to.equal(true)
+      scenario: async ({ sim }) => {
+        const c = await SimCluster.create(sim, { size: N, ...NET })
+        expect(await c.converge(CONVERGE_MS)).to.equal(true)
         const { minMs } = suspicionBounds(lanConfig.suspicionMult, lanConfig.suspicionMaxTimeoutMult, N, lanConfig.probeIntervalMs)
         const slow = c.node(9)
         slow.pause()
-        sim.runFor(minMs - 2 * lanConfig.probeIntervalMs)
+        await sim.runForAsync(minMs - 2 * lanConfig.probeIntervalMs)
         // the stall was felt: someone suspected it
         expect(c.events.some(e => e.type === 'member:suspect' && e.member.id === slow.id)).to.equal(true)
         slow.resume()
-        sim.runFor(lanConfig.suspicionMaxTimeoutMult * minMs)
+        await sim.runForAsync(lanConfig.suspicionMaxTimeoutMult * minMs)
         expect(c.failures().filter(f => f.endsWith(` ${slow.id}`))).to.deep.equal([])
         expect(c.fullView()).to.equal(true)
       }
@@ -115,13 +115,13 @@ describe('64 SWIM members over the simulator, 5 % loss and 1–20 ms latency', f
       name: 'swim 64 spreads tags',
       test: this.test,
       ...SEEDS,
-      scenario: ({ sim }) => {
-        const c = new SimCluster(sim, { size: N, ...NET })
-        expect(c.converge(CONVERGE_MS)).to.equal(true)
+      scenario: async ({ sim }) => {
+        const c = await SimCluster.create(sim, { size: N, ...NET })
+        expect(await c.converge(CONVERGE_MS)).to.equal(true)
         const changer = c.node(42)
         changer.setTags({ zone: 'eu-2' })
         const seen = (): boolean => c.nodes.every(n => n.member(changer.id)?.tags.get('zone') === 'eu-2')
-        expect(sim.runUntil(seen, { maxMs: DISSEMINATION_MS })).to.equal(true)
+        expect(await sim.runUntilAsync(seen, { maxMs: DISSEMINATION_MS })).to.equal(true)
       }
     })
   })

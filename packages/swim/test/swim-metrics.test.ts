@@ -20,8 +20,8 @@ describe('Swim metrics', () => {
     expect(m.get('clusterfunk_swim_bytes_received_total', { transport: 'udp' })).to.be.greaterThan(0)
     expect(m.get('clusterfunk_swim_bytes_sent_total', { transport: 'tcp' }) + m.get('clusterfunk_swim_bytes_received_total', { transport: 'tcp' })).to.be.greaterThan(0)
     expect(m.get('clusterfunk_swim_members', { status: 'alive' })).to.equal(3)
-    expect(m.observed('clusterfunk_swim_probe_rtt_ms').length).to.be.greaterThan(0)
-    expect(m.observed('clusterfunk_swim_probe_rtt_ms').every(v => v >= 0 && v < 1000)).to.equal(true)
+    expect(m.observed('clusterfunk_swim_probe_rtt_seconds').length).to.be.greaterThan(0)
+    expect(m.observed('clusterfunk_swim_probe_rtt_seconds').every(v => v >= 0 && v < 1)).to.equal(true)
   })
 
   it('a garbage datagram is counted in clusterfunk_swim_dropped_packets_total by transport and reason', async () => {

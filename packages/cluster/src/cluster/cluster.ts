@@ -227,10 +227,10 @@ export abstract class ClusterCore extends Service {
     p.swim.addEventListener('member:leave', e => { this.emitter.emit('node:leave', { nodeId: e.detail.id }); changed() })
     p.swim.addEventListener('member:failed', e => { this.emitter.emit('node:leave', { nodeId: e.detail.id }); changed() })
     p.swim.addEventListener('member:update', changed)
-    p.checker.addEventListener('node:dead', e => { this.emitter.emit('node:dead', { nodeId: e.detail.id }); changed() })
+    p.checker.addEventListener('node:dead', e => { this.emitter.emit('node:dead', { nodeId: e.detail.nodeId }); changed() })
     p.checker.addEventListener('node:alive', e => {
-      this.emitter.emit('node:alive', { nodeId: e.detail.id })
-      this.coordinator?.nodeAlive(this.clock.now(), e.detail.id)
+      this.emitter.emit('node:alive', { nodeId: e.detail.nodeId })
+      this.coordinator?.nodeAlive(this.clock.now(), e.detail.nodeId)
       this.schedulePump()
     })
     p.raft.addEventListener('role:change', changed)

@@ -6,7 +6,6 @@ import { createCluster, type Cluster } from '../cluster/facade.js'
 import type { ClusterInit } from '../cluster/options.js'
 import type { ShardCoordinator } from '../coordinator/coordinator.js'
 import type { CoordinatorInit } from '../coordinator/types.js'
-import { IncarnationClock } from './incarnation-clock.js'
 import { SIM_PORTS, SimParts, type SimWorld } from './sim-parts.js'
 import { TraceLogger } from './trace-logger.js'
 
@@ -56,18 +55,20 @@ export class SimClusterNode {
 
   /** Where its SWIM member listens: what others `join`. */
   get swimAddress (): string {
-    return `${this.id}:${SIM_PORTS.swim}`
+    return this.world.hosts.address(this.id, SIM_PORTS.swim)
   }
 
   /** Starts a new incarnation over what the disk holds. Throws if one is running. */
   async start (): Promise<Cluster> {
     if (this.cluster !== undefined) throw new Error(`node ${this.id} is running`)
     const { sim } = this.world
-    const clock = new IncarnationClock(sim.clockFor(this.id))
+    // A new incarnation of the host: its clock and ports die with this incarnation.
+    const host = this.world.hosts.host(this.id)
+    const clock = host.clock
     const parts = new SimParts(this.world, {
       node: this.id,
       disk: this.disk,
-      clock,
+      host,
       ...(this.init.raft === undefined ? {} : { raft: this.init.raft }),
       ...(this.init.swim === undefined ? {} : { swim: this.init.swim }),
       ...(this.init.syncDelayMs === undefined ? {} : { syncDelayMs: this.init.syncDelayMs }),

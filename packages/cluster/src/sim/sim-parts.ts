@@ -1,9 +1,12 @@
+import { createHash } from 'node:crypto'
 import type { Random } from '@clusterfunk/core'
-import { SimLivenessChecker, SimLivenessEndpoint } from '@clusterfunk/liveness/sim'
+import type { LivenessChecker, LivenessEndpoint } from '@clusterfunk/liveness'
+import { simLivenessChecker, simLivenessEndpoint } from '@clusterfunk/liveness/sim'
 import { Raft, type RaftInit } from '@clusterfunk/raft'
 import { SimLogStore, SimSnapshotStore, SimTransport } from '@clusterfunk/raft/sim'
-import type { CrashMode, PacketNetwork, SimDisk, Simulation, StreamNetwork } from '@clusterfunk/sim'
-import type { SwimConfig } from '@clusterfunk/swim'
+import type { CrashMode, PacketNetwork, SimDisk, SimHost, SimHosts, Simulation, StreamNetwork } from '@clusterfunk/sim'
+import type { Swim, SwimConfig } from '@clusterfunk/swim'
+import { simSwim } from '@clusterfunk/swim/sim'
 import type { PartsFactory } from '../cluster/parts-factory.js'
 import { ClusterFsm } from '../cluster/fsm.js'
 import { LeaderDuties } from '../cluster/leader.js'
@@ -11,11 +14,9 @@ import type { ResolvedClusterInit } from '../cluster/options.js'
 import type { ClusterParts, PartsDeps } from '../cluster/parts.js'
 import type { ShardCoordinator } from '../coordinator/coordinator.js'
 import type { CoordinatorInit } from '../coordinator/types.js'
-import type { IncarnationClock } from './incarnation-clock.js'
 import { AckSender } from '../cluster/acks.js'
 import { SimAckChannel } from './sim-acks.js'
 import { SimManagement } from './sim-management.js'
-import { SimSwimPart } from './sim-swim-part.js'
 
 /** The simulation a cluster runs on: its two networks share one `Partitions`, so a cut stops both. */
 export interface SimWorld {
@@ -24,6 +25,8 @@ export interface SimWorld {
   packets: PacketNetwork
   /** SWIM push/pull, Raft snapshots, acks. */
   streams: StreamNetwork
+  /** The hosts on those networks: each incarnation's SWIM and liveness run on its host's ports and IP. */
+  hosts: SimHosts
 }
 
 /** The ports every simulated node uses: its addresses are `<node>:<port>`. */
@@ -35,8 +38,8 @@ export interface SimPartsInit {
   node: string
   /** The node's disk: it outlives incarnations, and a crash loses its unsynced writes. */
   disk: SimDisk
-  /** This incarnation's clock; killed on a crash. */
-  clock: IncarnationClock
+  /** This incarnation's host: its clock is the node's clock, and a crash kills both with every port. */
+  host: SimHost
   /** Raft options beyond the cluster's preset (a small `snapshotThreshold` exercises snapshots). */
   raft?: Omit<RaftInit, 'id' | 'address' | 'preset'>
   /** SWIM fields overriding the cluster's preset. */
@@ -52,9 +55,10 @@ interface Built {
   transport: SimTransport
   logStore: SimLogStore
   snapshots: SimSnapshotStore
-  swim: SimSwimPart
-  endpoint: SimLivenessEndpoint
-  checker: SimLivenessChecker
+  host: SimHost
+  swim: Swim
+  endpoint: LivenessEndpoint
+  checker: LivenessChecker
   management: SimManagement
   acks: AckSender
 }
@@ -66,12 +70,13 @@ function defaultSyncDelay (random: Random): number {
 /**
  * The parts of one incarnation of a simulated cluster node: the real
  * `Raft` (on `SimTransport`, `SimLogStore` and `SimSnapshotStore` over
- * the node's `SimDisk`), the real `ClusterFsm` and `LeaderDuties`,
- * `SimSwim`, the liveness checker and endpoint on the packet network, and
- * acks over the stream network. Pass it as `parts` to `createCluster`
- * with the same `clock`. `crash()` kills the incarnation at once: clock,
- * sockets, connections and stores, and the disk loses what was not
- * synced.
+ * the node's `SimDisk`), the real `ClusterFsm` and `LeaderDuties`, and
+ * the shipping `Swim` (with the gossip keyring when the options give
+ * keys), `LivenessChecker` and `LivenessEndpoint` on a `SimHost` of the
+ * node, whose ports and IP they bind; acks over the stream network. Pass
+ * it as `parts` to `createCluster` with the same `clock`. `crash()` kills
+ * the incarnation at once: clock, host (ports, connections), stores, and
+ * the disk loses what was not synced.
  */
 export class SimParts implements PartsFactory {
   private built: Built | undefined
@@ -89,7 +94,8 @@ export class SimParts implements PartsFactory {
 
   async assemble (o: ResolvedClusterInit, d: PartsDeps): Promise<ClusterParts> {
     const { sim, packets, streams } = this.world
-    const { node, disk, clock } = this.init
+    const { node, disk, host } = this.init
+    const clock = host.clock
     const at = (port: number): string => `${node}:${port}`
     const components = { clock, logger: d.logger, metrics: d.metrics }
     const logStore = new SimLogStore({ disk, clock, random: sim.fork(`fsync:${node}`) }, { syncDelayMs: this.init.syncDelayMs ?? defaultSyncDelay })
@@ -101,14 +107,18 @@ export class SimParts implements PartsFactory {
     const raft = new Raft<void>({
       ...components, random: sim.fork(`raft:${node}`), transport, logStore, stableStore: logStore, snapshotStore: snapshots, fsm
     }, { snapshotThreshold: o.raftSnapshotThreshold, trailingLogs: o.raftTrailingLogs, ...this.init.raft, id: d.nodeId, preset: o.raftPreset })
-    const endpoint = new SimLivenessEndpoint({ network: packets, metrics: d.metrics }, { nodeId: d.nodeId, address: at(SIM_PORTS.liveness) })
-    const checker = new SimLivenessChecker({ network: packets, clock, random: sim.fork(`liveness:${node}`), metrics: d.metrics }, {
-      address: at(SIM_PORTS.checker), intervalMs: o.livenessIntervalMs, retries: o.livenessRetries
-    })
+    const key = o.token === undefined ? {} : { key: createHash('sha256').update(`clusterfunk-liveness:${o.token}`).digest() }
+    const livenessComponents = { logger: d.logger, metrics: d.metrics }
+    const endpoint = simLivenessEndpoint(host, { nodeId: d.nodeId, port: SIM_PORTS.liveness, ...key }, livenessComponents)
+    const checker = simLivenessChecker(host, { port: SIM_PORTS.checker, intervalMs: o.livenessIntervalMs, retries: o.livenessRetries, ...key }, livenessComponents)
     const management = new SimManagement({ network: streams, source: d.source, logger: d.logger }, { address: at(SIM_PORTS.management) })
-    const swim = new SimSwimPart({ sim, networks: { packets, streams }, clock }, {
-      id: d.nodeId, address: at(SIM_PORTS.swim), preset: o.swimPreset, ...(this.init.swim === undefined ? {} : { config: this.init.swim })
-    })
+    const swim = simSwim(host, {
+      id: d.nodeId,
+      port: SIM_PORTS.swim,
+      preset: o.swimPreset,
+      ...(this.init.swim === undefined ? {} : { config: this.init.swim }),
+      ...(o.keyring === undefined ? {} : { keyring: o.keyring })
+    }, { logger: d.logger, metrics: d.metrics })
     const coordinator = d.coordinator
     const acks = new AckSender({
       nodeId: d.nodeId,
@@ -119,7 +129,7 @@ export class SimParts implements PartsFactory {
       leaderAddress: d.leaderManagementAddress,
       stillOwed: version => coordinator.pendingMap?.version === version
     })
-    this.built = { transport: inner, logStore, snapshots, swim, endpoint, checker, management, acks }
+    this.built = { transport: inner, logStore, snapshots, host, swim, endpoint, checker, management, acks }
     // Killed while it was being built: nothing of it may start.
     if (this.crashed) {
       this.release()
@@ -145,13 +155,13 @@ export class SimParts implements PartsFactory {
 
   /** Makes this incarnation's liveness endpoint ignore probes (or answer again): the node looks dead to the checker only. */
   muteLiveness (muted: boolean): void {
-    this.built?.endpoint.mute(muted)
+    this.built?.host.mute(SIM_PORTS.liveness, muted)
   }
 
   /** kill -9 of this incarnation: nothing it left behind runs again, and the disk keeps only what `mode` says survives. */
   crash (mode: CrashMode): void {
     this.crashed = true
-    this.init.clock.kill()
+    this.init.host.crash()
     this.release()
     this.init.disk.crash(mode)
   }
@@ -162,9 +172,7 @@ export class SimParts implements PartsFactory {
     if (b === undefined) return
     b.acks.stop()
     b.management.crash()
-    b.checker.crash()
-    b.endpoint.crash()
-    b.swim.crash()
+    b.host.crash()
     b.transport.crash()
     b.logStore.close()
     b.snapshots.close()

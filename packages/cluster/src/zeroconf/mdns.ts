@@ -1,5 +1,6 @@
 import { isIP } from 'node:net'
 import Bonjour from 'bonjour-service'
+import type { Clock } from '@clusterfunk/core'
 import type { MdnsSocket } from '@clusterfunk/management'
 
 /**
@@ -133,25 +134,23 @@ export async function whenAnnounced (service: BonjourService, timeoutMs: number,
   })
 }
 
-/** Sends goodbyes (TTL 0) for every published record; resolves once sent, or after `timeoutMs`. */
-export async function unpublishAll (bonjour: BonjourInstance, timeoutMs: number): Promise<void> {
+/** Sends goodbyes (TTL 0) for every published record; resolves once sent, or after `timeoutMs` of `clock`. */
+export async function unpublishAll (bonjour: BonjourInstance, timeoutMs: number, clock: Clock): Promise<void> {
   await new Promise<void>(resolve => {
-    const timer = setTimeout(resolve, timeoutMs)
-    timer.unref()
+    const timer = clock.setTimeout(resolve, timeoutMs)
     bonjour.unpublishAll(() => {
-      clearTimeout(timer)
+      clock.clearTimeout(timer)
       resolve()
     })
   })
 }
 
-/** Closes the mDNS socket; resolves once closed, or after `timeoutMs`. */
-export async function destroy (bonjour: BonjourInstance, timeoutMs: number): Promise<void> {
+/** Closes the mDNS socket; resolves once closed, or after `timeoutMs` of `clock`. */
+export async function destroy (bonjour: BonjourInstance, timeoutMs: number, clock: Clock): Promise<void> {
   await new Promise<void>(resolve => {
-    const timer = setTimeout(resolve, timeoutMs)
-    timer.unref()
+    const timer = clock.setTimeout(resolve, timeoutMs)
     bonjour.destroy(() => {
-      clearTimeout(timer)
+      clock.clearTimeout(timer)
       resolve()
     })
   })

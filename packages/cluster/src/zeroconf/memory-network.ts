@@ -1,12 +1,14 @@
 import { EventEmitter } from 'node:events'
 import type { AddressInfo } from 'node:net'
+import { systemClock, type Clock } from '@clusterfunk/core'
 import type { MdnsSocket } from '@clusterfunk/management'
 
 /**
  * A multicast segment inside one process: every datagram sent by one of its
  * sockets reaches every bound socket of the same port (the sender included,
- * as with multicast loopback), in a later turn of the event loop. For tests
- * and simulations of zeroconf: nothing touches the network.
+ * as with multicast loopback), deferred on `clock` (a later turn of the
+ * event loop on real time). For tests and simulations of zeroconf: nothing
+ * touches the network.
  *
  * ```ts
  * const net = new MemoryMulticastNetwork()
@@ -16,6 +18,8 @@ import type { MdnsSocket } from '@clusterfunk/management'
 export class MemoryMulticastNetwork {
   private readonly sockets = new Set<MemorySocket>()
   private sent = 0
+
+  constructor (readonly clock: Clock = systemClock) {}
 
   /** A new socket whose datagrams appear to come from `address`. */
   createSocket (address = '127.0.0.1'): MdnsSocket {
@@ -48,7 +52,7 @@ export class MemoryMulticastNetwork {
     for (const socket of this.sockets) {
       if (socket.boundPort !== port) continue
       const copy = Buffer.from(data)
-      setImmediate(() => { socket.receive(copy, from.sourceAddress, from.boundPort) })
+      this.clock.defer(() => { socket.receive(copy, from.sourceAddress, from.boundPort) })
     }
   }
 }
@@ -67,7 +71,7 @@ class MemorySocket extends EventEmitter {
   bind (port: number, _address?: string, callback?: () => void): this {
     this.boundPort = port
     this.network.attach(this)
-    setImmediate(() => {
+    this.network.clock.defer(() => {
       this.emit('listening')
       callback?.()
     })
@@ -76,17 +80,17 @@ class MemorySocket extends EventEmitter {
 
   send (msg: Buffer, offset: number, length: number, port: number, _address: string, callback?: Callback): void {
     if (this.closed) {
-      setImmediate(() => callback?.(new Error('socket is closed')))
+      this.network.clock.defer(() => callback?.(new Error('socket is closed')))
       return
     }
     this.network.deliver(this, msg.subarray(offset, offset + length), port)
-    setImmediate(() => callback?.(null))
+    this.network.clock.defer(() => callback?.(null))
   }
 
   close (callback?: () => void): this {
     this.closed = true
     this.network.detach(this)
-    setImmediate(() => {
+    this.network.clock.defer(() => {
       this.emit('close')
       callback?.()
     })

@@ -189,8 +189,8 @@ export class Zeroconf extends Service {
     }
     this.services = []
     if (bonjour !== undefined) {
-      await unpublishAll(bonjour, CLOSE_TIMEOUT_MS)
-      await destroy(bonjour, CLOSE_TIMEOUT_MS)
+      await unpublishAll(bonjour, CLOSE_TIMEOUT_MS, this.clock)
+      await destroy(bonjour, CLOSE_TIMEOUT_MS, this.clock)
     }
     this.mdns?.removeListener('error', this.onMdnsError)
     this.mdns?.removeListener('warning', this.onMdnsWarning)

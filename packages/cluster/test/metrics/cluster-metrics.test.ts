@@ -34,7 +34,7 @@ describe('ClusterMetrics', () => {
     const unwatch = cluster.watchLiveness(checker)
     expect(metrics.get('clusterfunk_cluster_nodes', { state: 'unknown' })).to.equal(2)
     checker.set(['alive', 'dead'])
-    checker.emit('node:dead', { id: 'n1', address: { host: '127.0.0.1', port: 1001 }, misses: 3, previous: 'unknown', lastRttMs: undefined, lastReplyAt: undefined })
+    checker.emit('node:dead', { nodeId: 'n1', address: { host: '127.0.0.1', port: 1001 }, misses: 3, previous: 'unknown', lastRttMs: undefined, lastReplyAt: undefined })
     expect(metrics.get('clusterfunk_cluster_nodes', { state: 'alive' })).to.equal(1)
     expect(metrics.get('clusterfunk_cluster_nodes', { state: 'dead' })).to.equal(1)
     expect(metrics.get('clusterfunk_cluster_nodes', { state: 'unknown' })).to.equal(0)

@@ -114,7 +114,7 @@ describe('PromMetrics', () => {
       const text = await metrics.exposition()
       const probes = Number(/^clusterfunk_liveness_probes_sent_total (\d+)/m.exec(text)?.[1])
       expect(probes).to.be.greaterThan(0)
-      expect(text).to.match(/^clusterfunk_liveness_rtt_ms_bucket\{le="\+Inf"\} [1-9]/m)
+      expect(text).to.match(/^clusterfunk_liveness_rtt_seconds_bucket\{le="\+Inf"\} [1-9]/m)
       expect(text).to.include('clusterfunk_liveness_dead_nodes 0')
       expect(text).to.match(/^clusterfunk_liveness_endpoint_replies_total [1-9]/m)
     } finally {

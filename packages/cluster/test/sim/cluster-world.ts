@@ -1,7 +1,7 @@
 import type { LogLevel, Random } from '@clusterfunk/core'
-import { PacketNetwork, Partitions, SimDisk, StreamNetwork, type CrashMode, type Simulation } from '@clusterfunk/sim'
+import { PacketNetwork, Partitions, SimDisk, SimHosts, StreamNetwork, type CrashMode, type Simulation } from '@clusterfunk/sim'
 import type { Cluster, CoordinatorInit, ShardCoordinator } from '../../src/index.js'
-import { SimClusterNode, type SimWorld } from '../../src/sim/index.js'
+import { SIM_PORTS, SimClusterNode, type SimWorld } from '../../src/sim/index.js'
 
 /** Where a node of the world is in its life. */
 export type NodeLife = 'unstarted' | 'starting' | 'running' | 'crashed' | 'leaving' | 'left'
@@ -46,8 +46,10 @@ export class ClusterWorld {
     const latency = { minMs: 1, maxMs: 6 }
     const packets = new PacketNetwork(sim, { latency, lossRate: plan.lossRate, duplicateRate: plan.duplicateRate, reorderRate: plan.reorderRate, reorderMaxExtraMs: 15, partitions: this.partitions })
     const streams = new StreamNetwork(sim, { latency, connectTimeoutMs: 200, partitions: this.partitions })
-    this.world = { sim, packets, streams }
+    this.world = { sim, packets, streams, hosts: new SimHosts(sim, { packets, streams }) }
     this.random = sim.fork('world')
+    const keyRandom = sim.fork('gossip-key')
+    const gossipKey = Buffer.from(Array.from({ length: 32 }, () => keyRandom.int(0, 255))).toString('base64')
     const ids = Array.from({ length: plan.initial + plan.extra }, (_, i) => `n${i + 1}`)
     const seeds = ids.slice(0, plan.initial)
     this.nodes = ids.map((id, i) => new SimClusterNode(this.world, {
@@ -60,7 +62,9 @@ export class ClusterWorld {
         swimPreset: 'local',
         // The first nodes bootstrap together; later ones join an existing cluster through the first ones.
         ...(i < plan.initial ? { bootstrapExpect: plan.initial } : {}),
-        join: seeds.filter(s => s !== id).map(s => `${s}:7946`)
+        join: seeds.filter(s => s !== id).map(s => this.world.hosts.address(s, SIM_PORTS.swim)),
+        // Gossip encrypted, as a production cluster runs it: the keyring, sealing and replay checks all take part.
+        gossipKeys: [gossipKey]
       },
       raft: { snapshotThreshold: plan.snapshotThreshold, trailingLogs: 10 },
       ...(plan.syncDelayMs?.(id) === undefined ? {} : { syncDelayMs: plan.syncDelayMs(id) }),
