@@ -6,7 +6,6 @@ import type { CrashMode, PacketNetwork, SimDisk, Simulation, StreamNetwork } fro
 import type { SwimConfig } from '@clusterfunk/swim'
 import type { PartsFactory } from '../cluster/parts-factory.js'
 import { ClusterFsm } from '../cluster/fsm.js'
-import { LeaderDuties } from '../cluster/leader.js'
 import type { ResolvedClusterInit } from '../cluster/options.js'
 import type { ClusterParts, PartsDeps } from '../cluster/parts.js'
 import type { ShardCoordinator } from '../coordinator/coordinator.js'
@@ -66,7 +65,7 @@ function defaultSyncDelay (random: Random): number {
 /**
  * The parts of one incarnation of a simulated cluster node: the real
  * `Raft` (on `SimTransport`, `SimLogStore` and `SimSnapshotStore` over
- * the node's `SimDisk`), the real `ClusterFsm` and `LeaderDuties`,
+ * the node's `SimDisk`), the real `ClusterFsm`,
  * `SimSwim`, the liveness checker and endpoint on the packet network, and
  * acks over the stream network. Pass it as `parts` to `createCluster`
  * with the same `clock`. `crash()` kills the incarnation at once: clock,
@@ -136,10 +135,7 @@ export class SimParts implements PartsFactory {
       management,
       metricsServer: undefined,
       zeroconf: undefined,
-      acks,
-      leader: new LeaderDuties({ selfId: d.nodeId, raft, swim, checker, coordinator, clock, logger: d.logger, changed: d.changed }, {
-        maxVoters: o.maxVoters, failedRemovalMs: o.failedRemovalMs, changeTimeoutMs: 10_000
-      })
+      acks
     }
   }
 
