@@ -135,7 +135,7 @@ async function main (prometheusRef: { child?: ChildProcess }): Promise<void> {
     await checks.check(`the shards the nodes own add up to all ${CLUSTER_SHARDS}`, async () =>
       await expectQuery('sum(clusterfunk_cluster_shards_owned{job="cluster"})', s => value(s) === CLUSTER_SHARDS))
     await checks.check('the leader reports reshard durations; Raft term, commit and apply index and commit latency are there', async () => {
-      await expectQuery('sum(clusterfunk_cluster_reshard_duration_ms_count{job="cluster"})', s => value(s) >= 1)
+      await expectQuery('sum(clusterfunk_cluster_reshard_duration_seconds_count{job="cluster"})', s => value(s) >= 1)
       await expectQuery('min(clusterfunk_raft_term{job="cluster"})', s => value(s) >= 1)
       await expectQuery('min(clusterfunk_raft_commit_index{job="cluster"})', s => value(s) >= 1)
       await expectQuery('min(clusterfunk_raft_applied_index{job="cluster"})', s => value(s) >= 1)
