@@ -12,3 +12,14 @@ export { OK, RawReply, SimpleString, errorText, toFrame } from './reply.js'
 export {
   CommandError, MachineDefinitionError, NoAuthError, RespProtocolError, SyntaxError, UnknownCommandError, WrongArgsError, WrongPassError
 } from './errors.js'
+
+// The application: its definition, what its commands see, the state machine under it.
+export {
+  defineMachine, type ConnDecision, type MachineDefinition, type MachineInit, type ServerReadyInfo
+} from './definition.js'
+export type {
+  IntermediateCommand, IntermediateMachine, MachineRand, ReadCommand, ReadMachine, WriteCommand, WriteMachine
+} from './machine-types.js'
+export { decodeEntry, encodeEntry, type MachineEntry } from './entry-codec.js'
+export { MachineFsm } from './machine-fsm.js'
+export { LeaderClock } from './leader-clock.js'
