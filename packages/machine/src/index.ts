@@ -39,3 +39,6 @@ export {
   DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_MAX_ARRAY_ELEMENTS, DEFAULT_MAX_BULK_BYTES, DEFAULT_MAX_INLINE_BYTES, DEFAULT_MAX_NESTING,
   DEFAULT_MAX_OUTPUT_BYTES, DEFAULT_MAX_PENDING_BYTES, DEFAULT_NODE_ID, DEFAULT_PORT, DEFAULT_TICK_DELAY_MS, RAFT_PORT_OFFSET
 } from './constants.js'
+
+// The process: uhaha's Main and its flags.
+export { buildCommand, main, nodeInitFromFlags, type CliOptions } from './cli.js'
