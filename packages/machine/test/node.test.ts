@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { Redis } from 'ioredis'
+import { silentLogger } from '@clusterfunk/core'
 import { freePorts } from '@clusterfunk/core/testing'
 import { MachineNode, encodeCommand } from '../src/index.js'
 import { ticketMachine } from './helpers/ticket.js'
@@ -30,7 +31,7 @@ describe('MachineNode (one node)', function () {
     dir = await mkdtemp(path.join(os.tmpdir(), 'machine-node-'))
     const [p, r] = await freePorts(2) as [number, number]
     port = p
-    node = new MachineNode(ticketMachine, { nodeId: 'a', address: `127.0.0.1:${p}`, raftPort: r, dataDir: dir, preset: 'fast' })
+    node = new MachineNode(ticketMachine, { nodeId: 'a', address: `127.0.0.1:${p}`, raftPort: r, dataDir: dir, preset: 'fast' }, { logger: silentLogger() })
     await node.start()
     for (let i = 0; i < 500 && node.leaderClientAddress() === undefined; i++) await new Promise(resolve => setTimeout(resolve, 20))
     expect(node.leaderClientAddress()).to.equal(`127.0.0.1:${p}`)
