@@ -4,7 +4,8 @@ import { Command, InvalidArgumentError, Option } from 'commander'
 import { createLogger, type LogLevel } from '@clusterfunk/core'
 import { DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_NODE_ID, DEFAULT_PORT, RAFT_PORT_OFFSET } from './constants.js'
 import type { MachineDefinition } from './definition.js'
-import { MachineNode } from './machine-node.js'
+import { MachineNode, type ServiceFactory } from './machine-node.js'
+import { httpService } from './http-service.js'
 import type { FollowerMode, MachineNodeInit } from './node-options.js'
 
 /** uhaha's log levels, mapped onto the project logger's. */
@@ -92,9 +93,15 @@ export function nodeInitFromFlags (def: MachineDefinition<unknown, unknown>, o: 
 /**
  * Runs an application as a process (uhaha's Main): parses the command line
  * (`argv` as process.argv), starts the node, and stops it on SIGINT or
- * SIGTERM. A bad flag prints a message and exits with code 1.
+ * SIGTERM. A bad flag prints a message and exits with code 1. Services
+ * sharing the client port: `components.services`, default the HTTP one
+ * (`httpService`: JSON commands and `/metrics`).
  */
-export async function main<Data, Context> (def: MachineDefinition<Data, Context>, argv: readonly string[] = process.argv): Promise<MachineNode<Data, Context>> {
+export async function main<Data, Context> (
+  def: MachineDefinition<Data, Context>,
+  argv: readonly string[] = process.argv,
+  components: { services?: ServiceFactory[] } = {}
+): Promise<MachineNode<Data, Context>> {
   const anyDef = def as unknown as MachineDefinition<unknown, unknown>
   const command = buildCommand(anyDef)
   command.parse(argv as string[])
@@ -107,7 +114,7 @@ export async function main<Data, Context> (def: MachineDefinition<Data, Context>
   }
   if (init === undefined) throw new Error('unreachable: command.error exits')
   const logger = createLogger(def.name, { level: LOG_LEVELS[o.logLevel] ?? 'info' })
-  const node = new MachineNode(def, init, { logger })
+  const node = new MachineNode(def, init, { logger, services: components.services ?? [httpService()] })
   const stop = (): void => {
     node.stop().then(() => { process.exitCode = 0 }, () => { process.exitCode = 1 })
   }

@@ -42,3 +42,6 @@ export {
 
 // The process: uhaha's Main and its flags.
 export { buildCommand, main, nodeInitFromFlags, type CliOptions } from './cli.js'
+export { httpService } from './http-service.js'
+export { frameToJson } from './frame-json.js'
+export type { ServiceFactory } from './machine-node.js'

@@ -14,20 +14,24 @@ import { RespClient } from './resp-client.js'
 import type { RespFrame } from './resp-frame.js'
 import { RespServer, type ServiceHandler } from './resp-server.js'
 import { UnsyncedStore } from './unsynced-store.js'
-import { CommandError, UnknownCommandError } from './errors.js'
+import { CommandError, NoAuthError, UnknownCommandError } from './errors.js'
 import type { ConnState } from './conn-state.js'
 import type { IntermediateMachine } from './machine-types.js'
 import { MachineMetrics } from './machine-metrics.js'
+import { BUILTIN_NAMES, runBuiltin } from './builtins.js'
 
 /** How often a node checks that the cluster knows its client address. */
 const PEER_CHECK_MS = 1000
 /** Pause between two join attempts. */
 const JOIN_RETRY_MS = 500
 
+/** Makes a service for a node (the node exists, but has not started, when it is called). */
+export type ServiceFactory = (node: AnyMachineNode) => ServiceHandler
+
 export interface MachineNodeComponents {
   logger?: Logger
-  /** Extra services sharing the client port, tried in order on a connection's first bytes. */
-  services?: ServiceHandler[]
+  /** Services sharing the client port, tried in order on a connection's first bytes (uhaha's AddService); RESP takes the rest. */
+  services?: ServiceFactory[]
 }
 
 /**
@@ -62,7 +66,7 @@ export class MachineNode<Data = unknown, Context = unknown> extends Service {
     this.def = def
     this.options = resolveNodeInit(init)
     this.log = components.logger ?? createLogger('machine')
-    this.services = components.services ?? []
+    this.services = (components.services ?? []).map(make => make(this))
     this.clock = new LeaderClock(this.options.localTime)
   }
 
@@ -100,7 +104,7 @@ export class MachineNode<Data = unknown, Context = unknown> extends Service {
       host: o.host,
       port: o.raftPort,
       ...(raftAdvertise === undefined ? {} : { advertise: raftAdvertise }),
-      ...(o.auth === undefined ? {} : { token: o.auth }),
+      ...(o.auth === undefined ? {} : { token: raftToken(o.auth) }),
       ...(o.tls === undefined ? {} : { tls: o.tls })
     })
     this.raft = new Raft<RespFrame>({ transport: this.transport, logStore, stableStore: logStore, snapshotStore: this.snapshots, fsm: this.fsm, logger: this.log.child('raft') }, {
@@ -109,6 +113,9 @@ export class MachineNode<Data = unknown, Context = unknown> extends Service {
       ...(o.snapshotThreshold === undefined ? {} : { snapshotThreshold: o.snapshotThreshold })
     })
     this.raft.addEventListener('role:change', (e) => { this.onRole(e.detail.role) })
+    const raft = this.raft
+    this.metrics.watchRaft(() => { try { return raft.stats() } catch { return undefined } })
+    this.metrics.setKnownCommands([...BUILTIN_NAMES, ...this.def.write.keys(), ...this.def.read.keys(), ...this.def.intermediate.keys()])
     await this.raft.start()
     const stats = this.raft.stats()
     const fresh = stats.lastIndex === 0 && stats.snapshotIndex === 0 && stats.term === 0
@@ -277,6 +284,28 @@ export class MachineNode<Data = unknown, Context = unknown> extends Service {
     }
   }
 
+  /**
+   * Runs one command for a caller outside a RESP connection (a service on
+   * the shared port): the same rules as a RESP client (AUTH first when the
+   * node has a secret, built-ins, write, read, intermediate).
+   */
+  async execute (conn: ConnState, args: string[]): Promise<RespFrame> {
+    const name = (args[0] ?? '').toLowerCase()
+    const started = performance.now()
+    let result: RespFrame
+    if (args.length === 0) result = { type: 'error', value: 'ERR empty command' }
+    else if (!conn.authed && name !== 'auth' && name !== 'ping') result = { type: 'error', value: errorText(new NoAuthError()) }
+    else {
+      const builtin = runBuiltin(this, conn, args)
+      if (builtin !== undefined) result = await builtin
+      else if (this.def.write.has(name)) result = await this.write(args.map(a => Buffer.from(a)))
+      else if (this.def.read.has(name)) result = await this.read(args)
+      else result = await this.intermediate(conn, args)
+    }
+    this.metrics.record(name, result.type !== 'error', performance.now() - started)
+    return result
+  }
+
   /** The leader's client address, when known. */
   leaderClientAddress (): string | undefined {
     const id = this.raft.stats().leaderId
@@ -302,7 +331,7 @@ export class MachineNode<Data = unknown, Context = unknown> extends Service {
       this.forwarders.set(address, client)
     }
     try {
-      this.metrics.forwarded++
+      this.metrics.forwarded()
       return await client.call(args)
     } catch (err) {
       return { type: 'error', value: `TRYAGAIN forwarding to the leader failed: ${err instanceof Error ? err.message : String(err)}` }
@@ -347,6 +376,15 @@ export class MachineNode<Data = unknown, Context = unknown> extends Service {
   commandError (err: unknown): RespFrame {
     return { type: 'error', value: errorText(err instanceof Error ? err : new CommandError(String(err))) }
   }
+}
+
+/**
+ * The Raft transport's token, derived from the shared secret (the transport
+ * proves it with an HMAC and never sends it; deriving it lets a secret of any
+ * length serve, and keeps the client password and the server token apart).
+ */
+function raftToken (auth: string): string {
+  return createHash('sha256').update('clusterfunk machine raft token\0').update(auth).digest('hex')
 }
 
 function isMember (c: Configuration, id: string): boolean {

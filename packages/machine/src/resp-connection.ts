@@ -70,13 +70,12 @@ export class RespConnection {
       return
     }
     this.state.context = decision?.context
-    this.node.metrics.connectionsTotal++
-    this.node.metrics.connectionsOpen++
+    this.node.metrics.connectionOpened()
     this.socket.on('data', (chunk: Buffer) => { this.onData(chunk) })
     this.socket.on('close', () => {
       this.closing = true
       this.unobserve?.()
-      this.node.metrics.connectionsOpen--
+      this.node.metrics.connectionClosed()
       try { def.connClosed?.(this.state.context, this.state.remoteAddress) } catch { /* a hook's failure does not stop the node */ }
     })
   }
@@ -89,7 +88,7 @@ export class RespConnection {
       this.dispatch(frame)
     }
     if (r.error !== undefined) {
-      this.node.metrics.protocolErrors++
+      this.node.metrics.protocolError()
       this.slots.push({ frame: { type: 'error', value: `ERR Protocol error: ${r.error.message}` }, protocol: this.state.protocol })
       this.state.quit = true
       this.flush()
