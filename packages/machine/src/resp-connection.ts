@@ -72,6 +72,11 @@ export class RespConnection {
     this.state.context = decision?.context
     this.node.metrics.connectionOpened()
     this.socket.on('data', (chunk: Buffer) => { this.onData(chunk) })
+    // The client finished sending (echo PING | nc): answer what it sent, then close.
+    this.socket.on('end', () => {
+      this.state.quit = true
+      this.flush()
+    })
     this.socket.on('close', () => {
       this.closing = true
       this.unobserve?.()
@@ -81,13 +86,14 @@ export class RespConnection {
   }
 
   private onData (chunk: Buffer): void {
-    if (this.closing) return
+    // After QUIT or a protocol error nothing more is read; the replies owed are written, then the connection ends.
+    if (this.closing || this.state.quit) return
     const r = this.reader.push(chunk)
     for (const frame of r.frames) {
       if (this.closing || this.state.quit) break
       this.dispatch(frame)
     }
-    if (r.error !== undefined) {
+    if (r.error !== undefined && !this.state.quit) {
       this.node.metrics.protocolError()
       this.slots.push({ frame: { type: 'error', value: `ERR Protocol error: ${r.error.message}` }, protocol: this.state.protocol })
       this.state.quit = true
@@ -102,7 +108,10 @@ export class RespConnection {
   private dispatch (frame: RespFrame): void {
     const args = argsOf(frame)
     if (args === undefined) {
+      // As Redis: a command that is not an array of strings ends the connection.
+      this.node.metrics.protocolError()
       this.reply(Promise.resolve({ type: 'error', value: 'ERR Protocol error: expected an array of bulk strings' }))
+      this.state.quit = true
       return
     }
     if (args.length === 0) return

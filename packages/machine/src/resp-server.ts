@@ -40,8 +40,8 @@ export class RespServer {
   async start (): Promise<void> {
     const onSocket = (socket: net.Socket): void => { this.onSocket(socket) }
     const server = this.init.tls === undefined
-      ? net.createServer(onSocket)
-      : tls.createServer({ cert: this.init.tls.cert, key: this.init.tls.key }, onSocket)
+      ? net.createServer({ allowHalfOpen: true }, onSocket)
+      : tls.createServer({ cert: this.init.tls.cert, key: this.init.tls.key, allowHalfOpen: true }, onSocket)
     server.maxConnections = this.init.maxConnections
     server.on('tlsClientError', () => { /* a failed handshake: the socket is already gone */ })
     this.server = server
