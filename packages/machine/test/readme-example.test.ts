@@ -14,7 +14,7 @@ describe('README example', function () {
 
   it('is test/fixtures/readme-app.ts word for word (the build compiles it)', async () => {
     const readme = await readFile(path.join(pkg, 'README.md'), 'utf8')
-    const block = /<!-- example:readme-app -->\n```ts\n([\s\S]*?)```/.exec(readme)?.[1]
+    const block = /<!-- example:readme-app -->\n```ts compile\n([\s\S]*?)```/.exec(readme)?.[1]
     expect(block, 'the README has the example block').to.be.a('string')
     const fixture = await readFile(path.join(pkg, 'test', 'fixtures', 'readme-app.ts'), 'utf8')
     expect(block).to.equal(fixture.replace("from '../../src/index.js'", "from '@clusterfunk/machine'"))
