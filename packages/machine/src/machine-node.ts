@@ -22,6 +22,8 @@ import { BUILTIN_NAMES, runBuiltin } from './builtins.js'
 
 /** How often a node checks that the cluster knows its client address. */
 const PEER_CHECK_MS = 1000
+/** Connections to (former) leaders kept for forwarding. */
+const MAX_FORWARDERS = 4
 /** Pause between two join attempts. */
 const JOIN_RETRY_MS = 500
 
@@ -325,8 +327,12 @@ export class MachineNode<Data = unknown, Context = unknown> extends Service {
     if (!internal && this.options.followerMode === 'try') return { type: 'error', value: `TRY ${address}` }
     let client = this.forwarders.get(address)
     if (client === undefined) {
-      for (const c of this.forwarders.values()) c.close()
-      this.forwarders.clear()
+      // Calls in flight to a former leader finish on their own connection; only the oldest beyond a few is closed.
+      if (this.forwarders.size >= MAX_FORWARDERS) {
+        const [oldest, c] = this.forwarders.entries().next().value as [string, RespClient]
+        c.close()
+        this.forwarders.delete(oldest)
+      }
       client = new RespClient({ address, timeoutMs: this.options.forwardTimeoutMs, ...(this.options.auth === undefined ? {} : { auth: this.options.auth }), ...(this.options.tls === undefined ? {} : { tls: this.options.tls }) })
       this.forwarders.set(address, client)
     }
