@@ -1,8 +1,8 @@
 import { DEFAULT_HEALTH_FLOOR_MS, NotLeaderError, NotStartedError, createRandom, noopMetrics, silentLogger, systemClock, type Clock, type Logger, type Random, type TimerHandle, type TypedEventEmitter } from '@clusterfunk/core'
 import { EMPTY_CONFIGURATION, type Configuration, type NodeId } from './configuration.js'
 import { Deadlines } from './deadlines.js'
-import { CorruptStoreError } from './stored-entry.js'
 import { LogCache } from './log-cache.js'
+import { loadState } from './load-state.js'
 import type { InstallSnapshotRequest, Message } from './messages.js'
 import { MembershipCalls } from './membership-calls.js'
 import { PeerLink } from './peer-link.js'
@@ -242,24 +242,9 @@ export class RaftLoop<Result = unknown> {
 
   /** Reads the newest good snapshot, the hard state and the log, and builds the core over them. */
   private async load (): Promise<void> {
-    const { logStore, stableStore, fsm } = this.components
-    const snap = await this.snapshots.restoreNewest(fsm)
-    const meta: SnapshotMetadata = snap ?? { index: 0, term: 0, configuration: EMPTY_CONFIGURATION }
-    const hard = await stableStore.getHardState()
-    const first = logStore.firstIndex()
-    const last = logStore.lastIndex()
-    if (last > 0 && first > meta.index + 1) {
-      throw new CorruptStoreError(`the log starts at ${first} but the newest usable snapshot ends at ${meta.index}: entries ${meta.index + 1}..${first - 1} are missing`)
-    }
-    // A leader's snapshot is stored before the log it replaces is cleared: a crash between the two leaves a log
-    // that ends before the snapshot or disagrees with it at its index. Finish the clear.
-    if (snap !== undefined && last > 0 && (last < meta.index || (first <= meta.index && (await logStore.getLogs(meta.index, meta.index + 1))[0]?.term !== meta.term))) {
-      await logStore.clearLogs()
-    }
-    const held = logStore.lastIndex()
-    const entries = held > 0 ? await logStore.getLogs(Math.max(logStore.firstIndex(), meta.index + 1), held + 1) : []
-    this.handler.loaded(hard, meta)
-    this.buildCore(new LogCache(meta, { ...hard, commit: Math.min(hard.commit, Math.max(held, meta.index)) }, entries))
+    const { hard, snapshot, cache } = await loadState(this.components, this.snapshots)
+    this.handler.loaded(hard, snapshot)
+    this.buildCore(cache)
   }
 
   private buildCore (cache: LogCache): void {
