@@ -1,6 +1,6 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto'
 import { KIND_PROBE, MAC_BYTES, packetTemplate, sealPacket, writeFreshness as writeProbeFreshness, writeNonce } from '@clusterfunk/liveness'
-import { ADDRESS_KEY, AUTH_KEY, RaftAuth } from '@clusterfunk/raft'
+import { ADDRESS_KEY, AUTH_KEY, RaftAuth } from '@clusterfunk/raft/grpc'
 import { createSealer, encodeStreamMessage, encrypt, Keyring, writeFreshness, type Freshness, type Sealer, type StreamKind } from '@clusterfunk/swim'
 import type { ClusterSecrets } from '../cluster.js'
 

@@ -11,16 +11,27 @@ export {
 } from './cluster/security.js'
 export { ShardView, type ClusterEvents, type ClusterNode } from './cluster/types.js'
 export { NODE_ID_FILE } from './cluster/node-id.js'
-export { TAG_LIVENESS, TAG_MANAGEMENT, TAG_RAFT, TAG_RAFT_MEMBER, TAG_SWIM } from './cluster/leader.js'
+export { TAG_LIVENESS, TAG_MANAGEMENT, TAG_RAFT, TAG_RAFT_MEMBER, TAG_SWIM } from './cluster/tags.js'
+export { CLUSTER_DEFAULTS } from './cluster/constants.js'
 
-// The control loop's pure decisions: who bootstraps, which membership change comes next.
+// The control loop's pure decisions: one step from a view, who bootstraps, which membership change comes next.
+export {
+  INITIAL_STATE, coordinatorLeads, decide, retire, settle, type ClusterPhase, type DecideState, type Decision
+} from './cluster/decide.js'
+export type { ClusterView, DecideOptions, LivenessFact, SwimFact } from './cluster/view.js'
+export type { ClusterAction, ClusterOutcome } from './cluster/actions.js'
+export { IDLE_DUTIES, leaderDuties, type DutiesState } from './cluster/duties.js'
 export { bootstrapDecision, type BootstrapCandidate } from './cluster/bootstrap.js'
 export {
   nextMembershipChange, type MemberView, type MembershipChange, type MembershipInput
 } from './cluster/membership.js'
 
-// The node's core and the parts it is assembled from (real ones here; simulated ones in ./sim).
-export { ClusterCore, type ClusterComponents } from './cluster/cluster.js'
+// The management API's view of a node: its read model and its commands.
+export { NodeReadModel, type NodeEvent, type NodeReadModelInit, type ReadableNode } from './cluster/read-model.js'
+export { NodeCommands, type CommandTarget, type RunningNode } from './cluster/commands.js'
+
+// The parts a node is assembled from (real ones here; simulated ones in ./sim).
+export type { ClusterComponents } from './cluster/facade.js'
 export { realParts, type PartsFactory } from './cluster/parts-factory.js'
 export type { ClusterParts, PartsDeps } from './cluster/parts.js'
 export type { AckPart, CheckerPart, EndpointPart, ManagementPart, StorePart, SwimPart } from './cluster/part-types.js'
@@ -58,7 +69,7 @@ export {
   type AddNodeRequest, type ClusterEvent, type ClusterEventType, type ClusterRole, type ClusterState, type ClusterStatus,
   type Endpoint, type LivenessStatus, type NodeEndpoint, type NodeSummary, type ShardShare, type ShardSummary,
   type StatusReply, type Suffrage, type SwimStatus,
-  type ManagementSource,
+  type ClusterCommands, type ClusterReadModel, type ManagementSource, managementSource,
   MANAGEMENT_FORMAT_VERSION, MANAGEMENT_PACKAGE,
   ERROR_KEY, LEADER_ADDRESS_KEY, LEADER_ID_KEY, NODE_ID_KEY, UnsupportedFormatError, type ErrorReason,
   ManagementError, UnauthenticatedError, UnavailableError, UnknownNodeError,

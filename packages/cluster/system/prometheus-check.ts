@@ -135,11 +135,11 @@ async function main (prometheusRef: { child?: ChildProcess }): Promise<void> {
     await checks.check(`the shards the nodes own add up to all ${CLUSTER_SHARDS}`, async () =>
       await expectQuery('sum(clusterfunk_cluster_shards_owned{job="cluster"})', s => value(s) === CLUSTER_SHARDS))
     await checks.check('the leader reports reshard durations; Raft term, commit and apply index and commit latency are there', async () => {
-      await expectQuery('sum(clusterfunk_cluster_reshard_duration_ms_count{job="cluster"})', s => value(s) >= 1)
+      await expectQuery('sum(clusterfunk_cluster_reshard_duration_seconds_count{job="cluster"})', s => value(s) >= 1)
       await expectQuery('min(clusterfunk_raft_term{job="cluster"})', s => value(s) >= 1)
       await expectQuery('min(clusterfunk_raft_commit_index{job="cluster"})', s => value(s) >= 1)
       await expectQuery('min(clusterfunk_raft_applied_index{job="cluster"})', s => value(s) >= 1)
-      return await expectQuery('sum(clusterfunk_raft_commit_latency_ms_count{job="cluster"})', s => value(s) >= 1)
+      return await expectQuery('sum(clusterfunk_raft_commit_latency_seconds_count{job="cluster"})', s => value(s) >= 1)
     })
     await checks.check('SWIM members by status, probe RTT, and the leader\'s liveness RTT and dead count', async () => {
       await expectQuery('clusterfunk_swim_members{job="cluster",status="alive"}', s => s.length === 3 && s.every(x => Number(x.value[1]) === 3))

@@ -43,7 +43,7 @@ export function importGraph (entry: string | URL): ImportGraph {
         pending.push(declarations ? target.replace(/\.js$/, '.d.ts') : target)
       } else if (specifier.startsWith('@clusterfunk/')) {
         workspace.add(specifier)
-        pending.push(resolvePackage(specifier, dirname(file), declarations ? 'types' : 'import'))
+        pending.push(resolvePackage(specifier, dirname(file), declarations ? 'types' : 'code'))
       } else {
         external.add(specifier)
       }
@@ -53,15 +53,17 @@ export function importGraph (entry: string | URL): ImportGraph {
 }
 
 /** Resolves `@clusterfunk/name[/subpath]` from a directory as Node (or tsc) would, by the package's exports. */
-function resolvePackage (specifier: string, from: string, condition: 'import' | 'types'): string {
+function resolvePackage (specifier: string, from: string, want: 'code' | 'types'): string {
   const [scope, name, ...rest] = specifier.split('/')
   const subpath = rest.length === 0 ? '.' : `./${rest.join('/')}`
   for (let dir = from; ; dir = dirname(dir)) {
     const root = join(dir, 'node_modules', `${scope}/${name}`)
     const manifest = join(root, 'package.json')
     if (existsSync(manifest)) {
-      const json = JSON.parse(readFileSync(manifest, 'utf8')) as { exports?: Record<string, { import?: string, types?: string }> }
-      const target = json.exports?.[subpath]?.[condition]
+      const json = JSON.parse(readFileSync(manifest, 'utf8')) as { exports?: Record<string, { import?: string, default?: string, types?: string }> }
+      const entry = json.exports?.[subpath]
+      // What an ES module import loads: the `import` condition, else `default`.
+      const target = want === 'types' ? entry?.types : entry?.import ?? entry?.default
       if (target === undefined) throw new Error(`${specifier} is not exported by ${manifest}`)
       return realpathSync(resolve(root, target))
     }

@@ -4,6 +4,7 @@ import { AUTHORIZATION_KEY, FORWARDED_KEY, isLoopback, parseHostPort } from './a
 import { decodeEndpoints, decodeEvent, decodeNodes, decodeShards, decodeStatus, withFormat } from './codec.js'
 import { PEER_PROOF_KEY, bodyDigest, signPeerProof } from './peer-proof.js'
 import { managementMethod, type ManagementMethod, type Wire } from './proto.js'
+import { MANAGEMENT_DEFAULTS } from './constants.js'
 import { statusToError } from './status.js'
 import type { AddNodeRequest, ClusterEvent, NodeEndpoint, NodeSummary, ShardSummary, StatusReply } from './types.js'
 
@@ -47,7 +48,6 @@ export interface CallOptionsInit extends AbortOptions {
   timeoutMs?: number
 }
 
-const DEFAULT_TIMEOUT_MS = 5_000
 
 /** Requests are serialized before the call (a proof covers their bytes); grpc-js sends the bytes as they are. */
 const identity = (body: Buffer): Buffer => body
@@ -71,7 +71,7 @@ export class ManagementClient {
   constructor (init: ManagementClientInit) {
     const target = parseHostPort(init.address)
     if (target === undefined) throw new InvalidConfigError('address', `"${init.address}" is not host:port`)
-    this.timeoutMs = init.timeoutMs ?? DEFAULT_TIMEOUT_MS
+    this.timeoutMs = init.timeoutMs ?? MANAGEMENT_DEFAULTS.callTimeoutMs
     if (!Number.isFinite(this.timeoutMs) || this.timeoutMs <= 0) throw new InvalidConfigError('timeoutMs', 'must be a positive number of milliseconds')
     if (init.token !== undefined && init.proofKey !== undefined) throw new InvalidConfigError('proofKey', 'replaces token: set one of them')
     if (init.token !== undefined && init.tls === undefined && !isLoopback(target.host) && init.allowInsecureToken !== true) {

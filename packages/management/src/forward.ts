@@ -1,6 +1,7 @@
 import type { NotLeaderError } from '@clusterfunk/core'
 import type { ManagementClient, ManagementClientTls } from './client.js'
 import { ClientPool } from './client-pool.js'
+import { MANAGEMENT_DEFAULTS } from './constants.js'
 import { UnavailableError } from './errors.js'
 
 /** How a follower dials the leader. */
@@ -11,7 +12,6 @@ export interface ForwardInit {
   timeoutMs: number
 }
 
-const MAX_CLIENTS = 8
 
 /**
  * The clients a follower forwards leader-only calls with, one per leader
@@ -27,7 +27,7 @@ export class ForwardPool {
       ...(init.tls === undefined ? {} : { tls: init.tls }),
       timeoutMs: init.timeoutMs,
       forwarded: true,
-      maxClients: MAX_CLIENTS
+      maxClients: MANAGEMENT_DEFAULTS.forwardClients
     })
   }
 

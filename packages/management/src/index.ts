@@ -8,18 +8,21 @@ export {
   type Endpoint, type LivenessStatus, type NodeEndpoint, type NodeSummary, type ShardShare, type ShardSummary,
   type StatusReply, type Suffrage, type SwimStatus
 } from './types.js'
-export type { ManagementSource } from './source.js'
+export type { ClusterReadModel } from './read-model.js'
+export type { ClusterCommands } from './commands.js'
+export { managementSource, type ManagementSource } from './source.js'
 
 // The wire: format version and package of proto/management.proto, error trailers.
 export { MANAGEMENT_FORMAT_VERSION, MANAGEMENT_PACKAGE } from './proto.js'
 export { ERROR_KEY, LEADER_ADDRESS_KEY, LEADER_ID_KEY, NODE_ID_KEY, UnsupportedFormatError, type ErrorReason } from './status.js'
 export { ManagementError, UnauthenticatedError, UnavailableError, UnknownNodeError } from './errors.js'
-export { SlowConsumerError, DEFAULT_WATCH_LIMITS, type WatchLimits } from './watch.js'
+export { SlowConsumerError, type WatchLimits } from './watch.js'
+export { DEFAULT_CONNECTION_LIMITS, DEFAULT_WATCH_LIMITS, MANAGEMENT_DEFAULTS } from './constants.js'
 
 // Client and server.
 export { ManagementClient, type CallOptionsInit, type ManagementClientInit, type ManagementClientTls } from './client.js'
 export {
-  DEFAULT_CONNECTION_LIMITS, ManagementServer,
+  ManagementServer,
   type ManagementAddress, type ManagementConnectionLimits, type ManagementServerComponents, type ManagementServerInit, type ManagementServerTls
 } from './server.js'
 export { joinHostPort, parseHostPort } from './auth.js'

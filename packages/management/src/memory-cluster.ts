@@ -1,6 +1,7 @@
 import { InvalidArgumentError, systemClock, type Clock } from '@clusterfunk/core'
 import { ShardMap } from '@clusterfunk/sharding'
 import { parseHostPort } from './auth.js'
+import { MANAGEMENT_DEFAULTS } from './constants.js'
 import { UnknownNodeError } from './errors.js'
 import { MemoryManagementSource } from './memory-source.js'
 import {
@@ -68,7 +69,7 @@ export class MemoryCluster {
   constructor (init: MemoryClusterInit) {
     this.name = init.name
     this.clock = init.clock ?? systemClock
-    this.shardCount = init.shardCount ?? 10_000
+    this.shardCount = init.shardCount ?? MANAGEMENT_DEFAULTS.memoryShards
     this.createdAt = init.createdAt ?? this.clock.wallNow()
     this.map = ShardMap.init(this.shardCount)
     for (const n of init.nodes) {

@@ -7,7 +7,9 @@ import type { AddNodeRequest, ClusterEvent, ClusterStatus, NodeEndpoint, NodeSum
 type SourceEvents = { 'cluster:event': ClusterEvent }
 
 /**
- * One node's view of a `MemoryCluster`, as a `ManagementSource`. Any node
+ * One node's view of a `MemoryCluster`: its read model
+ * (`ClusterReadModel`) and its commands (`ClusterCommands`) in one
+ * `ManagementSource`, as a `Cluster` node serves them. Any node
  * answers status, shards and endpoints; on a follower the leader-only calls
  * throw `NotLeaderError` with the leader's id and management endpoint,
  * exactly as a real follower does. Get one with `cluster.source(id)`.

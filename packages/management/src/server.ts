@@ -9,7 +9,8 @@ import { PEER_PROOF_KEY, PeerProofVerifier, peerProofKey } from './peer-proof.js
 import { MANAGEMENT_FORMAT_VERSION, MAX_REQUEST_BYTES, digestOf, managementMethod, managementService, withBodyDigests, type ManagementMethod, type Wire } from './proto.js'
 import type { ManagementSource } from './source.js'
 import { checkNodeId } from './node-ids.js'
-import { DEFAULT_WATCH_LIMITS, WatchStreams, type WatchLimits } from './watch.js'
+import { WatchStreams, type WatchLimits } from './watch.js'
+import { DEFAULT_CONNECTION_LIMITS, DEFAULT_WATCH_LIMITS, MANAGEMENT_DEFAULTS } from './constants.js'
 import { Responder } from './respond.js'
 import { UnsupportedFormatError } from './status.js'
 
@@ -77,11 +78,6 @@ export interface ManagementConnectionLimits {
   maxSessionMemoryMb: number
 }
 
-/** Defaults of `ManagementConnectionLimits`. */
-export const DEFAULT_CONNECTION_LIMITS: Readonly<ManagementConnectionLimits> = Object.freeze({
-  maxConnections: 256, maxConnectionsPerAddress: 64, idleTimeoutMs: 120_000, sessionIdleMs: 60_000, maxStreamsPerConnection: 32, maxSessionMemoryMb: 4
-})
-
 function definedOnly<T extends object> (o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>
 }
@@ -141,9 +137,9 @@ export class ManagementServer extends Service {
       logger: this.logger
     })
     this.init = init
-    this.host = init.host ?? '127.0.0.1'
-    this.port = init.port ?? 0
-    this.shutdownTimeoutMs = init.shutdownTimeoutMs ?? 2_000
+    this.host = init.host ?? MANAGEMENT_DEFAULTS.host
+    this.port = init.port ?? MANAGEMENT_DEFAULTS.port
+    this.shutdownTimeoutMs = init.shutdownTimeoutMs ?? MANAGEMENT_DEFAULTS.shutdownTimeoutMs
     const watch: WatchLimits = {
       maxWatchers: init.maxWatchers ?? DEFAULT_WATCH_LIMITS.maxWatchers,
       maxPerClient: init.maxWatchersPerClient ?? DEFAULT_WATCH_LIMITS.maxPerClient,
@@ -227,7 +223,7 @@ export class ManagementServer extends Service {
     this.forwards = new ForwardPool({
       proofKey: this.proofKey,
       tls: tls === undefined ? undefined : { ca: tls.peerCa ?? tls.cert, ...(tls.clientCa === undefined ? {} : { cert: tls.cert, key: tls.key }) },
-      timeoutMs: this.init.forwardTimeoutMs ?? 5_000
+      timeoutMs: this.init.forwardTimeoutMs ?? MANAGEMENT_DEFAULTS.forwardTimeoutMs
     })
     this.logger.debug('management server listening', { address: this.bound })
   }

@@ -18,9 +18,6 @@ export interface WatchLimits {
   stallMs: number
 }
 
-/** Defaults: a quarter of the slots per address and an eighth per connection, so one caller never takes them all. */
-export const DEFAULT_WATCH_LIMITS: Readonly<WatchLimits> = Object.freeze({ maxWatchers: 64, maxPerClient: 8, maxPerAddress: 16, stallMs: 10_000 })
-
 /** A stream ended for its consumer's sake: it stopped reading. */
 export class SlowConsumerError extends ManagementError {
   constructor (message: string) {

@@ -11,6 +11,12 @@ import { ProcessCluster, type NodeProcess } from '../test/helpers/process-cluste
  */
 const CONCURRENCY = [1, 64, 1000] as const
 
+/** The error with what every process did (exit code or signal, end of stderr) appended. */
+function explained (err: unknown, c: ProcessCluster): Error {
+  const message = err instanceof Error ? err.message : String(err)
+  return new Error(`${message}\n${c.describe()}`, { cause: err })
+}
+
 async function appliedAtLeast (n: NodeProcess, index: number, timeoutMs: number): Promise<void> {
   await waitFor(async () => { const s = await n.request('stats', {}, 5000); return s.ok && (s.applied as number) >= index }, { timeoutMs, intervalMs: 20, what: `${n.id} to apply ${index}` })
 }
@@ -28,6 +34,8 @@ async function throughput (options: BenchOptions, report: (f: Parameters<typeof 
       report({ bench: `raft.p50.${concurrency}`, value: r.p50 as number, unit: 'ms', ...(concurrency === 1 ? { goal: 1 } : {}), better: 'lower' })
       report({ bench: `raft.p99.${concurrency}`, value: r.p99 as number, unit: 'ms', ...(concurrency === 1000 ? { goal: 100 } : {}), better: 'lower' })
     }
+  } catch (err) {
+    throw explained(err, c)
   } finally {
     await c.close()
   }
@@ -61,6 +69,8 @@ async function failover (options: BenchOptions, report: (f: Parameters<typeof pr
       await appliedAtLeast(back, commit, 30_000)
     }
     report({ bench: 'raft.failover', value: median(times), unit: 'ms', goal: 400, better: 'lower' })
+  } catch (err) {
+    throw explained(err, c)
   } finally {
     await c.close()
   }
@@ -84,6 +94,8 @@ async function catchUp (options: BenchOptions, report: (f: Parameters<typeof pri
     const s = await back.request('stats')
     if ((s.restores as number) < 1) throw new Error('the follower caught up without a snapshot')
     report({ bench: 'raft.catchup.100k', value: seconds, unit: 's', better: 'lower' })
+  } catch (err) {
+    throw explained(err, c)
   } finally {
     await c.close()
   }

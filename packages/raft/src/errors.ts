@@ -40,3 +40,54 @@ export class TermOutOfRangeError extends ClusterfunkError {
     this.term = term
   }
 }
+
+/**
+ * A proposal's outcome is unknown: its entry may have committed or not
+ * (it was replaced here by a snapshot from the leader before this node
+ * could see it apply). Unlike `NotLeaderError`, retrying may apply the
+ * command twice: read the state first, or make the command idempotent.
+ */
+export class UnknownOutcomeError extends ClusterfunkError {
+  static readonly code = 'ERR_UNKNOWN_OUTCOME'
+  /** The log index the entry was appended at. */
+  readonly index: number
+  constructor (index: number, message = 'the outcome of the proposal is unknown') {
+    super(`${message} (entry ${index})`, UnknownOutcomeError.code)
+    this.name = 'UnknownOutcomeError'
+    this.index = index
+  }
+}
+
+/**
+ * The leader already waits for `maxUncommittedBytes` of its own proposals
+ * to commit; it refuses more until some commit (etcd's
+ * MaxUncommittedEntriesSize). Nothing was appended: retrying later is safe.
+ */
+export class ProposalLimitError extends ClusterfunkError {
+  static readonly code = 'ERR_PROPOSAL_LIMIT'
+  readonly limitBytes: number
+  constructor (limitBytes: number) {
+    super(`the uncommitted proposals reached their bound of ${limitBytes} bytes`, ProposalLimitError.code)
+    this.name = 'ProposalLimitError'
+    this.limitBytes = limitBytes
+  }
+}
+
+/**
+ * A membership change named the configuration it was based on
+ * (`prevIndex`), and the newest configuration in the log is another one:
+ * someone changed the membership meanwhile. Nothing was proposed.
+ */
+export class ConfigurationChangedError extends ClusterfunkError {
+  static readonly code = 'ERR_CONFIGURATION_CHANGED'
+  /** The index the caller expected. */
+  readonly prevIndex: number
+  /** The index of the newest configuration in the log. */
+  readonly configurationIndex: number
+  constructor (prevIndex: number, configurationIndex: number) {
+    super(`the change was based on the configuration at ${prevIndex}, but the newest is at ${configurationIndex}`, ConfigurationChangedError.code)
+    this.name = 'ConfigurationChangedError'
+    this.prevIndex = prevIndex
+    this.configurationIndex = configurationIndex
+  }
+}

@@ -1,13 +1,17 @@
-// Raft: the pure protocol core (RaftCore), the Raft driver over a transport and stores, and
-// the real adapters (gRPC transport, LevelDB log store, file snapshot store).
-// The simulator adapters are behind '@clusterfunk/raft/sim'; the main entry never loads @clusterfunk/sim.
+// Raft: the pure protocol core (RaftCore), the Raft driver over a transport and stores, the
+// in-memory stores and the file snapshot store.
+// Behind subpaths, so that the main entry loads none of them: '@clusterfunk/raft/level' (classic-level),
+// '@clusterfunk/raft/grpc' (@grpc/*), '@clusterfunk/raft/sim' (@clusterfunk/sim), '@clusterfunk/raft/testing'.
 
 // The driver and its options, events and stats.
 export { Raft } from './raft.js'
 export { RAFT_PRESETS, resolveRaftInit, type RaftInit, type RaftPreset, type ResolvedRaftInit } from './raft-options.js'
-export type { RaftComponents, RaftEvents, RaftStats, ReadOptions, RequestOptions } from './raft-types.js'
+export type { MembershipOptions, RaftComponents, RaftEvents, RaftStats, ReadOptions, RequestOptions } from './raft-types.js'
 export type { ProposeResult, RaftStatus, RequestResult } from './status.js'
-export { ConfigChangeInProgressError, LeadershipTransferInProgressError, TermOutOfRangeError } from './errors.js'
+export {
+  ConfigChangeInProgressError, ConfigurationChangedError, LeadershipTransferInProgressError, ProposalLimitError, TermOutOfRangeError,
+  UnknownOutcomeError
+} from './errors.js'
 
 // Cluster membership.
 export {
@@ -19,7 +23,7 @@ export {
 export { RaftCore } from './raft-core.js'
 export {
   DEFAULT_ELECTION_TICKS, DEFAULT_HEARTBEAT_TICKS, DEFAULT_MAX_BYTES_PER_MSG, DEFAULT_MAX_COMMITTED_BYTES_PER_READY,
-  DEFAULT_MAX_ENTRIES_PER_MSG, DEFAULT_MAX_INFLIGHT, DEFAULT_READ_ONLY, DEFAULT_TICK_MS, LEASE_DRIFT
+  DEFAULT_MAX_ENTRIES_PER_MSG, DEFAULT_MAX_INFLIGHT, DEFAULT_READ_ONLY, DEFAULT_TICK_MS, LEASE_DRIFT, RAFT_DEFAULTS
 } from './constants.js'
 export { leaseTicksFor, resolveOptions, type RaftCoreOptions, type ReadOnlyMode, type ResolvedOptions } from './options.js'
 export { isEmptyReady, type Ready } from './ready.js'
@@ -48,18 +52,12 @@ export { crc32 } from './checksum.js'
 export { readAll, type Fsm } from './fsm.js'
 export { checkAppend, type LogStore, type StableStore, type WriteOptions } from './log-store.js'
 export { MemoryLogStore } from './memory-log-store.js'
-export { CorruptStoreError, LevelStore } from './level-store.js'
+export { CorruptStoreError } from './stored-entry.js'
 export { LogCache } from './log-cache.js'
 export {
   CorruptSnapshotError, MemorySnapshotStore, snapshotId, type SnapshotInfo, type SnapshotSink, type SnapshotStore
 } from './snapshot-store.js'
 export { FileSnapshotStore } from './file-snapshot-store.js'
 
-// Transports: the interface, an in-memory one and gRPC.
+// The transport interface (gRPC: '@clusterfunk/raft/grpc'; in memory: '@clusterfunk/raft/testing').
 export type { RaftTransport, TransportHandler } from './transport.js'
-export { MemoryNetwork, MemoryTransport } from './memory-transport.js'
-export {
-  GrpcTransport, type GrpcCallLimits, type GrpcTlsInit, type GrpcTransportComponents, type GrpcTransportInit, type RejectReason
-} from './grpc-transport.js'
-// The call proof and message seal, for tools that speak the transport's format (the hostile-input suite).
-export { RaftAuth, AUTH_KEY, ADDRESS_KEY, TRAILER_BYTES, type CallContext } from './raft-auth.js'

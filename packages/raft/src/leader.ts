@@ -13,7 +13,7 @@ export function tickHeartbeat (r: RaftState): void {
   r.leaderTicks++
   r.heartbeatElapsed++
   r.electionElapsed++
-  if (r.electionElapsed >= r.opts.electionTicks) {
+  if (r.electionElapsed >= r.checkQuorumTicks()) {
     r.electionElapsed = 0
     if (r.opts.checkQuorum && !quorumActive(r)) {
       r.logger?.debug('check-quorum: stepping down', { id: r.id, term: r.term })

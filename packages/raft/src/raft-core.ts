@@ -88,10 +88,28 @@ export class RaftCore {
     return this.r.id
   }
 
-  /** Advances logical time by one tick: election timeouts, heartbeats and check-quorum count ticks. */
-  tick (): void {
-    this.r.ticks++
-    this.r.behaviour.tick(this.r)
+  /**
+   * Advances logical time by one tick: election timeouts, heartbeats and
+   * check-quorum count ticks. `localDelayTicks` (default 0) is how long
+   * this process itself was stalled just before this tick, in ticks (a
+   * driver measures its own timers' lateness): the current election
+   * timeout or check-quorum period is that much longer (at most 8×, as
+   * core's `widenedTimeout`), so a node that was not running does not blame
+   * its peers for its own silence. The widening ends with the period. The
+   * read lease is never widened.
+   */
+  tick (localDelayTicks = 0): void {
+    if (!(localDelayTicks >= 0) || !Number.isFinite(localDelayTicks)) throw new RangeError(`localDelayTicks must be a finite number >= 0, got ${localDelayTicks}`)
+    const r = this.r
+    const before = r.electionElapsed
+    // A message (a leader's append, a vote) restarted the period since the last tick.
+    if (before < r.elapsedAtTick) r.localDelayTicks = 0
+    r.localDelayTicks = Math.max(r.localDelayTicks, Math.floor(localDelayTicks))
+    r.ticks++
+    r.behaviour.tick(r)
+    // This tick restarted the period (a campaign, a check-quorum round, a new role).
+    if (r.electionElapsed <= before) r.localDelayTicks = 0
+    r.elapsedAtTick = r.electionElapsed
   }
 
   /**

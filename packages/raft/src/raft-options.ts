@@ -1,16 +1,8 @@
 import { InvalidConfigError } from '@clusterfunk/core'
-import { DEFAULT_TICK_MS } from './constants.js'
-import type { ReadOnlyMode } from './options.js'
+import { DEFAULT_TICK_MS, RAFT_DEFAULTS, RAFT_PRESETS } from './constants.js'
 
-/**
- * Timing presets. `fast` suits a LAN or one machine: heartbeat 50 ms,
- * election timeout 150–300 ms. `default` follows etcd: heartbeat 100 ms,
- * election timeout 1 000–2 000 ms. Timeouts are randomised in [T, 2T).
- */
-export const RAFT_PRESETS = {
-  fast: { heartbeatMs: 50, electionMs: 150 },
-  default: { heartbeatMs: 100, electionMs: 1000 }
-} as const
+export { RAFT_PRESETS }
+import type { ReadOnlyMode } from './options.js'
 
 export type RaftPreset = keyof typeof RAFT_PRESETS
 
@@ -52,29 +44,21 @@ export interface RaftInit {
   maxInflight?: number
   /** Default timeout of `apply`, `read`, `barrier` and membership calls. Default 10 000 ms. */
   requestTimeoutMs?: number
-  /** A non-voter added by `addVoter` is promoted once at most this many entries behind the leader. Default 64. */
+  /** A non-voter added by `addVoter` is promoted once it has answered and is at most this many entries behind the leader. Default 64. */
   catchUpLag?: number
+  /**
+   * Bytes of this leader's own commands that may wait to commit at once;
+   * `apply` beyond it fails fast with `ProposalLimitError` (one command is
+   * always accepted when none waits). Default 64 MiB.
+   */
+  maxUncommittedBytes?: number
 }
 
-export interface ResolvedRaftInit {
-  readonly id: string
+/** `RaftInit` validated, with every default filled in and the timings in ticks too. */
+export type ResolvedRaftInit = Readonly<Required<Omit<RaftInit, 'address' | 'preset'>>> & {
   readonly address: string | undefined
-  readonly heartbeatMs: number
-  readonly electionMs: number
-  readonly tickMs: number
   readonly heartbeatTicks: number
   readonly electionTicks: number
-  readonly readOnly: ReadOnlyMode
-  readonly preVote: boolean
-  readonly checkQuorum: boolean
-  readonly snapshotThreshold: number
-  readonly trailingLogs: number
-  readonly snapshotChunkBytes: number
-  readonly maxEntriesPerMsg: number
-  readonly maxBatchEntries: number
-  readonly maxInflight: number
-  readonly requestTimeoutMs: number
-  readonly catchUpLag: number
 }
 
 function int (option: string, value: number | undefined, fallback: number, min: number): number {
@@ -86,7 +70,7 @@ function int (option: string, value: number | undefined, fallback: number, min: 
 /** Validates `init` (throwing `InvalidConfigError`) and fills in the defaults. */
 export function resolveRaftInit (init: RaftInit): ResolvedRaftInit {
   if (typeof init.id !== 'string' || init.id === '') throw new InvalidConfigError('id', 'must be a non-empty string')
-  const preset = init.preset ?? 'default'
+  const preset = init.preset ?? RAFT_DEFAULTS.preset
   if (!(preset in RAFT_PRESETS)) throw new InvalidConfigError('preset', `must be one of ${Object.keys(RAFT_PRESETS).join(', ')}`)
   const p = RAFT_PRESETS[preset]
   const heartbeatMs = int('heartbeatMs', init.heartbeatMs, p.heartbeatMs, 1)
@@ -95,9 +79,9 @@ export function resolveRaftInit (init: RaftInit): ResolvedRaftInit {
   const tickMs = int('tickMs', init.tickMs, gcd(gcd(heartbeatMs, electionMs), DEFAULT_TICK_MS), 1)
   if (heartbeatMs % tickMs !== 0) throw new InvalidConfigError('tickMs', `must divide heartbeatMs ${heartbeatMs}, got ${tickMs}`)
   if (electionMs % tickMs !== 0) throw new InvalidConfigError('tickMs', `must divide electionMs ${electionMs}, got ${tickMs}`)
-  const readOnly = init.readOnly ?? 'safe'
+  const readOnly = init.readOnly ?? RAFT_DEFAULTS.readOnly
   if (readOnly !== 'safe' && readOnly !== 'lease') throw new InvalidConfigError('readOnly', `must be 'safe' or 'lease', got ${String(readOnly)}`)
-  const checkQuorum = init.checkQuorum ?? true
+  const checkQuorum = init.checkQuorum ?? RAFT_DEFAULTS.checkQuorum
   if (readOnly === 'lease' && !checkQuorum) throw new InvalidConfigError('readOnly', "'lease' needs checkQuorum")
   if (init.address !== undefined && (typeof init.address !== 'string' || init.address === '')) throw new InvalidConfigError('address', 'must be a non-empty host:port')
   return {
@@ -109,16 +93,17 @@ export function resolveRaftInit (init: RaftInit): ResolvedRaftInit {
     heartbeatTicks: heartbeatMs / tickMs,
     electionTicks: electionMs / tickMs,
     readOnly,
-    preVote: init.preVote ?? true,
+    preVote: init.preVote ?? RAFT_DEFAULTS.preVote,
     checkQuorum,
-    snapshotThreshold: int('snapshotThreshold', init.snapshotThreshold, 8192, 1),
-    trailingLogs: int('trailingLogs', init.trailingLogs, 10240, 0),
-    snapshotChunkBytes: int('snapshotChunkBytes', init.snapshotChunkBytes, 256 * 1024, 1),
-    maxEntriesPerMsg: int('maxEntriesPerMsg', init.maxEntriesPerMsg, 64, 1),
-    maxBatchEntries: int('maxBatchEntries', init.maxBatchEntries, 4096, 1),
-    maxInflight: int('maxInflight', init.maxInflight, 256, 1),
-    requestTimeoutMs: int('requestTimeoutMs', init.requestTimeoutMs, 10_000, 1),
-    catchUpLag: int('catchUpLag', init.catchUpLag, 64, 0)
+    snapshotThreshold: int('snapshotThreshold', init.snapshotThreshold, RAFT_DEFAULTS.snapshotThreshold, 1),
+    trailingLogs: int('trailingLogs', init.trailingLogs, RAFT_DEFAULTS.trailingLogs, 0),
+    snapshotChunkBytes: int('snapshotChunkBytes', init.snapshotChunkBytes, RAFT_DEFAULTS.snapshotChunkBytes, 1),
+    maxEntriesPerMsg: int('maxEntriesPerMsg', init.maxEntriesPerMsg, RAFT_DEFAULTS.maxEntriesPerMsg, 1),
+    maxBatchEntries: int('maxBatchEntries', init.maxBatchEntries, RAFT_DEFAULTS.maxBatchEntries, 1),
+    maxInflight: int('maxInflight', init.maxInflight, RAFT_DEFAULTS.maxInflight, 1),
+    requestTimeoutMs: int('requestTimeoutMs', init.requestTimeoutMs, RAFT_DEFAULTS.requestTimeoutMs, 1),
+    catchUpLag: int('catchUpLag', init.catchUpLag, RAFT_DEFAULTS.catchUpLag, 0),
+    maxUncommittedBytes: int('maxUncommittedBytes', init.maxUncommittedBytes, RAFT_DEFAULTS.maxUncommittedBytes, 1)
   }
 }
 

@@ -1,4 +1,4 @@
-import { TERMS, nextCounter, type Logger, type Random } from '@clusterfunk/core'
+import { TERMS, nextCounter, widenedTimeout, type Logger, type Random } from '@clusterfunk/core'
 import { isVoter, memberIds, voterIds, type Configuration, type NodeId } from './configuration.js'
 import type { Message, MessageBody } from './messages.js'
 import type { MembershipLog } from './membership-log.js'
@@ -60,6 +60,15 @@ export class RaftState {
   /** Leader: a TimeoutNow went out this term. Its target may win votes that ignore the voters' lease, so no lease reads. */
   timeoutNowSent = false
   randomizedElectionTimeout = 0
+  /**
+   * The longest stall of this process itself (in ticks, given with `tick`)
+   * during the current election or check-quorum period: the period's
+   * timeout widens by it, and it is forgotten when the period restarts.
+   * The read lease never widens.
+   */
+  localDelayTicks = 0
+  /** `electionElapsed` after the last tick: a smaller value at the next tick means the period restarted. */
+  elapsedAtTick = 0
   leadTransferee: NodeId | undefined
   readsAwaitingCommit: DeferredRead[] = []
   /** ReadIndex requests arrived since the last Ready: one heartbeat round is owed (see `flushReadRound`). */
@@ -135,9 +144,19 @@ export class RaftState {
     return this.opts.readOnly === 'lease' && this.ticks < this.opts.electionTicks
   }
 
-  /** True past the randomized election timeout. */
+  /** True past the randomized election timeout, widened by this process's own recent stall. */
   pastElectionTimeout (): boolean {
-    return this.electionElapsed >= this.randomizedElectionTimeout
+    return this.electionElapsed >= widenedTimeout(this.randomizedElectionTimeout, this.localDelayTicks)
+  }
+
+  /**
+   * Leader: the check-quorum period, widened by this process's own recent
+   * stall: a leader that could not read its followers' answers in time does
+   * not blame them. Its lease is not widened (`LeaseTracker` counts from the
+   * heartbeats sent), so a stalled leader stops serving lease reads on time.
+   */
+  checkQuorumTicks (): number {
+    return widenedTimeout(this.opts.electionTicks, this.localDelayTicks)
   }
 
   private reset (term: number): void {

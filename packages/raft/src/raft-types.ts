@@ -30,9 +30,9 @@ export interface RaftEvents extends Record<string, unknown> {
   /** The configuration changed (it takes effect when appended, dissertation §4.1). */
   'peer:change': { configuration: Configuration, index: number }
   /** Leader: a member has not answered for an election timeout. */
-  'heartbeat:failed': { id: NodeId, lastContactMs: number }
+  'heartbeat:failed': { nodeId: NodeId, lastContactMs: number }
   /** Leader: a member that had failed answers again. */
-  'heartbeat:resumed': { id: NodeId }
+  'heartbeat:resumed': { nodeId: NodeId }
 }
 
 /** Options of the calls that wait for the log. */
@@ -40,6 +40,17 @@ export interface RequestOptions {
   signal?: AbortSignal
   /** Default: the node's `requestTimeoutMs`. */
   timeoutMs?: number
+}
+
+/** Options of the membership calls. */
+export interface MembershipOptions extends RequestOptions {
+  /**
+   * The index of the configuration this change is based on (as
+   * `peer:change` or `stats().configurationIndex` reported it). When the
+   * newest configuration in the log is another one, the call fails at once
+   * with `ConfigurationChangedError` (hashicorp/raft's prevIndex).
+   */
+  prevIndex?: number
 }
 
 export interface ReadOptions extends RequestOptions {
@@ -63,6 +74,8 @@ export interface RaftStats {
   readonly firstIndex: number
   readonly snapshotIndex: number
   readonly configuration: Configuration
+  /** The index of the entry that carried `configuration` (a membership call's `prevIndex`). */
+  readonly configurationIndex: number
   /** Leader only: replication progress of every member. */
   readonly progress: ReadonlyMap<NodeId, ProgressView>
   /** Proposals waiting to be applied. */

@@ -1,62 +1,88 @@
-import { InvalidArgumentError, eventIterator, type AbortOptions, type EventHandler, type ListenerOptions } from '@clusterfunk/core'
-import { EMPTY_CONFIGURATION, isNonVoter, isVoter, type ConfigChange, type Configuration, type NodeId } from './configuration.js'
-import { deferred } from './deferred.js'
-import { LogCache } from './log-cache.js'
-import type { RaftCore } from './raft-core.js'
-import type { RaftEvents, RaftStats, ReadOptions, RequestOptions } from './raft-types.js'
-import type { SnapshotInfo } from './snapshot-store.js'
-import type { Entry, HardState } from './types.js'
-import { RaftDriver } from './raft-driver.js'
+import { AbortError, InvalidArgumentError, Service, TypedEventEmitter, eventIterator, type AbortOptions, type EventHandler, type ListenerOptions } from '@clusterfunk/core'
 import { MAX_MERGED_BYTES } from './batching.js'
+import type { Configuration, NodeId } from './configuration.js'
+import { registerLoop } from './raft-internals.js'
+import { RaftLoop } from './raft-loop.js'
+import { resolveRaftInit, type RaftInit, type ResolvedRaftInit } from './raft-options.js'
+import type { MembershipOptions, RaftComponents, RaftEvents, RaftStats, ReadOptions, RequestOptions } from './raft-types.js'
+import type { SnapshotInfo, SnapshotStore } from './snapshot-store.js'
 
 /**
  * A durable, networked Raft node: the `RaftCore` driven by real timers, a
  * `LogStore`/`StableStore`, a `SnapshotStore`, a `RaftTransport` and the
- * application's `Fsm`. Each Ready is handled strictly in order: persist
- * (entries synced in one batch), then send, then apply to the FSM, then
- * `advance()`. Proposals that arrive meanwhile batch into the next Ready.
+ * application's `Fsm`. A thin face over its loop (`RaftLoop`), which
+ * handles each Ready strictly in order: persist (entries synced in one
+ * batch), then send, then apply to the FSM, then `advance()`. Proposals
+ * that arrive meanwhile batch into the next Ready.
  */
-export class Raft<Result = unknown> extends RaftDriver<Result> {
+export class Raft<Result = unknown> extends Service {
+  readonly init: ResolvedRaftInit
+  readonly #emitter = new TypedEventEmitter<RaftEvents>()
+  readonly #loop: RaftLoop<Result>
+  readonly #components: RaftComponents<Result>
+
+  constructor (components: RaftComponents<Result>, init: RaftInit) {
+    super()
+    this.init = resolveRaftInit(init)
+    this.#components = components
+    this.#loop = new RaftLoop<Result>(components, this.init, this.#emitter)
+    registerLoop(this, this.#loop as RaftLoop<unknown>)
+  }
+
+  get id (): NodeId { return this.init.id }
+  get address (): string { return this.init.address ?? this.#components.transport.address }
+  get snapshotStore (): SnapshotStore { return this.#components.snapshotStore }
+
+  protected async onStart (): Promise<void> {
+    await this.#loop.start()
+  }
+
+  protected async onStop (): Promise<void> {
+    await this.#loop.stop(() => new AbortError('the raft node stopped'))
+  }
+
+  /**
+   * Starts a new group with `configuration` (which should include this
+   * node). Only a node with no state may bootstrap; bootstrapping every
+   * initial member with the same configuration is safe.
+   */
   async bootstrap (configuration: Configuration): Promise<void> {
-    const core = this.running()
+    const core = this.#loop.running()
     if (configuration.voters.length === 0) throw new InvalidArgumentError('a bootstrap configuration needs at least one voter')
-    const cache = this.cache as LogCache
-    if (this.savedHard.term > 0 || cache.lastIndex() > 0 || core.status().term > 0) throw new InvalidArgumentError('this node already has state; it cannot bootstrap')
-    const entry: Entry = { index: 1, term: 1, type: 'config', data: new Uint8Array(0), configuration }
-    await this.logStore.storeLogs([entry])
-    const hard: HardState = { term: 1, vote: undefined, commit: 0 }
-    await this.stableStore.setHardState(hard)
-    this.savedHard = hard
-    this.buildCore(new LogCache({ index: 0, term: 0, configuration: EMPTY_CONFIGURATION }, hard, [entry]))
-    this.checkConfiguration(this.core as RaftCore)
+    if (this.#loop.savedHard.term > 0 || (this.#loop.cache?.lastIndex() ?? 0) > 0 || core.status().term > 0) throw new InvalidArgumentError('this node already has state; it cannot bootstrap')
+    await this.#loop.bootstrap(configuration)
   }
 
   /**
    * Replicates `command` and resolves with what the FSM's `apply` returned
    * for it, once it is committed and applied here. Rejects with
-   * `NotLeaderError` (carrying the leader's id and address when known) on a
-   * follower or when leadership was lost before the entry committed, with
-   * `TimeoutError` or `AbortError` otherwise (the command may still commit),
-   * and with `InvalidArgumentError` for a command over 4 MiB.
+   * `NotLeaderError` (carrying the leader's id and address when known) when
+   * the command surely did not commit (a follower; a later leader's entry
+   * took its place): retrying elsewhere is safe. Rejects with
+   * `UnknownOutcomeError` when it may or may not have committed (a snapshot
+   * from the leader replaced its entry), with `TimeoutError` or
+   * `AbortError` (the command may still commit), with `ProposalLimitError`
+   * when `maxUncommittedBytes` of proposals wait already (nothing was
+   * appended), and with `InvalidArgumentError` for a command over 4 MiB.
    */
   async apply (command: Uint8Array, options: RequestOptions = {}): Promise<Result> {
-    const core = this.running()
+    const loop = this.#loop
+    const core = loop.running()
     // A larger entry could not travel in one transport message (see MAX_MERGED_BYTES); refuse it here, not on every retry.
     if (command.byteLength > MAX_MERGED_BYTES) throw new InvalidArgumentError(`a command is at most ${MAX_MERGED_BYTES} bytes, got ${command.byteLength}`)
+    loop.pending.checkRoom(command.byteLength)
     const r = core.propose(command)
     if (!r.ok) throw r.error
-    this.metrics.proposals.inc()
-    const d = deferred<unknown>({ clock: this.clock, deadlines: this.deadlines, timeoutMs: options.timeoutMs ?? this.init.requestTimeoutMs, signal: options.signal, what: 'apply', onSettle: () => { this.proposals.delete(r.index) } })
-    this.proposals.set(r.index, { term: r.term, started: this.clock.now(), d })
-    this.kick()
-    return await d.promise as Result
+    loop.metrics.proposals.inc()
+    loop.kick()
+    return await loop.pending.propose(r.index, r.term, command.byteLength, 'apply', options, () => loop.notLeader('a later leader replaced the entry')) as Result
   }
 
   /** Leader: resolves once every entry in the log when called is applied here. */
   async barrier (options: RequestOptions = {}): Promise<void> {
-    const status = this.running().status()
-    if (status.role !== 'leader') throw this.notLeader()
-    await this.waitUntil(() => this.applied >= status.lastIndex, 'barrier', options)
+    const status = this.#loop.running().status()
+    if (status.role !== 'leader') throw this.#loop.notLeader()
+    await this.#loop.pending.waitUntil(() => this.#loop.applied >= status.lastIndex, 'barrier', options)
   }
 
   /**
@@ -67,24 +93,24 @@ export class Raft<Result = unknown> extends RaftDriver<Result> {
    * commit index with no heartbeat round (see `ReadOptions.lease`).
    */
   async read<T = number> (fn?: () => T, options: ReadOptions = {}): Promise<T> {
-    const core = this.running()
+    const loop = this.#loop
+    const core = loop.running()
     // The core decides whether its lease holds, on ticks: make them current first (a paused process missed some).
-    this.catchUpTicks()
-    const requestId = `${this.init.id}:${++this.readSeq}`
+    loop.catchUpTicks()
+    const requestId = loop.nextReadId()
     const r = core.readIndex(requestId, { lease: options.lease ?? true })
     if (!r.ok) throw r.error
-    const d = deferred<number>({ clock: this.clock, deadlines: this.deadlines, timeoutMs: options.timeoutMs ?? this.init.requestTimeoutMs, signal: options.signal, what: 'read', onSettle: () => { this.reads.delete(requestId) } })
-    this.reads.set(requestId, { index: undefined, d })
-    this.kick()
-    const applied = await d.promise
+    loop.kick()
+    const applied = await loop.pending.read(requestId, options)
     return fn === undefined ? applied as T : fn()
   }
 
   /** Leader: hands leadership to `to` (default: the most up-to-date voter) and resolves with the new leader's id. */
   async transferLeadership (to?: NodeId, options: RequestOptions = {}): Promise<NodeId> {
-    const core = this.running()
+    const loop = this.#loop
+    const core = loop.running()
     const status = core.status()
-    if (status.role !== 'leader') throw this.notLeader()
+    if (status.role !== 'leader') throw loop.notLeader()
     let target = to
     if (target === undefined) {
       let best = -1
@@ -93,55 +119,51 @@ export class Raft<Result = unknown> extends RaftDriver<Result> {
     if (target === undefined) throw new InvalidArgumentError('there is no other voter to transfer leadership to')
     const r = core.transferLeadership(target)
     if (!r.ok) throw r.error
-    this.kick()
-    await this.waitUntil(() => this.leaderId !== undefined && this.leaderId !== this.id, 'leadership transfer', { timeoutMs: options.timeoutMs ?? this.init.electionMs * 3, signal: options.signal })
-    return this.leaderId as NodeId
+    loop.kick()
+    await loop.pending.waitUntil(() => loop.leaderId !== undefined && loop.leaderId !== this.id, 'leadership transfer', { timeoutMs: options.timeoutMs ?? this.init.electionMs * 3, signal: options.signal })
+    return loop.leaderId as NodeId
   }
 
-  /** Adds a voter: it joins as a non-voter and is promoted once it has caught up. Resolves once it is a voter here. */
-  async addVoter (id: NodeId, address: string, options: RequestOptions = {}): Promise<void> {
-    const config = this.running().status().configuration
-    if (isVoter(config, id)) return
-    if (!isNonVoter(config, id)) await this.changeConfig({ type: 'addNonVoter', id, address }, options)
-    this.toPromote.add(id)
-    this.kick()
-    await this.waitUntil(() => isVoter(this.appliedConfig, id), 'addVoter', options)
+  /**
+   * Adds a voter: it joins as a non-voter and the leader promotes it once it
+   * has answered and caught up (within `catchUpLag`). Resolves once it is a
+   * voter here. With `prevIndex`, fails with `ConfigurationChangedError`
+   * unless the newest configuration is the one at that index.
+   */
+  async addVoter (id: NodeId, address: string, options: MembershipOptions = {}): Promise<void> {
+    await this.#loop.membership.addVoter(id, address, options)
   }
 
   /** Adds a member that receives the log but never votes. */
-  async addNonVoter (id: NodeId, address: string, options: RequestOptions = {}): Promise<void> {
-    await this.changeConfig({ type: 'addNonVoter', id, address }, options)
+  async addNonVoter (id: NodeId, address: string, options: MembershipOptions = {}): Promise<void> {
+    await this.#loop.membership.addNonVoter(id, address, options)
   }
 
   /** Removes a member (a leader removing itself steps down once the change commits). */
-  async removeServer (id: NodeId, options: RequestOptions = {}): Promise<void> {
-    this.toPromote.delete(id)
-    await this.changeConfig({ type: 'remove', id }, options)
+  async removeServer (id: NodeId, options: MembershipOptions = {}): Promise<void> {
+    await this.#loop.membership.removeServer(id, options)
   }
 
   /** Turns a voter into a non-voter. */
-  async demoteVoter (id: NodeId, options: RequestOptions = {}): Promise<void> {
-    this.toPromote.delete(id)
-    await this.changeConfig({ type: 'demote', id }, options)
+  async demoteVoter (id: NodeId, options: MembershipOptions = {}): Promise<void> {
+    await this.#loop.membership.demoteVoter(id, options)
   }
 
   /** The newest configuration in the log (committed or not). */
   configuration (): Configuration {
-    return this.running().status().configuration
+    return this.#loop.running().status().configuration
   }
 
   /** Takes a snapshot now (if anything was applied since the last) and compacts the log. */
   async snapshot (): Promise<SnapshotInfo | undefined> {
-    this.running()
-    return await this.takeSnapshot()
+    this.#loop.running()
+    return await this.#loop.takeSnapshot()
   }
 
   stats (): RaftStats {
-    const s = this.running().status()
-    const cache = this.cache as LogCache
-    const now = this.clock.now()
-    const lastContactMs = new Map<NodeId, number>()
-    if (s.role === 'leader') for (const [id, t] of this.lastContact) lastContactMs.set(id, now - t)
+    const loop = this.#loop
+    const s = loop.running().status()
+    const cache = loop.cache
     return {
       id: s.id,
       address: this.address,
@@ -149,38 +171,30 @@ export class Raft<Result = unknown> extends RaftDriver<Result> {
       term: s.term,
       leaderId: s.leaderId,
       commitIndex: s.commit,
-      appliedIndex: this.applied,
+      appliedIndex: loop.applied,
       lastIndex: s.lastIndex,
-      firstIndex: cache.firstIndex(),
-      snapshotIndex: cache.snapshotMetadata().index,
+      firstIndex: cache?.firstIndex() ?? 0,
+      snapshotIndex: cache?.snapshotMetadata().index ?? 0,
       configuration: s.configuration,
+      configurationIndex: s.configurationIndex,
       progress: s.progress,
-      pendingProposals: this.proposals.size,
-      lastContactMs,
-      droppedMessages: { ...this.dropped }
+      pendingProposals: loop.pending.proposalCount,
+      lastContactMs: s.role === 'leader' ? loop.peers.contactAges() : new Map(),
+      droppedMessages: { ...loop.dropped }
     }
   }
 
   /** Listens to one event type (`role:change`, `leader:change`, `peer:change`, `heartbeat:failed`, `heartbeat:resumed`). */
   addEventListener<K extends keyof RaftEvents & string>(type: K, listener: EventHandler<RaftEvents[K]>, options?: ListenerOptions): void {
-    this.emitter.addEventListener(type, listener, options)
+    this.#emitter.addEventListener(type, listener, options)
   }
 
   removeEventListener<K extends keyof RaftEvents & string>(type: K, listener: EventHandler<RaftEvents[K]>): void {
-    this.emitter.removeEventListener(type, listener)
+    this.#emitter.removeEventListener(type, listener)
   }
 
   /** Every event as an async iterator (buffered, so a slow reader never stalls the node) until `signal` fires. */
   events (options: AbortOptions = {}): AsyncIterableIterator<{ type: keyof RaftEvents & string, detail: RaftEvents[keyof RaftEvents & string] }> {
-    return eventIterator(this.emitter, ['role:change', 'leader:change', 'peer:change', 'heartbeat:failed', 'heartbeat:resumed'], options)
-  }
-
-  protected async changeConfig (change: ConfigChange, options: RequestOptions): Promise<void> {
-    const r = this.running().proposeConfigChange(change)
-    if (!r.ok) throw r.error
-    const d = deferred<unknown>({ clock: this.clock, deadlines: this.deadlines, timeoutMs: options.timeoutMs ?? this.init.requestTimeoutMs, signal: options.signal, what: change.type, onSettle: () => { this.proposals.delete(r.index) } })
-    this.proposals.set(r.index, { term: r.term, started: this.clock.now(), d })
-    this.kick()
-    await d.promise
+    return eventIterator(this.#emitter, ['role:change', 'leader:change', 'peer:change', 'heartbeat:failed', 'heartbeat:resumed'], options)
   }
 }

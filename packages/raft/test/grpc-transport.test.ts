@@ -5,7 +5,8 @@ import { execFileSync } from 'node:child_process'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { GrpcTransport, type GrpcTlsInit, type Message } from '../src/index.js'
+import type { Message } from '../src/index.js'
+import { GrpcTransport, type GrpcTlsInit } from '../src/grpc.js'
 
 const heartbeat = (from: string, to: string): Message => ({ type: 'heartbeat', from, to, term: 3, commit: 7, readSeq: 1 })
 

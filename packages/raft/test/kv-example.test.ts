@@ -1,48 +1,21 @@
-import { waitFor } from '@clusterfunk/core'
 import { expect } from 'chai'
-import { GrpcTransport, MemoryLogStore, MemorySnapshotStore, Raft, readAll, type Entry, type Fsm } from '../src/index.js'
+import { execFile } from 'node:child_process'
+import { readFile } from 'node:fs/promises'
+import { promisify } from 'node:util'
+
+const fixture = (ext: string): URL => new URL(`./fixtures/readme-kv.${ext}`, import.meta.url)
 
 describe('README replicated KV example', () => {
-  const nodes: Array<Raft<string | undefined>> = []
-  afterEach(async () => { for (const n of nodes.splice(0)) await n.stop() })
+  it('is test/fixtures/readme-kv.ts word for word', async () => {
+    const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8')
+    const block = /## Example: a replicated key-value map[\s\S]*?```ts\n([\s\S]*?)```/.exec(readme)?.[1]
+    const source = await readFile(new URL('../../test/fixtures/readme-kv.ts', import.meta.url), 'utf8')
+    expect(block).to.equal(source)
+  })
 
-  it('three nodes over gRPC replicate a Map and serve a linearizable read', async () => {
-    // --- README example starts ---
-    class MapFsm implements Fsm<string | undefined> {
-      map = new Map<string, string>()
-      apply (e: Entry): string | undefined {                      // command: "key=value"
-        const [k, v] = new TextDecoder().decode(e.data).split('=') as [string, string]
-        const before = this.map.get(k)
-        this.map.set(k, v)
-        return before
-      }
-      snapshot (): AsyncIterable<Uint8Array> {
-        const bytes = new TextEncoder().encode(JSON.stringify([...this.map]))
-        return (async function * () { yield bytes })()
-      }
-      async restore (stream: AsyncIterable<Uint8Array>): Promise<void> {
-        this.map = new Map(JSON.parse(new TextDecoder().decode(await readAll(stream))) as Array<[string, string]>)
-      }
-    }
-    const fsms: MapFsm[] = []
-    for (const id of ['a', 'b', 'c']) {
-      const store = new MemoryLogStore()                           // LevelStore for a durable log
-      const fsm = new MapFsm()
-      const raft = new Raft({ transport: new GrpcTransport(), logStore: store, stableStore: store, snapshotStore: new MemorySnapshotStore(), fsm }, { id, preset: 'fast' })
-      await raft.start()
-      nodes.push(raft)
-      fsms.push(fsm)
-    }
-    const configuration = { voters: nodes.map(n => ({ id: n.id, address: n.address })), nonVoters: [] }
-    for (const n of nodes) await n.bootstrap(configuration)
-    const leader = await waitFor(() => nodes.find(n => n.stats().role === 'leader'), { timeoutMs: 5000 })
-    await leader.apply(new TextEncoder().encode('color=red'))
-    const previous = await leader.apply(new TextEncoder().encode('color=blue'))       // 'red'
-    const follower = nodes.find(n => n !== leader) as Raft<string | undefined>
-    const fsm = fsms[nodes.indexOf(follower)] as MapFsm
-    const color = await follower.read(() => fsm.map.get('color'))                  // 'blue'
-    // --- README example ends ---
-    expect(previous).to.equal('red')
-    expect(color).to.equal('blue')
+  it('compiles, and runs as a program: three nodes over gRPC replicate a Map and serve a linearizable read', async function () {
+    this.timeout(30_000)
+    const { stdout } = await promisify(execFile)(process.execPath, [fixture('js').pathname], { timeout: 25_000 })
+    expect(stdout.trim()).to.equal('red blue')
   })
 })

@@ -2,20 +2,26 @@ import { expect } from 'chai'
 import { Simulation } from '@clusterfunk/sim'
 import type { NodeId } from '../src/index.js'
 import { checkLinearizable, kvModel, type KvInput, type KvOutput, type Operation } from '../src/sim.js'
+import { inspectRaft } from '../src/testing.js'
 import { PausableClock } from './helpers/pausable-clock.js'
 import { InspectableRaft, SimCluster } from './helpers/sim-cluster.js'
 import { kvCommand } from './helpers/sim-kv.js'
 
 /** A deliberately broken driver (the old one's habit): one tick per timer fire, whatever time passed, so a pause stops its lease clock. */
 class StaleTickRaft extends InspectableRaft {
-  protected override catchUpTicks (): void {
-    const core = this.core
-    if (core === undefined || this.status !== 'started') return
-    const now = this.clock.now()
-    if (now - this.tickedAt < this.init.tickMs) return
-    this.tickedAt = now
-    core.tick()
-    this.kick()
+  constructor (...args: ConstructorParameters<typeof InspectableRaft>) {
+    super(...args)
+    const { loop } = inspectRaft(this)
+    let tickedAt = loop.clock.now()
+    loop.catchUpTicks = () => {
+      const core = loop.core
+      if (core === undefined || this.status !== 'started') return
+      const now = loop.clock.now()
+      if (now - tickedAt < loop.init.tickMs) return
+      tickedAt = now
+      core.tick()
+      loop.kick()
+    }
   }
 }
 

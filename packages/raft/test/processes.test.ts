@@ -27,7 +27,13 @@ describe('Raft in real processes over gRPC', function () {
   this.timeout(60_000)
   let c: ProcessCluster | undefined
 
-  afterEach(async () => { await c?.close(); c = undefined })
+  afterEach(async function () {
+    // A failure names what each process did: its exit code or signal and the end of its stderr.
+    const err = this.currentTest?.err
+    if (this.currentTest?.state === 'failed' && err !== undefined && c !== undefined) err.message += `\n${c.describe()}`
+    await c?.close()
+    c = undefined
+  })
 
   it('keeps every acknowledged write when the leader is killed with kill -9 mid-load, also on the restarted node', async () => {
     c = await ProcessCluster.start({ size: 3 })

@@ -129,7 +129,7 @@ describe('Raft service on the in-memory transport', () => {
       expect(roles).to.include('leader')
       expect(leaders).to.include('solo')
       expect(metrics.get('clusterfunk_raft_proposals_total')).to.equal(1)
-      expect(metrics.observed('clusterfunk_raft_commit_latency_ms')).to.have.length(1)
+      expect(metrics.observed('clusterfunk_raft_commit_latency_seconds')).to.have.length(1)
       expect(metrics.get('clusterfunk_raft_leader_changes_total')).to.be.greaterThan(0)
     } finally {
       await raft.stop()
@@ -171,7 +171,7 @@ describe('Raft service on the in-memory transport', () => {
     const seen: string[] = []
     const reading = (async () => {
       for await (const e of leader.raft.events({ signal: ac.signal })) {
-        if (e.type.startsWith('heartbeat:')) seen.push(`${e.type} ${(e.detail as { id: string }).id}`)
+        if (e.type.startsWith('heartbeat:')) seen.push(`${e.type} ${(e.detail as { nodeId: string }).nodeId}`)
       }
     })().catch(() => {})
     c.network.isolate(`mem-${f.id}`)

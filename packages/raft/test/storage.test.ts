@@ -3,7 +3,8 @@ import { ClassicLevel } from 'classic-level'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { CorruptStoreError, LevelStore, MemoryLogStore, type Entry, type LogStore } from '../src/index.js'
+import { CorruptStoreError, MemoryLogStore, type Entry, type LogStore } from '../src/index.js'
+import { LevelStore } from '../src/level.js'
 
 const entry = (index: number, term: number, text = `e${index}`): Entry => ({ index, term, type: 'normal', data: new TextEncoder().encode(text) })
 const range = (lo: number, hi: number, term: number): Entry[] => Array.from({ length: hi - lo + 1 }, (_, i) => entry(lo + i, term))

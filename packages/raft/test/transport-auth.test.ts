@@ -1,7 +1,8 @@
 import { waitFor } from '@clusterfunk/core'
 import * as grpc from '@grpc/grpc-js'
 import { expect } from 'chai'
-import { GrpcTransport, encodeMessage, type Message } from '../src/index.js'
+import { encodeMessage, type Message } from '../src/index.js'
+import { GrpcTransport } from '../src/grpc.js'
 import { RawRaftClient } from './helpers/grpc-cluster.js'
 
 const TOKEN = 'a-cluster-token'

@@ -1,5 +1,6 @@
 import type { Clock, Logger, TimerHandle } from '@clusterfunk/core'
 import { ClientPool, peerProofKey, type ManagementClientTls } from '@clusterfunk/management'
+import { ACK_ATTEMPT_MAX_MS, ACK_ATTEMPT_MIN_MS, ACK_RETRY_MS } from './constants.js'
 
 /**
  * How acks reach a leader: one attempt, resolving true once the leader at
@@ -27,11 +28,6 @@ export interface AckSenderInit {
   timeoutMs: number
 }
 
-/** The pause between two attempts. */
-const RETRY_MS = 25
-/** Bounds of one attempt's deadline (what is left of the ack timeout, within these). */
-const ATTEMPT_MIN_MS = 20
-const ATTEMPT_MAX_MS = 250
 
 /**
  * Sends the acks a follower owes to the current leader. An ack is retried
@@ -83,7 +79,7 @@ export class AckSender {
           continue
         }
         const address = this.init.leaderAddress()
-        const timeoutMs = Math.max(ATTEMPT_MIN_MS, Math.min(owed.deadline - now, ATTEMPT_MAX_MS))
+        const timeoutMs = Math.max(ACK_ATTEMPT_MIN_MS, Math.min(owed.deadline - now, ACK_ATTEMPT_MAX_MS))
         if (address !== undefined && await this.init.channel.send(address, this.init.nodeId, owed.version, timeoutMs)) {
           this.sent++
           if (this.owed === owed) this.owed = undefined
@@ -106,7 +102,7 @@ export class AckSender {
         resolve()
       }
       this.wake = done
-      this.timer = this.init.clock.setTimeout(done, RETRY_MS)
+      this.timer = this.init.clock.setTimeout(done, ACK_RETRY_MS)
     })
   }
 }

@@ -1,11 +1,7 @@
 import type { Logger } from '@clusterfunk/core'
-import { TAG_RAFT } from './leader.js'
+import { TAG_RAFT } from './tags.js'
 import type { ClusterParts } from './parts.js'
-
-/** How often a node rejoins SWIM at most while its view lacks the Raft leader, or it is outside the map. */
-const MEND_MS = 2_000
-/** Members a node rejoins through when it knows no leader's SWIM address. */
-const MEND_PEERS = 3
+import { MEND_MS, MEND_PEERS } from './constants.js'
 
 /** What `Connectivity` works on. */
 export interface ConnectivityInit {

@@ -6,8 +6,8 @@ import { CLUSTER_ROLES, CLUSTER_STATES, type ClusterRole, type ClusterState } fr
  * report theirs into the same registry): `clusterfunk_cluster_size`
  * (members of the Raft group), `_role{role}` and `_state{state}` (1 for the
  * current one), `_leader_changes_total`, `_shards_owned`,
- * `_shard_map_version`, `_reshard_duration_ms` (Resharding to Operational
- * on this node) and `_skipped_entries_total` (log entries that were not
+ * `_shard_map_version`, `_reshard_duration_seconds` (Resharding to
+ * Operational on this node) and `_skipped_entries_total` (log entries that were not
  * cluster commands).
  */
 export class FacadeMetrics {
@@ -15,7 +15,7 @@ export class FacadeMetrics {
   readonly leaderChanges: Counter
   readonly shardsOwned: Gauge
   readonly mapVersion: Gauge
-  readonly reshardMs: Histogram
+  readonly reshardSeconds: Histogram
   readonly skippedEntries: Counter
   private readonly role: Gauge
   private readonly state: Gauge
@@ -27,8 +27,8 @@ export class FacadeMetrics {
     this.leaderChanges = metrics.counter({ name: 'clusterfunk_cluster_leader_changes_total', help: 'Times the leader this node knows changed' })
     this.shardsOwned = metrics.gauge({ name: 'clusterfunk_cluster_shards_owned', help: 'Shards this node owns in the committed map' })
     this.mapVersion = metrics.gauge({ name: 'clusterfunk_cluster_shard_map_version', help: 'Version of the committed shard map' })
-    this.reshardMs = metrics.histogram({
-      name: 'clusterfunk_cluster_reshard_duration_ms', help: 'From Resharding to Operational on this node (ms)', buckets: [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000]
+    this.reshardSeconds = metrics.histogram({
+      name: 'clusterfunk_cluster_reshard_duration_seconds', help: 'From Resharding to Operational on this node (s)', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]
     })
     this.skippedEntries = metrics.counter({ name: 'clusterfunk_cluster_skipped_entries_total', help: 'Raft log entries that did not decode as cluster commands' })
     this.setRole('NonMember')

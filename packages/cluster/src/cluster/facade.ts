@@ -1,12 +1,32 @@
-import { InvalidArgumentError, NotStartedError, eventIterator, type EventHandler, type EventIteratorOptions, type ListenerOptions } from '@clusterfunk/core'
-import type { ManagementSource, LivenessStatus, NodeEndpoint, Suffrage, SwimStatus } from '@clusterfunk/management'
+import { InvalidArgumentError, NotStartedError, Service, TypedEventEmitter, eventIterator, silentLogger, systemClock, type AbortOptions, type Clock, type EventHandler, type EventIteratorOptions, type ListenerOptions, type Logger } from '@clusterfunk/core'
+import { managementSource, type ClusterRole, type ClusterState, type LivenessStatus, type ManagementSource, type MdnsSocket, type NodeEndpoint, type Suffrage, type SwimStatus } from '@clusterfunk/management'
+import { RAFT_PRESETS } from '@clusterfunk/raft'
 import type { KeyInput } from '@clusterfunk/swim'
-import { ClusterCore, type ClusterComponents } from './cluster.js'
-import { TAG_LIVENESS, TAG_MANAGEMENT, TAG_RAFT, TAG_SWIM } from './leader.js'
+import { ShardCoordinator } from '../coordinator/coordinator.js'
+import { ClusterMetrics } from '../metrics/cluster-metrics.js'
+import { PromMetrics } from '../metrics/prom-metrics.js'
+import { StateBoard } from './board.js'
+import { NodeCommands } from './commands.js'
+import { CONTACT_HEARTBEATS, STOP_HANDOVER_MS } from './constants.js'
+import { FacadeMetrics } from './facade-metrics.js'
+import { hasRaftState } from './gather.js'
+import { ControlLoop } from './loop.js'
+import { resolveClusterInit, type ClusterInit, type ResolvedClusterInit } from './options.js'
 import type { ClusterParts } from './parts.js'
-import type { ClusterInit } from './options.js'
-import { ClusterManagementSource } from './source.js'
-import type { ClusterEvents, ClusterNode } from './types.js'
+import { realParts, type PartsFactory } from './parts-factory.js'
+import { NodeReadModel, type NodeEvent } from './read-model.js'
+import { LocalEndpoints, OWN_ENDPOINTS, TAG_MANAGEMENT } from './tags.js'
+import { ShardView, type ClusterEvents, type ClusterNode } from './types.js'
+
+/** What a `Cluster` takes from outside; every field optional. */
+export interface ClusterComponents {
+  clock?: Clock
+  logger?: Logger
+  /** Makes zeroconf's mDNS socket. Default a real multicast socket; tests pass `MemoryMulticastNetwork.createSocket`. */
+  createMdnsSocket?: () => MdnsSocket
+  /** Builds the node's parts. Default `realParts`; a simulation passes its own with its `clock`. */
+  parts?: PartsFactory
+}
 
 const SWIM_STATUS: Record<string, SwimStatus> = { alive: 'Alive', suspect: 'Suspect', dead: 'Dead', left: 'Left' }
 const LIVENESS: Record<string, LivenessStatus> = { alive: 'Alive', dead: 'Dead', unknown: 'Unknown' }
@@ -14,40 +34,174 @@ const EVENT_TYPES: ReadonlyArray<keyof ClusterEvents & string> = [
   'state:change', 'role:change', 'leader:change', 'shards:change', 'reshard:done', 'node:join', 'node:leave', 'node:dead', 'node:alive'
 ]
 const ENDPOINT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/
-/** Endpoint names (without `ep.`) the cluster publishes itself. */
-const OWN_ENDPOINTS: readonly string[] = [TAG_SWIM, TAG_RAFT, TAG_LIVENESS, TAG_MANAGEMENT].map(tag => tag.slice('ep.'.length))
+
+/** One run of a node, from `start()` to the end of `stop()`. */
+interface NodeRun {
+  parts: ClusterParts
+  coordinator: ShardCoordinator
+  loop: ControlLoop
+  /** Removes the collect hook of the node's metrics. */
+  unhook: () => void
+}
 
 /**
  * A clusterfunk node: SWIM membership with endpoint tags, one Raft group,
  * the leader's liveness checker and the shard map committed through Raft
  * after every node acknowledged it; a gRPC management API, Prometheus
  * metrics and zeroconf. Create one with `createCluster(options)`, then
- * `start()`; `stop()` leaves the cluster and releases everything.
+ * `start()`; `stop()` leaves the cluster and releases everything. Each
+ * run's control loop (`ControlLoop`) is the node's own: it decides with
+ * `decide` and is the only place that acts on the parts.
  */
-export class Cluster extends ClusterCore {
-  /** What the management server (and `funkctl`) reads and asks of this node. */
+export class Cluster extends Service {
+  /** The options, with defaults applied. */
+  readonly options: ResolvedClusterInit
+  /** Metrics of every part of this node, for a Prometheus scrape (`exposition()`). */
+  readonly metrics: PromMetrics
+  /** The committed shard map: `nodeFor(key)`, `shardFor(key)`, `shardsOf(node)`, `version`. */
+  readonly shards: ShardView
+  /** What the management server (and `funkctl`) reads and asks of this node: its read model and its commands. */
   readonly managementSource: ManagementSource
+  private readonly emitter = new TypedEventEmitter<ClusterEvents>()
+  private readonly clock: Clock
+  private readonly logger: Logger
+  private readonly facade: FacadeMetrics
+  private readonly board: StateBoard
+  private readonly userEndpoints = new LocalEndpoints()
+  private readonly createMdnsSocket: (() => MdnsSocket) | undefined
+  private readonly partsFactory: PartsFactory
+  private readonly startedAt: number
+  /** The current run (kept after `stop()` until the next start, for `bootstrapped` and the shard map). */
+  private run: NodeRun | undefined
+  private parts: ClusterParts | undefined
 
   /** @throws InvalidConfigError naming the option at fault */
   constructor (components: ClusterComponents, init: ClusterInit) {
-    super(components, init)
-    this.managementSource = new ClusterManagementSource({
-      clusterName: this.options.name,
-      startedAt: this.startedAt,
+    super()
+    this.options = resolveClusterInit(init)
+    this.clock = components.clock ?? systemClock
+    this.logger = components.logger ?? silentLogger('cluster')
+    this.createMdnsSocket = components.createMdnsSocket
+    this.partsFactory = components.parts ?? realParts
+    this.metrics = new PromMetrics()
+    this.facade = new FacadeMetrics(this.metrics)
+    this.board = new StateBoard({ emitter: this.emitter, metrics: this.facade, clock: this.clock })
+    this.startedAt = this.clock.wallNow()
+    this.shards = new ShardView(this.options.shards, () => this.run?.coordinator.committedMap)
+    this.managementSource = managementSource(
+      new NodeReadModel(this, this.clock, { clusterName: this.options.name, startedAt: this.startedAt }),
+      new NodeCommands({ node: this, running: () => { const run = this.running(); return { raft: run.parts.raft, receiveAck: (id, version) => run.loop.receiveAck(id, version) } } })
+    )
+  }
+
+  /** This node's id (after `start()`, or when given in the options). */
+  get nodeId (): string {
+    return this.parts?.nodeId ?? this.options.nodeId ?? ''
+  }
+
+  /** The node's state: Starting, Joining, Voting, Resharding, Operational, Stopping (or Invalid). */
+  get state (): ClusterState { return this.board.state }
+
+  /** The node's role: Leader, Follower (voter), NonVoter, NonMember (not in the Raft group). */
+  get role (): ClusterRole { return this.board.role }
+
+  /** True when this node bootstrapped the Raft group during this run (safe bootstrap picked it). */
+  get bootstrapped (): boolean { return this.run?.loop.bootstrapped ?? false }
+
+  /** The leader this node knows of, if any. */
+  leader (): string | undefined { return this.board.leaderId }
+
+  /**
+   * True when gossip is authenticated (gossip keys are set): SWIM then drops
+   * every packet that does not open under the keyring, so member tags —
+   * endpoints such as `ep.kv` — come from nodes holding a key. False means
+   * anyone who can send a datagram to this node can forge a member's tags:
+   * an application must not send secrets or trusted writes to an endpoint
+   * learned from gossip unless this is true or its own channel
+   * authenticates the peer (TLS). The cluster's own node-to-node calls prove
+   * the token instead of sending it, so they are safe either way.
+   */
+  get gossipAuthenticated (): boolean { return this.options.keyring !== undefined }
+
+  protected async onStart (_options: AbortOptions): Promise<void> {
+    const o = this.options
+    if (o.exposed.length > 0) this.logger.warn(`starting insecure on ${o.host}: ${o.exposed.join('; ')}`, { insecure: true })
+    this.board.restart()
+    const nodeId = await this.partsFactory.nodeId(o)
+    const contactMs = RAFT_PRESETS[o.raftPreset].heartbeatMs * CONTACT_HEARTBEATS
+    const coordinatorInit = { nodeId, shardCount: o.shards, ackTimeoutMs: o.ackTimeoutMs, leaseMs: contactMs }
+    const coordinator = this.partsFactory.coordinator?.(coordinatorInit) ?? new ShardCoordinator(coordinatorInit)
+    // The shard map is read through the run: the new coordinator serves from here on.
+    this.run = undefined
+    // The parts call back into the loop, which needs the parts: it is made right after them.
+    const built: { loop?: ControlLoop } = {}
+    const parts = await this.partsFactory.assemble(o, {
+      nodeId,
+      coordinator,
       clock: this.clock,
-      nodeId: () => this.nodeId,
-      state: () => this.state,
-      role: () => this.role,
-      leader: () => this.leader(),
-      parts: () => this.running(),
-      coordinator: () => this.coordinator,
-      leading: () => this.coordinator?.isLeader === true,
-      nodes: () => this.nodes(),
-      endpoints: name => this.endpoints(name),
-      managementAddressOf: id => this.managementAddressOf(id),
-      events: signal => this.events(signal === undefined ? {} : { signal }),
-      wake: () => { this.schedulePump() }
+      logger: this.logger,
+      metrics: this.metrics,
+      skippedEntries: this.facade.skippedEntries,
+      source: this.managementSource,
+      changed: () => { built.loop?.wake() },
+      leaderManagementAddress: () => { const leader = this.board.leaderId; return leader === undefined ? undefined : this.parts?.swim.member(leader)?.tags.get(TAG_MANAGEMENT) },
+      createMdnsSocket: this.createMdnsSocket
     })
+    this.parts = parts
+    const loop = new ControlLoop({
+      parts, coordinator, clock: this.clock, logger: this.logger, board: this.board, emitter: this.emitter, metrics: this.facade, endpoints: this.userEndpoints
+    }, { options: o, contactMs })
+    const clusterMetrics = new ClusterMetrics({ metrics: this.metrics, clock: this.clock }, { clusterName: o.name, nodeId })
+    clusterMetrics.watchLiveness(parts.checker)
+    const unhook = this.metrics.addCollectHook(() => { clusterMetrics.refresh() })
+    built.loop = loop
+    this.run = { parts, coordinator, loop, unhook }
+    // Raft first, SWIM (which publishes the rest) last. Awaited here, not in a helper: the order of
+    // these steps among several nodes starting at once is what a simulation replays.
+    await parts.raft.start()
+    await parts.endpoint.start()
+    await parts.checker.start()
+    await parts.management.start()
+    await parts.metricsServer?.start()
+    await parts.swim.start()
+    parts.swim.setTags(this.userEndpoints.tags(parts, hasRaftState(parts)))
+    loop.start()
+    const run = loop
+    if (o.join.length > 0) void run.join(o.join)
+    if (parts.zeroconf !== undefined) {
+      await parts.zeroconf.start({ swim: parts.swim.port(), mgmt: parts.management.address().port }, (id, address) => {
+        if (this.parts === parts && parts.swim.status === 'started' && parts.swim.member(id) === undefined) void run.join([address])
+      })
+      void parts.zeroconf.discover().then(addresses => { if (addresses.length > 0 && this.parts === parts) void run.join(addresses) })
+    }
+  }
+
+  protected async onStop (): Promise<void> {
+    this.board.setState('Stopping')
+    const run = this.run
+    const p = this.parts
+    if (run === undefined || p === undefined) return
+    run.loop.halt()
+    p.acks.stop()
+    run.unhook()
+    if (run.loop.leading && p.raft.status === 'started') {
+      // Hand over first, so the others need not wait out an election.
+      try { await p.raft.transferLeadership(undefined, { timeoutMs: STOP_HANDOVER_MS }) } catch (err) { this.logger.debug('no leadership transfer', { error: String(err) }) }
+    }
+    run.loop.retire()
+    if (p.swim.status === 'started') {
+      try { await p.swim.leave({ timeoutMs: STOP_HANDOVER_MS }) } catch (err) { this.logger.debug('leave failed', { error: String(err) }) }
+    }
+    await p.zeroconf?.stop()
+    await p.swim.stop()
+    await p.checker.stop()
+    await p.endpoint.stop()
+    await p.management.stop()
+    await p.metricsServer?.stop()
+    await p.raft.stop()
+    await p.store.close()
+    this.parts = undefined
+    run.loop.detach()
   }
 
   addEventListener<K extends keyof ClusterEvents & string>(type: K, listener: EventHandler<ClusterEvents[K]>, options?: ListenerOptions): void {
@@ -59,7 +213,7 @@ export class Cluster extends ClusterCore {
   }
 
   /** Every event as a buffered async iterator of `{ type, detail }` until `signal` fires. */
-  events (options: EventIteratorOptions = {}): AsyncIterableIterator<{ type: keyof ClusterEvents & string, detail: ClusterEvents[keyof ClusterEvents & string] }> {
+  events (options: EventIteratorOptions = {}): AsyncIterableIterator<NodeEvent> {
     return eventIterator(this.emitter, EVENT_TYPES, options)
   }
 
@@ -76,7 +230,7 @@ export class Cluster extends ClusterCore {
     if (typeof url !== 'string' || url === '') throw new InvalidArgumentError('an endpoint needs a non-empty address')
     this.userEndpoints.set(bare, url)
     const p = this.parts
-    if (p !== undefined && p.swim.status === 'started') p.swim.setTags(this.tags())
+    if (p !== undefined && p.swim.status === 'started') p.swim.setTags(this.userEndpoints.tags(p, hasRaftState(p)))
   }
 
   /** The address node `nodeId` publishes for endpoint `name` (with or without `ep.`), if any. */
@@ -131,16 +285,23 @@ export class Cluster extends ClusterCore {
     })
   }
 
+  /** Members of the Raft group (voters and non-voters) and live SWIM members. @throws NotStartedError when not started */
+  memberCounts (): { raft: number, swim: number } {
+    const p = this.running().parts
+    const config = p.raft.configuration()
+    return { raft: config.voters.length + config.nonVoters.length, swim: p.swim.members().length }
+  }
+
   /** Where the management API listens (`host:port`). @throws NotStartedError when not started */
-  managementAddress (): string { return this.running().management.endpoint() }
+  managementAddress (): string { return this.running().parts.management.endpoint() }
   /** Where SWIM listens (`host:port`): what other nodes `join`. @throws NotStartedError when not started */
-  swimAddress (): string { return this.running().swim.address() }
+  swimAddress (): string { return this.running().parts.swim.address() }
   /** Where Raft listens (`host:port`). @throws NotStartedError when not started */
-  raftAddress (): string { return this.running().transport.address }
+  raftAddress (): string { return this.running().parts.transport.address }
   /** Where the liveness endpoint listens. @throws NotStartedError when not started */
-  livenessAddress (): { host: string, port: number } { return this.running().endpoint.address() }
+  livenessAddress (): { host: string, port: number } { return this.running().parts.endpoint.address() }
   /** The metrics URL, when a metrics port was given. @throws NotStartedError when not started */
-  metricsUrl (): string | undefined { return this.running().metricsServer?.url() }
+  metricsUrl (): string | undefined { return this.running().parts.metricsServer?.url() }
 
   /**
    * The gossip encryption keys this node holds, base64, primary (the one
@@ -187,16 +348,13 @@ export class Cluster extends ClusterCore {
 
   /** Counters of the shard-map coordinator (proposals, commits, stale acks, ack timeouts). */
   coordinatorCounters (): Readonly<Record<string, number>> {
-    return { ...(this.coordinator?.counters ?? {}) }
+    return { ...(this.run?.coordinator.counters ?? {}) }
   }
 
-  protected running (): ClusterParts {
-    if (this.parts === undefined) throw new NotStartedError('the cluster is not started')
-    return this.parts
-  }
-
-  protected source (): ManagementSource {
-    return this.managementSource
+  /** The current run, or NotStartedError. */
+  private running (): NodeRun {
+    if (this.parts === undefined || this.run === undefined) throw new NotStartedError('the cluster is not started')
+    return this.run
   }
 }
 

@@ -4,6 +4,7 @@ import { NODE_ID_RULE, isValidNodeId } from '@clusterfunk/management'
 import type { RaftPreset } from '@clusterfunk/raft'
 import { MAX_SHARDS } from '@clusterfunk/sharding'
 import type { Keyring, KeyInput, SwimPreset } from '@clusterfunk/swim'
+import { CLUSTER_DEFAULTS } from './constants.js'
 import { resolveGossipKeys, resolveTls, type ClusterTlsInit, type ResolvedClusterTls } from './security.js'
 
 /** Options of `createCluster`. Only `name` and `dataDir` are required. */
@@ -80,25 +81,15 @@ export interface ClusterInit {
   livenessRetries?: number
 }
 
-/** `ClusterInit` with every default applied. */
-export interface ResolvedClusterInit {
-  name: string
-  dataDir: string
+/** The options `CLUSTER_DEFAULTS` gives a value to. */
+type DefaultedOption = keyof typeof CLUSTER_DEFAULTS
+
+/** `ClusterInit` with every default applied: each defaulted option as a plain value, the rest resolved. */
+export type ResolvedClusterInit = Pick<Required<ClusterInit>, DefaultedOption | 'name' | 'dataDir'> & {
   nodeId: string | undefined
-  host: string
-  swimPort: number
-  raftPort: number
-  livenessPort: number
-  managementPort: number
   metricsPort: number | undefined
   join: string[]
   bootstrapExpect: number | undefined
-  zeroconf: boolean
-  shards: number
-  maxVoters: number
-  ackTimeoutMs: number
-  raftPreset: RaftPreset
-  swimPreset: SwimPreset
   token: string | undefined
   /** `insecure` (or the deprecated `allowInsecureToken`) was set. */
   insecure: boolean
@@ -108,11 +99,6 @@ export interface ResolvedClusterInit {
   tls: ResolvedClusterTls | undefined
   /** The gossip keyring, shared with SWIM, so keys rotated through the facade take effect at once and survive a restart of this object. */
   keyring: Keyring | undefined
-  failedRemovalMs: number
-  raftSnapshotThreshold: number
-  raftTrailingLogs: number
-  livenessIntervalMs: number
-  livenessRetries: number
 }
 
 function port (option: string, value: number | undefined, fallback: number): number {
@@ -137,7 +123,7 @@ export function resolveClusterInit (init: ClusterInit): ResolvedClusterInit {
   if (init.nodeId !== undefined && !isValidNodeId(init.nodeId)) {
     throw new InvalidConfigError('nodeId', `must be ${NODE_ID_RULE}`)
   }
-  const host = init.host ?? '127.0.0.1'
+  const host = init.host ?? CLUSTER_DEFAULTS.host
   if (typeof host !== 'string' || isIP(host) === 0 || host === '0.0.0.0' || host === '::') {
     throw new InvalidConfigError('host', 'must be a specific IP literal such as 127.0.0.1')
   }
@@ -146,9 +132,9 @@ export function resolveClusterInit (init: ClusterInit): ResolvedClusterInit {
     throw new InvalidConfigError('join', 'must be a list of host:port SWIM addresses')
   }
   if (init.bootstrapExpect !== undefined) positive('bootstrapExpect', init.bootstrapExpect, 1)
-  const raftPreset = init.raftPreset ?? 'fast'
+  const raftPreset = init.raftPreset ?? CLUSTER_DEFAULTS.raftPreset
   if (raftPreset !== 'fast' && raftPreset !== 'default') throw new InvalidConfigError('raftPreset', "must be 'fast' or 'default'")
-  const swimPreset = init.swimPreset ?? 'lan'
+  const swimPreset = init.swimPreset ?? CLUSTER_DEFAULTS.swimPreset
   if (!['lan', 'wan', 'local'].includes(swimPreset)) throw new InvalidConfigError('swimPreset', "must be 'lan', 'wan' or 'local'")
   if (init.token !== undefined && (typeof init.token !== 'string' || init.token.length < 8)) {
     throw new InvalidConfigError('token', 'must be at least 8 characters')
@@ -167,25 +153,25 @@ export function resolveClusterInit (init: ClusterInit): ResolvedClusterInit {
     throw new InvalidConfigError('insecure', `a token on the non-loopback host ${host} needs ${[tls === undefined ? 'tls' : '', keyring === undefined ? 'gossipKeys' : ''].filter(x => x !== '').join(' and ')}: ${exposed.join('; ')}. Set them, or set insecure: true to accept that`)
   }
   if (init.zeroconf !== undefined && typeof init.zeroconf !== 'boolean') throw new InvalidConfigError('zeroconf', 'must be true or false')
-  const shards = positive('shards', init.shards, 10_000)
+  const shards = positive('shards', init.shards, CLUSTER_DEFAULTS.shards)
   if (shards > MAX_SHARDS) throw new InvalidConfigError('shards', `must be at most ${MAX_SHARDS}`)
-  const maxVoters = positive('maxVoters', init.maxVoters, 5)
+  const maxVoters = positive('maxVoters', init.maxVoters, CLUSTER_DEFAULTS.maxVoters)
   return {
     name: init.name,
     dataDir: init.dataDir,
     nodeId: init.nodeId,
     host,
-    swimPort: port('swimPort', init.swimPort, 7946),
-    raftPort: port('raftPort', init.raftPort, 0),
-    livenessPort: port('livenessPort', init.livenessPort, 0),
-    managementPort: port('managementPort', init.managementPort, 0),
+    swimPort: port('swimPort', init.swimPort, CLUSTER_DEFAULTS.swimPort),
+    raftPort: port('raftPort', init.raftPort, CLUSTER_DEFAULTS.raftPort),
+    livenessPort: port('livenessPort', init.livenessPort, CLUSTER_DEFAULTS.livenessPort),
+    managementPort: port('managementPort', init.managementPort, CLUSTER_DEFAULTS.managementPort),
     metricsPort: init.metricsPort === undefined ? undefined : port('metricsPort', init.metricsPort, 0),
     join: [...join],
     bootstrapExpect: init.bootstrapExpect,
-    zeroconf: init.zeroconf ?? true,
+    zeroconf: init.zeroconf ?? CLUSTER_DEFAULTS.zeroconf,
     shards,
     maxVoters,
-    ackTimeoutMs: positive('ackTimeoutMs', init.ackTimeoutMs, 500),
+    ackTimeoutMs: positive('ackTimeoutMs', init.ackTimeoutMs, CLUSTER_DEFAULTS.ackTimeoutMs),
     raftPreset,
     swimPreset,
     token: init.token,
@@ -194,10 +180,10 @@ export function resolveClusterInit (init: ClusterInit): ResolvedClusterInit {
     allowInsecureToken: insecure,
     tls,
     keyring,
-    failedRemovalMs: positive('failedRemovalMs', init.failedRemovalMs, 30_000),
-    raftSnapshotThreshold: positive('raftSnapshotThreshold', init.raftSnapshotThreshold, 64),
-    raftTrailingLogs: positive('raftTrailingLogs', init.raftTrailingLogs, 16),
-    livenessIntervalMs: positive('livenessIntervalMs', init.livenessIntervalMs, 100),
-    livenessRetries: positive('livenessRetries', init.livenessRetries, 3)
+    failedRemovalMs: positive('failedRemovalMs', init.failedRemovalMs, CLUSTER_DEFAULTS.failedRemovalMs),
+    raftSnapshotThreshold: positive('raftSnapshotThreshold', init.raftSnapshotThreshold, CLUSTER_DEFAULTS.raftSnapshotThreshold),
+    raftTrailingLogs: positive('raftTrailingLogs', init.raftTrailingLogs, CLUSTER_DEFAULTS.raftTrailingLogs),
+    livenessIntervalMs: positive('livenessIntervalMs', init.livenessIntervalMs, CLUSTER_DEFAULTS.livenessIntervalMs),
+    livenessRetries: positive('livenessRetries', init.livenessRetries, CLUSTER_DEFAULTS.livenessRetries)
   }
 }

@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto'
 import path from 'node:path'
 import type { Clock, Counter, Logger } from '@clusterfunk/core'
 import { LivenessChecker, LivenessEndpoint } from '@clusterfunk/liveness'
-import { FileSnapshotStore, GrpcTransport, LevelStore, Raft, type RaftTransport } from '@clusterfunk/raft'
+import { FileSnapshotStore, Raft, type RaftTransport } from '@clusterfunk/raft'
+import { GrpcTransport } from '@clusterfunk/raft/grpc'
+import { LevelStore } from '@clusterfunk/raft/level'
 import { Swim } from '@clusterfunk/swim'
 import type { ShardCoordinator } from '../coordinator/coordinator.js'
 import { ManagementServer, type ManagementSource, type MdnsSocket } from '@clusterfunk/management'
@@ -10,7 +12,6 @@ import type { PromMetrics } from '../metrics/prom-metrics.js'
 import { MetricsServer } from '../metrics/server.js'
 import { AckSender, GrpcAckChannel } from './acks.js'
 import { ClusterFsm } from './fsm.js'
-import { LeaderDuties } from './leader.js'
 import type { ResolvedClusterInit } from './options.js'
 import type { AckPart, CheckerPart, EndpointPart, ManagementPart, StorePart, SwimPart } from './part-types.js'
 import { managementClientTls, managementServerTls, raftTls } from './security.js'
@@ -33,7 +34,6 @@ export interface ClusterParts {
   metricsServer: MetricsServer | undefined
   zeroconf: ZeroconfJoiner | undefined
   acks: AckPart
-  leader: LeaderDuties
 }
 
 /** What `assembleParts` wires the parts to. */
@@ -58,8 +58,7 @@ export interface PartsDeps {
  * classic-level log in `dataDir/raft` and file snapshots in
  * `dataDir/snapshots` over gRPC, SWIM, the liveness endpoint and checker
  * (keyed by a hash of the token when there is one), the management server,
- * the optional metrics server and zeroconf, the ack sender and the
- * leader's duties. Opens the store; closes it again when building fails.
+ * the optional metrics server and zeroconf, and the ack sender. Opens the store; closes it again when building fails.
  */
 export async function assembleParts (o: ResolvedClusterInit, d: PartsDeps): Promise<ClusterParts> {
   const store = new LevelStore(path.join(o.dataDir, 'raft'))
@@ -105,9 +104,6 @@ export async function assembleParts (o: ResolvedClusterInit, d: PartsDeps): Prom
         timeoutMs: o.ackTimeoutMs,
         leaderAddress: d.leaderManagementAddress,
         stillOwed: version => coordinator.pendingMap?.version === version
-      }),
-      leader: new LeaderDuties({ selfId: d.nodeId, raft, swim, checker, coordinator, clock: d.clock, logger: d.logger, changed: d.changed }, {
-        maxVoters: o.maxVoters, failedRemovalMs: o.failedRemovalMs, changeTimeoutMs: 10_000
       })
     }
   } catch (err) {

@@ -1,7 +1,7 @@
 import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { InvalidArgumentError, InvalidConfigError } from '@clusterfunk/core'
-import type { GrpcTlsInit } from '@clusterfunk/raft'
+import type { GrpcTlsInit } from '@clusterfunk/raft/grpc'
 import { Keyring, type KeyInput } from '@clusterfunk/swim'
 import type { ManagementClientTls, ManagementServerTls } from '@clusterfunk/management'
 

@@ -9,7 +9,6 @@ import type { Swim, SwimConfig } from '@clusterfunk/swim'
 import { simSwim } from '@clusterfunk/swim/sim'
 import type { PartsFactory } from '../cluster/parts-factory.js'
 import { ClusterFsm } from '../cluster/fsm.js'
-import { LeaderDuties } from '../cluster/leader.js'
 import type { ResolvedClusterInit } from '../cluster/options.js'
 import type { ClusterParts, PartsDeps } from '../cluster/parts.js'
 import type { ShardCoordinator } from '../coordinator/coordinator.js'
@@ -70,7 +69,7 @@ function defaultSyncDelay (random: Random): number {
 /**
  * The parts of one incarnation of a simulated cluster node: the real
  * `Raft` (on `SimTransport`, `SimLogStore` and `SimSnapshotStore` over
- * the node's `SimDisk`), the real `ClusterFsm` and `LeaderDuties`, and
+ * the node's `SimDisk`), the real `ClusterFsm`, and
  * the shipping `Swim` (with the gossip keyring when the options give
  * keys), `LivenessChecker` and `LivenessEndpoint` on a `SimHost` of the
  * node, whose ports and IP they bind; acks over the stream network. Pass
@@ -146,10 +145,7 @@ export class SimParts implements PartsFactory {
       management,
       metricsServer: undefined,
       zeroconf: undefined,
-      acks,
-      leader: new LeaderDuties({ selfId: d.nodeId, raft, swim, checker, coordinator, clock, logger: d.logger, changed: d.changed }, {
-        maxVoters: o.maxVoters, failedRemovalMs: o.failedRemovalMs, changeTimeoutMs: 10_000
-      })
+      acks
     }
   }
 

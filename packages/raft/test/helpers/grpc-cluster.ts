@@ -1,6 +1,7 @@
 import { SeededRandom, waitFor } from '@clusterfunk/core'
 import * as grpc from '@grpc/grpc-js'
-import { GrpcTransport, MemoryLogStore, MemorySnapshotStore, Raft, encodeMessage, type GrpcTransportInit, type Message } from '../../src/index.js'
+import { MemoryLogStore, MemorySnapshotStore, Raft, encodeMessage, type Message } from '../../src/index.js'
+import { GrpcTransport, type GrpcTransportInit } from '../../src/grpc.js'
 import { KvFsm } from './kv-fsm.js'
 
 export interface GrpcNode {

@@ -1,7 +1,6 @@
 import { SeededRandom, waitFor } from '@clusterfunk/core'
-import {
-  MemoryLogStore, MemoryNetwork, MemorySnapshotStore, Raft, type Configuration, type RaftInit
-} from '../../src/index.js'
+import { MemoryLogStore, MemorySnapshotStore, Raft, type Configuration, type RaftInit } from '../../src/index.js'
+import { MemoryNetwork } from '../../src/testing.js'
 import { KvFsm } from './kv-fsm.js'
 
 export interface TestNode {

@@ -14,6 +14,8 @@ const FIXTURE = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'f
  * the nodes of a benchmark (NODE_OPTIONS does not take --cpu-prof).
  */
 const NODE_FLAGS = (process.env.RAFT_FIXTURE_NODE_FLAGS ?? '').split(' ').filter(f => f !== '')
+/** The end of each node's stderr kept for failure messages, in characters. */
+const STDERR_TAIL_CHARS = 4000
 
 export type Reply = Record<string, unknown> & { ok: boolean }
 
@@ -24,13 +26,28 @@ export class NodeProcess {
   readonly events: Array<Record<string, unknown>> = []
   private readonly waiting = new Map<number, (r: Reply) => void>()
   private seq = 0
+  private stderrTail = ''
+  private exit: { code: number | null, signal: NodeJS.Signals | null } | undefined
+  /** Set when writing a request failed (the process died between the liveness check and the write: EPIPE). */
+  private stdinError: Error | undefined
   readonly exited: Promise<void>
 
   constructor (id: string, config: Record<string, unknown>) {
     this.id = id
-    this.child = spawn(process.execPath, [...NODE_FLAGS, FIXTURE, JSON.stringify(config)], { stdio: ['pipe', 'pipe', 'inherit'] })
+    this.child = spawn(process.execPath, [...NODE_FLAGS, FIXTURE, JSON.stringify(config)], { stdio: ['pipe', 'pipe', 'pipe'] })
+    this.child.stderr!.on('data', (chunk: Buffer) => {
+      process.stderr.write(chunk)
+      this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-STDERR_TAIL_CHARS)
+    })
+    // A request written just as the process dies (kill -9) fails with EPIPE on stdin: without a listener
+    // that error is thrown in the test runner as an uncaught exception, with no message naming the node.
+    this.child.stdin!.on('error', (err) => { this.stdinError = err })
     this.exited = new Promise(resolve => { this.child.once('exit', () => { resolve() }) })
-    this.child.once('exit', () => { for (const w of this.waiting.values()) w({ ok: false, error: 'exited' }); this.waiting.clear() })
+    this.child.once('exit', (code, signal) => {
+      this.exit = { code, signal }
+      for (const w of this.waiting.values()) w({ ok: false, error: 'exited' })
+      this.waiting.clear()
+    })
     createInterface({ input: this.child.stdout! }).on('line', (line) => {
       let o: Record<string, unknown>
       try { o = JSON.parse(line) as Record<string, unknown> } catch { return }
@@ -60,7 +77,17 @@ export class NodeProcess {
 
   async ready (): Promise<void> {
     await waitFor(() => this.events.some(e => e.event === 'ready') || !this.alive, { timeoutMs: 20_000, what: `node ${this.id} to start` })
-    if (!this.alive) throw new Error(`node ${this.id} exited while starting`)
+    if (!this.alive) {
+      await this.exited
+      throw new Error(`node ${this.id} exited while starting; ${this.describe()}`)
+    }
+  }
+
+  /** How the process ended (or that it runs) and the end of its stderr, for failure messages. */
+  describe (): string {
+    const state = this.exit === undefined ? 'running' : `exited with code ${String(this.exit.code)}, signal ${String(this.exit.signal)}`
+    const stdin = this.stdinError === undefined ? '' : `, stdin failed: ${this.stdinError.message}`
+    return `node ${this.id} ${state}${stdin}; stderr: ${this.stderrTail === '' ? '(empty)' : `\n${this.stderrTail}`}`
   }
 
   kill9 (): void {
@@ -147,6 +174,11 @@ export class ProcessCluster {
       }
       return undefined
     }, { timeoutMs, intervalMs: 20, what: 'a leader' })
+  }
+
+  /** Every node's state and stderr, for the message of a failed test. */
+  describe (): string {
+    return [...this.nodes.values()].map(n => n.describe()).join('\n')
   }
 
   async close (): Promise<void> {

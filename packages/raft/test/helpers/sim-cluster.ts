@@ -2,6 +2,7 @@ import type { Random } from '@clusterfunk/core'
 import { PacketNetwork, Partitions, SimDisk, StreamNetwork, type CrashMode, type NodeClock, type Simulation } from '@clusterfunk/sim'
 import { Raft, type Configuration, type LogCache, type NodeId, type RaftInit } from '../../src/index.js'
 import { SimLogStore, SimSnapshotStore, SimTransport, type KvOutput } from '../../src/sim.js'
+import { inspectRaft } from '../../src/testing.js'
 import { SimKvFsm, type ApplyObserver } from './sim-kv.js'
 
 /** Read-only view of a node's durable state, for the invariant checker. */
@@ -15,21 +16,22 @@ export interface NodeView {
 /** A `Raft` that lets the simulation look at its core and durable log without changing anything. */
 export class InspectableRaft extends Raft<KvOutput> {
   view (): NodeView | undefined {
-    const core = this.core
-    const cache = this.cache
-    if (core === undefined || cache === undefined || this.failure !== undefined) return undefined
+    const { loop } = inspectRaft(this)
+    const core = loop.core
+    const cache = loop.cache
+    if (core === undefined || cache === undefined || loop.failure !== undefined) return undefined
     const s = core.status()
     return { role: s.role, term: s.term, log: cache }
   }
 
   /** Whether a read now would be served from the lease (`readOnly: 'lease'`). */
   leaseReadable (): boolean {
-    return this.core?.status().leaseReadable ?? false
+    return inspectRaft(this).loop.core?.status().leaseReadable ?? false
   }
 
   /** The error that made this node stop serving, if any. */
   failed (): Error | undefined {
-    return this.failure
+    return inspectRaft(this).loop.failure
   }
 }
 

@@ -1,0 +1,1 @@
+export { kvdb, type Db, type Item } from './kvdb.js'

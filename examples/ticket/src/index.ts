@@ -1,0 +1,1 @@
+export { ticket, type TicketData } from './ticket.js'

@@ -1,0 +1,3 @@
+import { run } from './cluster.bench.js'
+
+await run({ tiny: process.argv.includes('--tiny') })
