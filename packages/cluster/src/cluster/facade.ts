@@ -1,5 +1,5 @@
 import { InvalidArgumentError, NotStartedError, Service, TypedEventEmitter, eventIterator, silentLogger, systemClock, type AbortOptions, type Clock, type EventHandler, type EventIteratorOptions, type ListenerOptions, type Logger } from '@clusterfunk/core'
-import { managementSource, type ClusterRole, type ClusterState, type LivenessStatus, type ManagementSource, type MdnsSocket, type NodeEndpoint, type Suffrage, type SwimStatus } from '@clusterfunk/management'
+import { managementSource, type ClusterRole, type ClusterState, type ManagementSource, type MdnsSocket, type NodeEndpoint } from '@clusterfunk/management'
 import { RAFT_PRESETS } from '@clusterfunk/raft'
 import type { KeyInput } from '@clusterfunk/swim'
 import { ShardCoordinator } from '../coordinator/coordinator.js'
@@ -15,6 +15,7 @@ import { resolveClusterInit, type ClusterInit, type ResolvedClusterInit } from '
 import type { ClusterParts } from './parts.js'
 import { realParts, type PartsFactory } from './parts-factory.js'
 import { NodeReadModel, type NodeEvent } from './read-model.js'
+import { bareEndpointName, listEndpoints, listNodes } from './roster.js'
 import { LocalEndpoints, OWN_ENDPOINTS, TAG_MANAGEMENT } from './tags.js'
 import { ShardView, type ClusterEvents, type ClusterNode } from './types.js'
 
@@ -28,8 +29,6 @@ export interface ClusterComponents {
   parts?: PartsFactory
 }
 
-const SWIM_STATUS: Record<string, SwimStatus> = { alive: 'Alive', suspect: 'Suspect', dead: 'Dead', left: 'Left' }
-const LIVENESS: Record<string, LivenessStatus> = { alive: 'Alive', dead: 'Dead', unknown: 'Unknown' }
 const EVENT_TYPES: ReadonlyArray<keyof ClusterEvents & string> = [
   'state:change', 'role:change', 'leader:change', 'shards:change', 'reshard:done', 'node:join', 'node:leave', 'node:dead', 'node:alive'
 ]
@@ -166,13 +165,12 @@ export class Cluster extends Service {
     await parts.swim.start()
     parts.swim.setTags(this.userEndpoints.tags(parts, hasRaftState(parts)))
     loop.start()
-    const run = loop
-    if (o.join.length > 0) void run.join(o.join)
+    if (o.join.length > 0) void loop.join(o.join)
     if (parts.zeroconf !== undefined) {
       await parts.zeroconf.start({ swim: parts.swim.port(), mgmt: parts.management.address().port }, (id, address) => {
-        if (this.parts === parts && parts.swim.status === 'started' && parts.swim.member(id) === undefined) void run.join([address])
+        if (this.parts === parts && parts.swim.status === 'started' && parts.swim.member(id) === undefined) void loop.join([address])
       })
-      void parts.zeroconf.discover().then(addresses => { if (addresses.length > 0 && this.parts === parts) void run.join(addresses) })
+      void parts.zeroconf.discover().then(addresses => { if (addresses.length > 0 && this.parts === parts) void loop.join(addresses) })
     }
   }
 
@@ -224,7 +222,7 @@ export class Cluster extends Service {
    * @throws InvalidArgumentError for a bad name, an empty url, or a reserved name
    */
   setEndpoint (name: string, url: string): void {
-    const bare = name.startsWith('ep.') ? name.slice(3) : name
+    const bare = bareEndpointName(name)
     if (!ENDPOINT_NAME.test(bare)) throw new InvalidArgumentError(`"${name}" is not an endpoint name (letters, digits, . _ -)`)
     if (OWN_ENDPOINTS.includes(bare)) throw new InvalidArgumentError(`endpoint "${bare}" is the cluster's own`)
     if (typeof url !== 'string' || url === '') throw new InvalidArgumentError('an endpoint needs a non-empty address')
@@ -235,24 +233,12 @@ export class Cluster extends Service {
 
   /** The address node `nodeId` publishes for endpoint `name` (with or without `ep.`), if any. */
   endpoint (nodeId: string, name: string): string | undefined {
-    const bare = name.startsWith('ep.') ? name.slice(3) : name
-    return this.parts?.swim.member(nodeId)?.tags.get(`ep.${bare}`)
+    return this.parts?.swim.member(nodeId)?.tags.get(`ep.${bareEndpointName(name)}`)
   }
 
-  /** Every endpoint of every alive member, sorted by node id then name; with `name`, only that endpoint. */
+  /** Every endpoint of every live member, sorted by node id then name; with `name`, only that endpoint. */
   endpoints (name?: string): NodeEndpoint[] {
-    const p = this.parts
-    if (p === undefined) return []
-    const bare = name?.startsWith('ep.') === true ? name.slice(3) : name
-    const out: NodeEndpoint[] = []
-    for (const m of p.swim.members()) {
-      for (const [tag, address] of m.tags) {
-        if (!tag.startsWith('ep.')) continue
-        const n = tag.slice(3)
-        if (bare === undefined || n === bare) out.push({ nodeId: m.id, name: n, address })
-      }
-    }
-    return out.sort((a, b) => a.nodeId < b.nodeId ? -1 : a.nodeId > b.nodeId ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
+    return this.parts === undefined ? [] : listEndpoints(this.parts, name)
   }
 
   /**
@@ -260,29 +246,7 @@ export class Cluster extends Service {
    * liveness (known on the leader only; `Unknown` elsewhere) and endpoints.
    */
   nodes (): ClusterNode[] {
-    const p = this.parts
-    if (p === undefined) return []
-    const config = p.raft.configuration()
-    const suffrage = new Map<string, Suffrage>()
-    for (const m of config.voters) suffrage.set(m.id, 'Voter')
-    for (const m of config.nonVoters) suffrage.set(m.id, 'NonVoter')
-    const swim = new Map(p.swim.allMembers().map(m => [m.id, m]))
-    const ids = [...new Set([...suffrage.keys(), ...swim.keys()])].sort()
-    const leader = this.leader()
-    return ids.map(id => {
-      const member = swim.get(id)
-      const endpoints: Record<string, string> = {}
-      for (const [tag, address] of member?.tags ?? []) if (tag.startsWith('ep.')) endpoints[tag.slice(3)] = address
-      const liveness = this.role === 'Leader' ? p.checker.nodeStatus(id)?.state : undefined
-      return {
-        id,
-        suffrage: suffrage.get(id) ?? 'None',
-        swim: member === undefined ? 'Unknown' : SWIM_STATUS[member.status] ?? 'Unknown',
-        liveness: liveness === undefined ? 'Unknown' : LIVENESS[liveness] ?? 'Unknown',
-        leader: id === leader,
-        endpoints
-      }
-    })
+    return this.parts === undefined ? [] : listNodes(this.parts, this.leader(), this.role === 'Leader')
   }
 
   /** Members of the Raft group (voters and non-voters) and live SWIM members. @throws NotStartedError when not started */
