@@ -1,7 +1,7 @@
 import { isIP } from 'node:net'
 import {
-  InvalidArgumentError, NotStartedError, Service, TypedEventEmitter, createRandom, eventIterator, noopMetrics, silentLogger, systemClock, udpPorts,
-  type Clock, type Counter, type EventHandler, type EventIteratorOptions, type Gauge, type Histogram, type ListenerOptions,
+  InvalidArgumentError, LocalHealthMonitor, NotStartedError, Service, TypedEventEmitter, createRandom, eventIterator, noopMetrics, silentLogger, systemClock, udpPorts,
+  type Clock, type Counter, type LocalHealth, type EventHandler, type EventIteratorOptions, type Gauge, type Histogram, type ListenerOptions,
   type Logger, type Metrics, type PacketPort, type PacketPorts, type PortAddress, type Random, type TimerHandle
 } from '@clusterfunk/core'
 import { RTT_BUCKETS_SECONDS, TICK_MS } from './constants.js'
@@ -23,6 +23,13 @@ export interface LivenessCheckerComponents {
   random?: Random
   logger?: Logger
   metrics?: Metrics
+  /**
+   * This process's local health: how long it was recently kept from running.
+   * A stalled checker waits that much longer for each probe before counting a
+   * miss. Default: the checker's own `LocalHealthMonitor` on its clock,
+   * running between start() and stop(); a node shares one across its parts.
+   */
+  health?: LocalHealth
 }
 
 /** Counts of a checker's traffic since construction. */
@@ -59,6 +66,9 @@ export class LivenessChecker extends Service {
   private readonly rttHistogram: Histogram
   private readonly deadGauge: Gauge
   private readonly packets: PacketPorts
+  private readonly health: LocalHealth
+  /** The monitor this checker started itself (none when the caller gave `health`). */
+  private readonly ownMonitor: LocalHealthMonitor | undefined
   private socket: PacketPort | undefined
   private bound: NodeAddress | undefined
   private timer: TimerHandle | undefined
@@ -76,6 +86,8 @@ export class LivenessChecker extends Service {
     this.family = isIP(this.init.host) === 6 ? 6 : 4
     this.clock = components.clock ?? systemClock
     this.packets = components.packets ?? udpPorts
+    this.ownMonitor = components.health === undefined ? new LocalHealthMonitor(this.clock) : undefined
+    this.health = components.health ?? this.ownMonitor as LocalHealthMonitor
     this.logger = components.logger ?? silentLogger('liveness:checker')
     const metrics = components.metrics ?? noopMetrics
     this.drops = new DropCounter(metrics, 'clusterfunk_liveness_dropped_packets_total', 'Datagrams the liveness checker dropped, by reason')
@@ -171,12 +183,14 @@ export class LivenessChecker extends Service {
     socket.onMessage(this.onMessage)
     socket.onError(this.onError)
     this.bound = { ...socket.address }
+    this.ownMonitor?.start()
     const now = this.clock.now()
     this.tracker.reschedule(now)
     this.arm(now)
   }
 
   protected async onStop (): Promise<void> {
+    this.ownMonitor?.stop()
     if (this.timer !== undefined) this.clock.clearTimeout(this.timer)
     this.timer = undefined
     this.timerAt = Infinity
@@ -212,7 +226,7 @@ export class LivenessChecker extends Service {
   private readonly onTick = (): void => {
     this.deferred = undefined
     if (this.socket === undefined) return
-    this.arm(this.tracker.tick(this.clock.now()))
+    this.arm(this.tracker.tick(this.clock.now(), this.health.recentDelayMs()))
   }
 
   private readonly sendProbe = (node: TrackedNode<Buffer>): void => {

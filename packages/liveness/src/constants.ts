@@ -24,3 +24,10 @@ export const RTT_BUCKETS_SECONDS: readonly number[] = [0.0001, 0.00025, 0.0005, 
 export const DEFAULT_MAX_PROBE_AGE_MS = 30_000
 /** Keyed endpoints: checkers whose last probe is remembered (a leader's checker per term; a few at most in practice). */
 export const DEFAULT_MAX_CHECKERS = 64
+
+/**
+ * A checker that was itself stalled waits for an outstanding probe at most
+ * this many probe intervals longer, as Lifeguard caps its local health
+ * multiplier: a starved checker slows its verdicts, it never stops them.
+ */
+export const MAX_STALL_WIDENING = 7

@@ -11,7 +11,7 @@ export const SIM_ENDPOINT_PORT = 7001
 export const SIM_CHECKER_PORT = 7002
 
 /** What a simulated checker or endpoint takes beyond its host: the logger and metrics. */
-export type SimulatedLivenessComponents = Pick<LivenessCheckerComponents, 'logger' | 'metrics'>
+export type SimulatedLivenessComponents = Pick<LivenessCheckerComponents, 'logger' | 'metrics' | 'health'>
 
 /**
  * A `LivenessChecker` on `host`: its clock, its packet ports, a random

@@ -1,5 +1,5 @@
 import type { Random } from '@clusterfunk/core'
-import { RTT_SMOOTHING } from './constants.js'
+import { MAX_STALL_WIDENING, RTT_SMOOTHING } from './constants.js'
 import type { NodeAddress, NodeAliveEvent, NodeDeadEvent, NodeState, NodeStatus } from './events.js'
 
 /** The verdict rules, validated by the caller. */
@@ -139,14 +139,22 @@ export class LivenessTracker<Tag = unknown> {
   /**
    * Counts the misses whose deadline passed and sends the probes that fell
    * due. Returns the time something is next due (Infinity with no nodes).
+   *
+   * `localDelayMs` is how long this process itself was recently kept from
+   * running (its local health, e.g. `LocalHealthMonitor.recentDelayMs()`):
+   * a checker that was stalled for d ms cannot tell a node's silence from its
+   * own d ms of not sending or reading, so each outstanding probe gets that
+   * much longer (at most `MAX_STALL_WIDENING` intervals) before it counts
+   * as a miss — Lifeguard's local health, applied to the verdicts.
    */
-  tick (now: number): number {
+  tick (now: number, localDelayMs = 0): number {
     let next = Infinity
     const { intervalMs } = this.options
+    const delay = Number.isFinite(localDelayMs) && localDelayMs > 0 ? localDelayMs : 0
     // Index loop: an output callback may add or remove nodes while we run.
     for (let i = 0; i < this.list.length; i++) {
       const node = this.list[i] as TrackedNode<Tag>
-      if (node.deadline <= now) this.miss(node, now)
+      if (node.deadline !== Infinity && node.deadline + this.grace(delay) <= now) this.miss(node, now)
       if (node.deadline === Infinity && node.nextProbeAt <= now) {
         // After a stall, skip the slots that were missed instead of bursting.
         node.nextProbeAt = Math.max(node.nextProbeAt + intervalMs, now + intervalMs / 2)
@@ -155,7 +163,7 @@ export class LivenessTracker<Tag = unknown> {
       // With a probe out, the next thing due is its deadline (the next probe waits for it, and a reply
       // re-arms the driver); the next probe may be due sooner than that deadline (a node's first probe
       // waits a whole interval for its answer), which must not make the driver spin.
-      const due = node.deadline !== Infinity ? node.deadline : node.nextProbeAt
+      const due = node.deadline !== Infinity ? node.deadline + this.grace(delay) : node.nextProbeAt
       if (due < next) next = due
     }
     return next
@@ -181,6 +189,13 @@ export class LivenessTracker<Tag = unknown> {
       this.output.alive({ nodeId: node.id, address: { ...node.address }, rttMs: rtt, previous, deadForMs })
     }
     return node
+  }
+
+  /** How much longer the outstanding probe of `node` is waited for, given this process's own recent stall. */
+  private grace (localDelayMs: number): number {
+    if (localDelayMs === 0) return 0
+    // Capped in intervals, not in the probe's adaptive timeout: with a fast network that timeout is a few ms, far below any stall.
+    return Math.min(localDelayMs, MAX_STALL_WIDENING * this.options.intervalMs)
   }
 
   /** The timeout the next probe of `node` gets (ms). */

@@ -34,7 +34,7 @@ describe('liveness lifecycle and options', () => {
     const checker = new LivenessChecker({ clock }, { intervalMs: 20 })
     await checker.start()
     checker.add('node-a', { host: '127.0.0.1', port: 9 })
-    expect(clock.pending).to.equal(1)
+    expect(clock.pending).to.equal(2) // its probe timer and its own local-health monitor's
     await checker.stop()
     expect(clock.pending).to.equal(0)
   })

@@ -1,5 +1,5 @@
 import { expect } from 'chai'
-import { InvalidConfigError, MemoryMetrics } from '@clusterfunk/core'
+import { InvalidConfigError, MemoryMetrics, punctualHealth, type LocalHealth } from '@clusterfunk/core'
 import { PacketNetwork, Partitions, SimHosts, Simulation, StreamNetwork } from '@clusterfunk/sim'
 import { SIM_CHECKER_PORT, SIM_ENDPOINT_PORT, simLivenessChecker, simLivenessEndpoint } from '../src/sim.js'
 import type { NodeAliveEvent, NodeDeadEvent } from '../src/index.js'
@@ -69,6 +69,36 @@ describe('the shipping LivenessChecker and LivenessEndpoint on simulated hosts (
     n2.mute(SIM_ENDPOINT_PORT, false)
     sim.runFor(300)
     expect(alive.map(e => e.previous)).to.deep.equal(['unknown', 'dead'])
+  })
+
+  it('a checker starved with its node (one busy host: both paused 400 ms) waits its own stall out instead of declaring the node dead', async () => {
+    const run = async (health?: LocalHealth) => {
+      const sim = new Simulation({ seed: 3 })
+      const packets = new PacketNetwork(sim, { latency: { minMs: 2, maxMs: 2 } })
+      const hosts = new SimHosts(sim, { packets, streams: new StreamNetwork(sim, {}) })
+      const [n1, n2] = [hosts.host('n1'), hosts.host('n2')]
+      const endpoint = simLivenessEndpoint(n2, { nodeId: 'b' })
+      const checker = simLivenessChecker(n1, { intervalMs: 100, retries: 1 }, health === undefined ? {} : { health })
+      const dead: string[] = []
+      checker.addEventListener('node:dead', e => { dead.push(e.detail.nodeId) })
+      await endpoint.start()
+      await checker.start()
+      checker.add('b', endpoint.address())
+      sim.runFor(300)
+      // The host stalls right after a probe left: its answer waits in the paused endpoint.
+      const sent = checker.stats().probesSent
+      for (let i = 0; i < 1_000 && checker.stats().probesSent === sent; i++) sim.step()
+      n1.pause(); n2.pause()
+      sim.runFor(400)
+      n1.resume(); n2.resume()
+      sim.runFor(500)
+      expect(checker.nodeStatus('b')?.state).to.equal('alive') // it answers again either way
+      await checker.stop()
+      await endpoint.stop()
+      return dead
+    }
+    expect(await run()).to.deep.equal([]) // its own monitor saw the 400 ms stall
+    expect(await run(punctualHealth)).to.deep.equal(['b']) // a checker blind to its own stall accuses the node
   })
 
   it('with a key, probes and replies are authenticated: an endpoint with another key answers nothing', async () => {

@@ -62,6 +62,34 @@ describe('LivenessTracker', () => {
     expect((second?.at ?? Infinity) - (first?.at ?? 0)).to.be.within(50, 100)
   })
 
+  it('a checker that was itself stalled waits the stall out before a probe counts as a miss, at most 7 intervals more', () => {
+    // Driven by hand: one probe out at 0 with a 100 ms timeout (no RTT known yet).
+    const make = () => {
+      const dead: NodeDeadEvent[] = []
+      const tracker = new LivenessTracker<null>({ intervalMs: 100, retries: 1, timeoutMultiplier: 5, minTimeoutMs: 10 }, createRandom(7), {
+        probe: () => {}, timeout: () => {}, dead: e => { dead.push(e) }, alive: () => {}
+      })
+      tracker.add('a', A, null, 0, true)
+      tracker.tick(0)
+      return { tracker, dead }
+    }
+    const punctual = make()
+    expect(punctual.tracker.tick(100, 0)).to.equal(200) // missed at its deadline; the next probe goes out at once, due in its timeout
+    expect(punctual.dead.map(e => e.nodeId)).to.deep.equal(['a'])
+
+    const stalled = make()
+    expect(stalled.tracker.tick(100, 250)).to.equal(350) // this process was stalled 250 ms: the probe is waited for until 350
+    expect(stalled.dead).to.deep.equal([])
+    expect(stalled.tracker.tick(349, 250)).to.equal(350)
+    expect(stalled.tracker.tick(350, 250)).to.be.greaterThan(350)
+    expect(stalled.dead.map(e => e.nodeId)).to.deep.equal(['a'])
+
+    const starved = make()
+    expect(starved.tracker.tick(100, 60_000)).to.equal(800) // never more than 7 intervals more: a starved checker slows its verdicts, it never stops them
+    starved.tracker.tick(800, 60_000)
+    expect(starved.dead.map(e => e.nodeId)).to.deep.equal(['a'])
+  })
+
   it('a node that never answers is dead after exactly `retries` misses, reported once', () => {
     const h = harness({ retries: 3 })
     h.add('a')
