@@ -23,8 +23,10 @@ export { DEFAULT_CONNECTION_LIMITS, DEFAULT_WATCH_LIMITS, MANAGEMENT_DEFAULTS } 
 export { ManagementClient, type CallOptionsInit, type ManagementClientInit, type ManagementClientTls } from './client.js'
 export {
   ManagementServer,
-  type ManagementAddress, type ManagementConnectionLimits, type ManagementServerComponents, type ManagementServerInit, type ManagementServerTls
+  type ManagementAddress, type ManagementConnectionLimits, type ManagementServerComponents, type ManagementServerInit, type ManagementServerTls,
+  type ResolvedManagementServerInit
 } from './server.js'
+export { resolveServerInit } from './server-init.js'
 export { joinHostPort, parseHostPort } from './auth.js'
 
 // What a node uses to call its leader: pooled clients, the peer proof key, the node id rule.

@@ -1,6 +1,6 @@
 import { Server, ServerCredentials, status as Code, type sendUnaryData, type ServerUnaryCall, type ServerWritableStream, type UntypedServiceImplementation } from '@grpc/grpc-js'
-import { ConnectionGuard, InvalidArgumentError, InvalidConfigError, MAP_VERSIONS, NotLeaderError, inRange, NotStartedError, Service, noopMetrics, silentLogger, systemClock, type AbortOptions, type Clock, type Counter, type Logger, type Metrics } from '@clusterfunk/core'
-import { FORWARDED_KEY, isLoopback, joinHostPort, peerIp, tokenMatches } from './auth.js'
+import { ConnectionGuard, InvalidArgumentError, MAP_VERSIONS, NotLeaderError, inRange, NotStartedError, Service, noopMetrics, silentLogger, systemClock, type AbortOptions, type Clock, type Counter, type Logger, type Metrics } from '@clusterfunk/core'
+import { FORWARDED_KEY, joinHostPort, peerIp, tokenMatches } from './auth.js'
 import type { ManagementClient } from './client.js'
 import { encodeEndpoints, encodeNodes, encodeShards, encodeStatus, formatOf, withFormat } from './codec.js'
 import { ManagementError, UnauthenticatedError } from './errors.js'
@@ -9,8 +9,8 @@ import { PEER_PROOF_KEY, PeerProofVerifier, peerProofKey } from './peer-proof.js
 import { MANAGEMENT_FORMAT_VERSION, MAX_REQUEST_BYTES, digestOf, managementMethod, managementService, withBodyDigests, type ManagementMethod, type Wire } from './proto.js'
 import type { ManagementSource } from './source.js'
 import { checkNodeId } from './node-ids.js'
-import { WatchStreams, type WatchLimits } from './watch.js'
-import { DEFAULT_CONNECTION_LIMITS, DEFAULT_WATCH_LIMITS, MANAGEMENT_DEFAULTS } from './constants.js'
+import { WatchStreams } from './watch.js'
+import { resolveServerInit, type ManagementConnectionLimits, type ManagementServerInit, type ResolvedManagementServerInit } from './server-init.js'
 import { Responder } from './respond.js'
 import { UnsupportedFormatError } from './status.js'
 
@@ -23,64 +23,6 @@ export interface ManagementServerComponents {
   clock?: Clock
 }
 
-/** TLS of the management server. */
-export interface ManagementServerTls {
-  /** PEM certificate chain and private key of this server. */
-  cert: Buffer
-  key: Buffer
-  /** PEM CA: when set, clients must present a certificate it signed. */
-  clientCa?: Buffer
-  /** PEM CA trusted when forwarding to the leader. Default `cert` itself (one self-signed cluster certificate). */
-  peerCa?: Buffer
-}
-
-/** Options of a `ManagementServer`; every one optional. */
-export interface ManagementServerInit {
-  /** Address to listen on. Default `127.0.0.1`. */
-  host?: string
-  /** Port; 0 (the default) takes a free one, see `address()`. */
-  port?: number
-  /** Cluster token every call must carry as `authorization: Bearer <token>`. Default none. */
-  token?: string
-  /** Serve TLS. Default plaintext. */
-  tls?: ManagementServerTls
-  /** Allow a token over plaintext on a non-loopback address (it travels in clear). Default false. */
-  allowInsecureToken?: boolean
-  /** Deadline of a call forwarded to the leader (ms). Default 5 000. */
-  forwardTimeoutMs?: number
-  /** How long `stop()` waits for calls to finish before cutting them (ms). Default 2 000. */
-  shutdownTimeoutMs?: number
-  /** Most WatchEvents streams open at once; more are refused with RESOURCE_EXHAUSTED. Default 64. */
-  maxWatchers?: number
-  /** Most WatchEvents streams open at once over one client connection. Default 8. */
-  maxWatchersPerClient?: number
-  /** Most WatchEvents streams open at once from one IP address. Default 16. */
-  maxWatchersPerAddress?: number
-  /** Connection caps and timeouts of the port; see `ManagementConnectionLimits` for the defaults. */
-  connections?: Partial<ManagementConnectionLimits>
-  /** A WatchEvents stream whose consumer has not taken what was sent for this long is ended with RESOURCE_EXHAUSTED (ms). Default 10 000. */
-  watchStallMs?: number
-}
-
-/** The bounds on the management port's connections. */
-export interface ManagementConnectionLimits {
-  /** Connections open at once; more are closed on accept (counted). Default 256. */
-  maxConnections: number
-  /** Connections open at once from one IP address. Default 64. */
-  maxConnectionsPerAddress: number
-  /** A connection with no byte either way for this long is closed (ms). Default 120 000. */
-  idleTimeoutMs: number
-  /** An HTTP/2 session with no call for this long is closed (ms). Default 60 000. */
-  sessionIdleMs: number
-  /** Calls open at once on one connection. Default 32. */
-  maxStreamsPerConnection: number
-  /** Memory one HTTP/2 session may buffer (MiB); past it new calls are refused. Default 4. */
-  maxSessionMemoryMb: number
-}
-
-function definedOnly<T extends object> (o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>
-}
 
 /** Where a started server listens. */
 export interface ManagementAddress {
@@ -105,7 +47,7 @@ export class ManagementServer extends Service {
   private readonly responder: Responder
   private readonly host: string
   private readonly port: number
-  private readonly init: ManagementServerInit
+  private readonly init: ResolvedManagementServerInit
   private readonly shutdownTimeoutMs: number
   private readonly watchers: WatchStreams
   private server?: Server
@@ -136,40 +78,21 @@ export class ManagementServer extends Service {
       }),
       logger: this.logger
     })
-    this.init = init
-    this.host = init.host ?? MANAGEMENT_DEFAULTS.host
-    this.port = init.port ?? MANAGEMENT_DEFAULTS.port
-    this.shutdownTimeoutMs = init.shutdownTimeoutMs ?? MANAGEMENT_DEFAULTS.shutdownTimeoutMs
-    const watch: WatchLimits = {
-      maxWatchers: init.maxWatchers ?? DEFAULT_WATCH_LIMITS.maxWatchers,
-      maxPerClient: init.maxWatchersPerClient ?? DEFAULT_WATCH_LIMITS.maxPerClient,
-      maxPerAddress: init.maxWatchersPerAddress ?? DEFAULT_WATCH_LIMITS.maxPerAddress,
-      stallMs: init.watchStallMs ?? DEFAULT_WATCH_LIMITS.stallMs
-    }
+    const resolved = resolveServerInit(init)
+    this.init = resolved
+    this.host = resolved.host
+    this.port = resolved.port
+    this.shutdownTimeoutMs = resolved.shutdownTimeoutMs
+    const watch = resolved.watch
     this.watchers = new WatchStreams(watch, this.clock, metrics.counter({
       name: 'clusterfunk_cluster_management_watch_evictions_total', help: 'WatchEvents streams ended because the consumer stopped reading, by reason (stalled, backlog)', labelNames: ['reason']
     }))
     this.refusedProofs = metrics.counter({
       name: 'clusterfunk_cluster_management_peer_proofs_refused_total', help: 'Peer proofs refused, by reason (malformed, stale, mac, replay, busy)', labelNames: ['reason']
     })
-    if (this.host === '') throw new InvalidConfigError('host', 'must be an address to listen on, such as 127.0.0.1')
-    if (!Number.isInteger(this.port) || this.port < 0 || this.port > 65_535) throw new InvalidConfigError('port', 'must be an integer in 0..65535')
-    if (init.token === '') throw new InvalidConfigError('token', 'must not be empty')
-    if (init.token !== undefined && init.tls === undefined && !isLoopback(this.host) && init.allowInsecureToken !== true) {
-      throw new InvalidConfigError('tls', 'a token on a non-loopback address needs TLS (or allowInsecureToken)')
-    }
     this.proofKey = init.token === undefined ? undefined : peerProofKey(init.token)
     this.proofs = this.proofKey === undefined ? undefined : new PeerProofVerifier(this.proofKey)
-    this.connections = { ...DEFAULT_CONNECTION_LIMITS, ...definedOnly(init.connections ?? {}) }
-    for (const [option, value] of Object.entries(this.connections)) {
-      if (!Number.isSafeInteger(value) || value <= 0) throw new InvalidConfigError(`connections.${option}`, 'must be a positive whole number')
-    }
-    for (const [option, value] of [
-      ['shutdownTimeoutMs', this.shutdownTimeoutMs], ['forwardTimeoutMs', init.forwardTimeoutMs ?? 1], ['maxWatchers', watch.maxWatchers],
-      ['maxWatchersPerClient', watch.maxPerClient], ['maxWatchersPerAddress', watch.maxPerAddress], ['watchStallMs', watch.stallMs]
-    ] as const) {
-      if (!Number.isFinite(value) || value <= 0) throw new InvalidConfigError(option, 'must be a positive number')
-    }
+    this.connections = resolved.connections
   }
 
   /** Where the server listens. @throws NotStartedError when not started */
@@ -223,7 +146,7 @@ export class ManagementServer extends Service {
     this.forwards = new ForwardPool({
       proofKey: this.proofKey,
       tls: tls === undefined ? undefined : { ca: tls.peerCa ?? tls.cert, ...(tls.clientCa === undefined ? {} : { cert: tls.cert, key: tls.key }) },
-      timeoutMs: this.init.forwardTimeoutMs ?? MANAGEMENT_DEFAULTS.forwardTimeoutMs
+      timeoutMs: this.init.forwardTimeoutMs
     })
     this.logger.debug('management server listening', { address: this.bound })
   }
@@ -359,3 +282,5 @@ function ackVersion (version: unknown): number {
   }
   return version
 }
+
+export type { ManagementConnectionLimits, ManagementServerInit, ManagementServerTls, ResolvedManagementServerInit } from './server-init.js'
