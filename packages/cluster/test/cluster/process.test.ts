@@ -94,6 +94,10 @@ describe('Cluster nodes in processes of their own', function () {
     await second.message('ready')
     await waitForAgreement([a, b], ['a', 'b', 'c'])
     await second.message('operational')
+    // Serving the map does not wait for the promotion: the leader adds a
+    // returning node as a non-voter and promotes it once it has answered.
+    const suffrageOfC = (): string | undefined => [a, b].find(n => n.role === 'Leader')?.nodes().find(n => n.id === 'c')?.suffrage
+    await waitFor(() => suffrageOfC() === 'Voter', { timeoutMs: 10_000, what: 'c promoted back to a voter' })
     const leader = [a, b].find(n => n.role === 'Leader') as Cluster
     const c = leader.nodes().find(n => n.id === 'c')
     expect(c?.suffrage).to.equal('Voter')
