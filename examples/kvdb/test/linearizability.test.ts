@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { Redis } from 'ioredis'
 import { freePorts } from '@clusterfunk/core/testing'
 import { checkLinearizable, kvModel, type KvInput, type KvOutput, type Operation } from '@clusterfunk/raft/sim'
-import { MachineProcess, ensureRedisTools, redisCli } from '@clusterfunk/machine/testing'
+import { MachineProcess, ensureRedisTools, redisCli, until } from '@clusterfunk/machine/testing'
 
 const BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'src', 'bin', 'kvdb.js')
 /** Seconds of load under faults; LIN_SECONDS for a longer run. */
@@ -14,14 +14,6 @@ const SECONDS = Number(process.env.LIN_SECONDS ?? 10)
 const KEYS = ['k0', 'k1', 'k2']
 const CLIENTS = 6
 
-async function until (what: string, limitMs: number, fn: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + limitMs
-  while (true) {
-    try { if (await fn()) return } catch { /* not yet */ }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise(resolve => setTimeout(resolve, 100))
-  }
-}
 
 describe('kvdb: linearizable through the RESP port under kill -9, SIGSTOP and restarts', function () {
   this.timeout(SECONDS * 1000 + 120_000)

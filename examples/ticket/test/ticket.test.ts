@@ -5,24 +5,11 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Redis } from 'ioredis'
 import { freePorts } from '@clusterfunk/core/testing'
-import { MachineProcess, ensureRedisTools, redisCli } from '@clusterfunk/machine/testing'
+import { MachineProcess, ensureRedisTools, redisCli, until } from '@clusterfunk/machine/testing'
 
 const BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'src', 'bin', 'ticket.js')
 const AUTH = 'ticket-secret'
 
-/** Waits until `fn` resolves truthy, checking every 50 ms; fails after `limitMs`. */
-async function until<T> (what: string, limitMs: number, fn: () => Promise<T | undefined | false>): Promise<T> {
-  const deadline = Date.now() + limitMs
-  let last: unknown
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn()
-      if (v !== undefined && v !== false) return v
-    } catch (err) { last = err }
-    await new Promise(resolve => setTimeout(resolve, 50))
-  }
-  throw new Error(`timed out waiting for ${what}${last === undefined ? '' : `: ${String(last)}`}`)
-}
 
 describe('ticket: three processes, redis-cli and ioredis', function () {
   this.timeout(120_000)

@@ -304,13 +304,8 @@ export class RespReader {
   }
 
   private nestedAggregate (marker: number, depth: number): Parsed {
-    this.p++
-    const n = this.integerLine()
-    if (n === INCOMPLETE) return INCOMPLETE
-    if (n === -1 && marker === 42) return { type: 'array', value: null }
-    if (n < 0) throw new RespProtocolError('invalid multibulk length')
-    const total = marker === 37 ? n * 2 : n
-    if (total > this.limits.maxArrayElements) throw new RespProtocolError('invalid multibulk length')
+    const total = this.aggregateHeader(marker)
+    if (typeof total !== 'number') return total
     const items: RespFrame[] = []
     for (let i = 0; i < total; i++) {
       const item = this.parseValue(depth + 1)

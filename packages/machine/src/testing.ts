@@ -2,6 +2,7 @@
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import path from 'node:path'
+import { waitFor } from '@clusterfunk/core'
 
 /** Installs redis-tools when missing (scripts/ensure-redis-tools.sh); throws with the script's message when it cannot. */
 export function ensureRedisTools (): void {
@@ -49,5 +50,22 @@ export class MachineProcess {
     const code = await this.exited
     clearTimeout(timer)
     return code
+  }
+}
+
+/**
+ * Waits until `fn` resolves to a value other than false/undefined, checking
+ * every 50 ms and retrying when it throws (a member still starting); fails
+ * after `limitMs`, naming `what` and the last error.
+ */
+export async function until<T> (what: string, limitMs: number, fn: () => Promise<T | undefined | false>): Promise<T> {
+  let last: unknown
+  const attempt = async (): Promise<T | undefined | false> => {
+    try { return await fn() } catch (err) { last = err; return undefined }
+  }
+  try {
+    return await waitFor(attempt, { timeoutMs: limitMs, intervalMs: 50, what })
+  } catch (err) {
+    throw new Error(`${err instanceof Error ? err.message : String(err)}${last === undefined ? '' : `: ${String(last)}`}`, { cause: err })
   }
 }

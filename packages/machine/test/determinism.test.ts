@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { Redis } from 'ioredis'
-import { silentLogger } from '@clusterfunk/core'
+import { silentLogger, waitFor } from '@clusterfunk/core'
 import { freePorts } from '@clusterfunk/core/testing'
 import { MachineNode } from '../src/index.js'
 import { ticketMachine } from './helpers/ticket.js'
@@ -11,11 +11,7 @@ import { ticketMachine } from './helpers/ticket.js'
 type Node = MachineNode<{ ticket: number, draws: number[] }, { user?: string }>
 
 async function until (what: string, limitMs: number, fn: () => boolean | Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + limitMs
-  while (!(await fn())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise(resolve => setTimeout(resolve, 20))
-  }
+  await waitFor(async () => await fn() || undefined, { timeoutMs: limitMs, intervalMs: 20, what })
 }
 
 describe('determinism: now() and rand() give byte-identical data on every replica', function () {

@@ -2,19 +2,15 @@ import { expect } from 'chai'
 import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { silentLogger } from '@clusterfunk/core'
+import { silentLogger, waitFor } from '@clusterfunk/core'
 import { freePorts } from '@clusterfunk/core/testing'
 import { MachineNode, RespClient, type RespFrame } from '../src/index.js'
 import { ticketMachine } from './helpers/ticket.js'
 
 type Node = MachineNode<{ ticket: number, draws: number[] }, { user?: string }>
 
-async function until (what: string, limitMs: number, fn: () => boolean): Promise<void> {
-  const deadline = Date.now() + limitMs
-  while (!fn()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise(resolve => setTimeout(resolve, 20))
-  }
+async function until (what: string, limitMs: number, fn: () => boolean | Promise<boolean>): Promise<void> {
+  await waitFor(async () => await fn() || undefined, { timeoutMs: limitMs, intervalMs: 20, what })
 }
 
 describe('RAFT SERVER ADD / REMOVE / PROMOTE / DEMOTE (sent to a follower, run by the leader)', function () {
