@@ -34,6 +34,18 @@ export interface ServerArgs {
    * even though the node is secured (token or TLS) without a gossip key.
    */
   trustGossipEndpoints: boolean
+  /** Timing: the cluster's preset and any timing set on its own (absent: the preset's). */
+  timing: TimingArgs
+}
+
+/** The cluster timings a `kv-server` flag sets. */
+export interface TimingArgs {
+  preset: 'stable' | 'fast' | undefined
+  raftPreset: 'default' | 'fast' | undefined
+  leaseMs: number | undefined
+  ackTimeoutMs: number | undefined
+  livenessIntervalMs: number | undefined
+  livenessRetries: number | undefined
 }
 
 /** Store bounds when no flag says otherwise: 100 000 entries, 256 MiB, 1 MiB a value. */
@@ -69,6 +81,13 @@ security:
   --tls-ca <path>           CA that signed the cluster's certificates (default: --tls-cert itself)
   --tls-mutual              require client certificates on the management API too
   --metrics-port <port>     serve Prometheus /metrics on 127.0.0.1 (default: none)
+timing (the cluster's presets; see the cluster README):
+  --timing <preset>         stable (default: holds on a busy host) or fast (finds failures in ~0.5 s on a quiet host)
+  --raft-preset <preset>    Raft timings: default (heartbeat 100 ms, election 1-2 s) or fast (50 ms, 150-300 ms)
+  --lease-ms <ms>           serving lease: how long a node serves after it last reached the leader
+  --ack-timeout-ms <ms>     how long the leader waits for a node's ack of a new map
+  --liveness-interval-ms <ms>  the leader's liveness probe interval
+  --liveness-retries <n>    missed probes that make a node dead
   --trust-gossip-endpoints  forward writes to endpoints learned from unencrypted gossip on a secured node
 limits:
   --max-entries <n>         entries the store holds at most (default 100000)
@@ -122,7 +141,13 @@ export function parseServerArgs (argv: readonly string[]): ServerArgs {
         'trust-gossip-endpoints': { type: 'boolean' },
         'max-entries': { type: 'string' },
         'max-bytes': { type: 'string' },
-        'max-value-bytes': { type: 'string' }
+        'max-value-bytes': { type: 'string' },
+        timing: { type: 'string' },
+        'raft-preset': { type: 'string' },
+        'lease-ms': { type: 'string' },
+        'ack-timeout-ms': { type: 'string' },
+        'liveness-interval-ms': { type: 'string' },
+        'liveness-retries': { type: 'string' }
       }
     }))
   } catch (err) {
@@ -160,8 +185,22 @@ export function parseServerArgs (argv: readonly string[]): ServerArgs {
     maxEntries: positive('max-entries', values['max-entries']) ?? DEFAULT_MAX_ENTRIES,
     maxBytes: positive('max-bytes', values['max-bytes']) ?? DEFAULT_MAX_BYTES,
     maxValueBytes: positive('max-value-bytes', values['max-value-bytes']) ?? DEFAULT_MAX_VALUE_BYTES,
-    trustGossipEndpoints: values['trust-gossip-endpoints'] === true
+    trustGossipEndpoints: values['trust-gossip-endpoints'] === true,
+    timing: {
+      preset: oneOf('timing', values.timing, ['stable', 'fast'] as const),
+      raftPreset: oneOf('raft-preset', values['raft-preset'], ['default', 'fast'] as const),
+      leaseMs: positive('lease-ms', values['lease-ms']),
+      ackTimeoutMs: positive('ack-timeout-ms', values['ack-timeout-ms']),
+      livenessIntervalMs: positive('liveness-interval-ms', values['liveness-interval-ms']),
+      livenessRetries: positive('liveness-retries', values['liveness-retries'])
+    }
   }
+}
+
+function oneOf<T extends string> (flag: string, raw: string | undefined, choices: readonly T[]): T | undefined {
+  if (raw === undefined) return undefined
+  if (!(choices as readonly string[]).includes(raw)) throw new UsageError(`--${flag} must be ${choices.join(' or ')}, not "${raw}"`)
+  return raw as T
 }
 
 function token (raw: string | undefined, file: string | undefined): string | undefined {

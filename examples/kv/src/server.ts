@@ -1,5 +1,5 @@
-import { createCluster, type Cluster } from '@clusterfunk/cluster'
-import type { ServerArgs } from './args.js'
+import { createCluster, type Cluster, type ClusterInit } from '@clusterfunk/cluster'
+import type { ServerArgs, TimingArgs } from './args.js'
 import { KvHttpServer } from './http.js'
 import { ShardedStore } from './store.js'
 import { KV_ENDPOINT, clusterView } from './view.js'
@@ -17,6 +17,18 @@ export interface KvNode {
 /** The nodes owning at least one shard in the committed map, sorted. */
 export function owners (cluster: Cluster): string[] {
   return (cluster.shards.map?.nodes() ?? []).filter(n => n.shards > 0).map(n => n.id)
+}
+
+/** The cluster options the timing flags set (an option left out takes its preset's value). */
+function timingOptions (t: TimingArgs): Partial<ClusterInit> {
+  const o: Partial<ClusterInit> = {}
+  if (t.preset !== undefined) o.timing = t.preset
+  if (t.raftPreset !== undefined) o.raftPreset = t.raftPreset
+  if (t.leaseMs !== undefined) o.leaseMs = t.leaseMs
+  if (t.ackTimeoutMs !== undefined) o.ackTimeoutMs = t.ackTimeoutMs
+  if (t.livenessIntervalMs !== undefined) o.livenessIntervalMs = t.livenessIntervalMs
+  if (t.livenessRetries !== undefined) o.livenessRetries = t.livenessRetries
+  return o
 }
 
 /**
@@ -42,6 +54,7 @@ export async function startKvNode (args: ServerArgs, say: Say): Promise<KvNode> 
     ...(args.gossipKeys.length === 0 ? {} : { gossipKeys: args.gossipKeys }),
     ...(args.tls === undefined ? {} : { tls: { cert: args.tls.cert, key: args.tls.key, ...(args.tls.ca === undefined ? {} : { ca: args.tls.ca }), mutual: args.tls.mutual } }),
     ...(args.metricsPort === undefined ? {} : { metricsPort: args.metricsPort }),
+    ...timingOptions(args.timing),
     // Every part binds one address on one host or a LAN: the local timings find a crashed peer fastest.
     swimPreset: 'local'
   })

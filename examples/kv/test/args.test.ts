@@ -79,3 +79,20 @@ describe('parseServerArgs: security and limits', () => {
     expect(() => parseServerArgs(['--data-dir', 'd', '--max-entries', '0'])).to.throw(UsageError, '--max-entries must be a whole number above 0')
   })
 })
+
+describe('parseServerArgs: timing', () => {
+  it('takes the cluster preset and each timing on its own, and leaves out what is not given', () => {
+    expect(parseServerArgs(['--data-dir', 'd']).timing).to.deep.equal({
+      preset: undefined, raftPreset: undefined, leaseMs: undefined, ackTimeoutMs: undefined, livenessIntervalMs: undefined, livenessRetries: undefined
+    })
+    const t = parseServerArgs(['--data-dir', 'd', '--timing', 'fast', '--raft-preset', 'default', '--lease-ms', '600', '--ack-timeout-ms', '800',
+      '--liveness-interval-ms', '150', '--liveness-retries', '4']).timing
+    expect(t).to.deep.equal({ preset: 'fast', raftPreset: 'default', leaseMs: 600, ackTimeoutMs: 800, livenessIntervalMs: 150, livenessRetries: 4 })
+  })
+
+  it('names a bad preset or timing and what it takes', () => {
+    expect(() => parseServerArgs(['--data-dir', 'd', '--timing', 'quick'])).to.throw(UsageError, '--timing must be stable or fast, not "quick"')
+    expect(() => parseServerArgs(['--data-dir', 'd', '--raft-preset', 'slow'])).to.throw(UsageError, '--raft-preset must be default or fast')
+    expect(() => parseServerArgs(['--data-dir', 'd', '--lease-ms', '0'])).to.throw(UsageError, '--lease-ms must be a whole number above 0')
+  })
+})

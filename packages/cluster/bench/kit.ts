@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { waitFor } from '@clusterfunk/core'
 import { freePorts } from '@clusterfunk/core/testing'
-import type { ClusterInit } from '../src/index.js'
+import type { ClusterInit, ClusterTiming } from '../src/index.js'
 
 const FIXTURE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'node.js')
 
@@ -23,17 +23,12 @@ export interface NodeEvent {
 }
 
 /**
- * The loopback timings every benchmark node runs with: Raft `fast`
- * (50 ms heartbeats, 150 ms election timeout), SWIM `local`, the leader's
- * liveness checker probing every 100 ms and declaring a node dead after
- * 3 missed probes, the default 500 ms ack timeout, a cluster token, and
- * zeroconf off.
+ * What every benchmark node runs with besides its timing preset (the
+ * cluster's `fast` unless a benchmark says otherwise): SWIM `local`, a
+ * cluster token, and zeroconf off.
  */
-export const BENCH_TIMINGS = {
-  raftPreset: 'fast',
+export const BENCH_NODE = {
   swimPreset: 'local',
-  livenessIntervalMs: 100,
-  livenessRetries: 3,
   token: 'bench-cluster-token',
   zeroconf: false
 } as const satisfies Partial<ClusterInit>
@@ -125,6 +120,8 @@ export interface BenchClusterInit {
   /** Nodes started at once (bootstrapExpect); the lowest id bootstraps them. */
   size: number
   shards: number
+  /** The cluster timing preset of every node. Default `'fast'`. */
+  timing?: ClusterTiming
 }
 
 /**
@@ -136,9 +133,11 @@ export class BenchCluster {
   private readonly inits = new Map<string, ClusterInit & { nodeId: string }>()
   private readonly dirs: string[] = []
   private readonly shards: number
+  private readonly timing: ClusterTiming
 
-  private constructor (shards: number) {
+  private constructor (shards: number, timing: ClusterTiming) {
     this.shards = shards
+    this.timing = timing
   }
 
   /**
@@ -149,7 +148,7 @@ export class BenchCluster {
    */
   static async start (init: BenchClusterInit): Promise<BenchCluster> {
     for (let attempt = 1; ; attempt++) {
-      const c = new BenchCluster(init.shards)
+      const c = new BenchCluster(init.shards, init.timing ?? 'fast')
       try {
         const ids = Array.from({ length: init.size }, (_, i) => `n${i + 1}`)
         for (const id of ids) await c.prepare(id, { bootstrapExpect: init.size })
@@ -185,7 +184,8 @@ export class BenchCluster {
       livenessPort,
       managementPort,
       shards: this.shards,
-      ...BENCH_TIMINGS,
+      timing: this.timing,
+      ...BENCH_NODE,
       ...extra
     })
   }

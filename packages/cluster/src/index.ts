@@ -12,7 +12,7 @@ export {
 export { ShardView, type ClusterEvents, type ClusterNode } from './cluster/types.js'
 export { NODE_ID_FILE } from './cluster/node-id.js'
 export { TAG_LIVENESS, TAG_MANAGEMENT, TAG_RAFT, TAG_RAFT_MEMBER, TAG_SWIM } from './cluster/tags.js'
-export { CLUSTER_DEFAULTS } from './cluster/constants.js'
+export { CLUSTER_DEFAULTS, CLUSTER_TIMINGS, type ClusterTiming } from './cluster/constants.js'
 
 // The control loop's pure decisions: one step from a view, who bootstraps, which membership change comes next.
 export {

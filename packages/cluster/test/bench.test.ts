@@ -23,6 +23,13 @@ describe('cluster benchmarks', function () {
     ])
   })
 
+  it('the crash benchmark with the default timing preset names its figures cluster.crash.stable.*, without the fast preset\'s goals', async () => {
+    const figures: Figure[] = []
+    await runCrash({ tiny: true, report: (f) => figures.push(f) }, 'stable')
+    expect(figures.map((f) => f.bench)).to.include.members(['cluster.crash.stable.follower', 'cluster.crash.stable.leader'])
+    expect(figures.every((f) => f.bench.startsWith('cluster.crash.stable.') && f.goal === undefined)).to.equal(true)
+  })
+
   it('the membership benchmark reports every figure with its unit at tiny size', async () => {
     const figures: Figure[] = []
     await runMembership({ tiny: true, report: (f) => figures.push(f) })

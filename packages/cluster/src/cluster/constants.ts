@@ -18,24 +18,49 @@ export const CLUSTER_DEFAULTS = {
   shards: 10_000,
   /** Raft voters at most; members beyond are non-voters (five tolerate two failures). */
   maxVoters: 5,
-  /** How long the leader waits for every node's ack of a proposed map. */
-  ackTimeoutMs: 500,
-  raftPreset: 'fast',
+  /** The timing preset (`CLUSTER_TIMINGS`): stable on a busy or shared host. */
+  timing: 'stable',
   swimPreset: 'lan',
   /** How long a member SWIM holds failed stays in the Raft group before it is removed. */
   failedRemovalMs: 30_000,
   /** Applied Raft entries between snapshots: each proposal carries a whole map, so a small number. */
   raftSnapshotThreshold: 64,
   /** Raft entries kept behind a snapshot, for a follower slightly behind. */
-  raftTrailingLogs: 16,
-  /** Liveness probe interval of the leader's checker. */
-  livenessIntervalMs: 100,
-  /** Consecutive missed liveness probes that make a node dead. */
-  livenessRetries: 3
+  raftTrailingLogs: 16
 } as const
 
-/** A node's serving lease (and the coordinator's wait for a node that did not ack) in Raft heartbeats. */
-export const CONTACT_HEARTBEATS = 3
+/**
+ * The timing presets of a cluster node: every timeout that decides another
+ * node is gone or that this node may serve. An option set on its own
+ * (`raftPreset`, `leaseMs`, `ackTimeoutMs`, `livenessIntervalMs`,
+ * `livenessRetries`) overrides its preset's value.
+ *
+ * - `stable` (the default) holds on a busy or shared host, where a process
+ *   can be kept from running for a few hundred milliseconds: Raft's
+ *   etcd-like timings (heartbeat 100 ms, election 1–2 s), a serving lease of
+ *   1 s, liveness probes every 200 ms with 5 misses to be dead, 1 s for an
+ *   ack. It costs time when a node really fails: about 1 s to find a
+ *   crashed node, a lease (1 s) before a map without it commits, 1–2 s for
+ *   a new leader.
+ * - `fast` finds failures in a few hundred milliseconds (heartbeat 50 ms,
+ *   election 150–300 ms, lease 150 ms, probes every 100 ms with 3 misses,
+ *   500 ms for an ack), for quiet dedicated hosts: where the process is
+ *   descheduled for more than ~100 ms (a loaded machine, a noisy
+ *   neighbour, long GC pauses), it sees leases lapse (nodes `Voting`),
+ *   elections, and healthy nodes declared dead.
+ */
+export const CLUSTER_TIMINGS = {
+  stable: { raftPreset: 'default', leaseMs: 1_000, ackTimeoutMs: 1_000, livenessIntervalMs: 200, livenessRetries: 5 },
+  fast: { raftPreset: 'fast', leaseMs: 150, ackTimeoutMs: 500, livenessIntervalMs: 100, livenessRetries: 3 }
+} as const
+
+/** A timing preset's name. */
+export type ClusterTiming = keyof typeof CLUSTER_TIMINGS
+
+/** A serving lease must cover this many Raft heartbeats at least: it is renewed by a round trip through the leader. */
+export const MIN_LEASE_HEARTBEATS = 3
+/** Lease renewals (Raft reads) in flight at most: a slow one does not hold up the next. */
+export const LEASE_READS_IN_FLIGHT = 3
 /** Deadline of the barrier a new leader commits before it takes over the coordinator. */
 export const BARRIER_TIMEOUT_MS = 5_000
 /** Deadline of appending one shard-map command to the Raft log. */

@@ -1,4 +1,5 @@
 import type { Clock, Logger } from '@clusterfunk/core'
+import { LEASE_READS_IN_FLIGHT } from './constants.js'
 
 /** What a `ContactLease` works with. */
 export interface ContactLeaseComponents {
@@ -25,17 +26,23 @@ export interface ContactLeaseComponents {
  * rates are taken to agree over `leaseMs`; the request's trip to the
  * leader is the margin.)
  *
- * A read starts once two thirds of the lease are left (so a lost one is
- * retried in time: each may take a third), or as soon as there is none;
- * one at a time, on `renew()`, which the node calls on every step, and
- * again at `nextWake()`.
+ * A read starts once two thirds of the lease are left, and while none
+ * has come back another starts every third of the lease, up to
+ * `LEASE_READS_IN_FLIGHT` at once: on a busy host a round trip can take
+ * most of the lease, and a slow read must neither be cut off early (it
+ * still renews the lease from when it asked, if it is back in time) nor
+ * hold up the next. A read is given up once the lease it could renew
+ * would have run out. A read refused at once (no leader) is tried again a
+ * tenth of the lease later. Reads start on `renew()`, which the node calls
+ * on every step, and again at `nextWake()`.
  */
 export class ContactLease {
   private readonly c: ContactLeaseComponents
   private readonly leaseMs: number
   private until = -Infinity
-  private retryAt = -Infinity
-  private reading = false
+  /** No read starts before this: a third of the lease after the last one, a tenth after a refusal. */
+  private nextAskAt = -Infinity
+  private inFlight = 0
 
   constructor (components: ContactLeaseComponents, leaseMs: number) {
     this.c = components
@@ -52,25 +59,26 @@ export class ContactLease {
     return this.until
   }
 
-  /** Starts a read when one is due and none is in flight. */
+  /** Starts a read when one is due and fewer than `LEASE_READS_IN_FLIGHT` are out. */
   renew (now: number): void {
-    if (this.reading || now < this.retryAt || now < this.renewAt()) return
-    this.reading = true
-    this.c.raft.read(undefined, { timeoutMs: this.leaseMs / 3 }).then(() => {
+    if (this.inFlight >= LEASE_READS_IN_FLIGHT || now < this.nextAskAt || now < this.renewAt()) return
+    this.inFlight++
+    this.nextAskAt = now + this.leaseMs / 3
+    this.c.raft.read(undefined, { timeoutMs: this.leaseMs }).then(() => {
       this.until = Math.max(this.until, now + this.leaseMs)
     }, (err: unknown) => {
       // No leader, or the read got lost: try again soon, not at once (a read refused at once would spin).
-      this.retryAt = this.c.clock.now() + this.leaseMs / 10
+      this.nextAskAt = Math.min(this.nextAskAt, this.c.clock.now() + this.leaseMs / 10)
       this.c.logger.trace('lease not renewed', { error: err instanceof Error ? err.message : String(err) })
     }).finally(() => {
-      this.reading = false
+      this.inFlight--
       this.c.changed()
     })
   }
 
   /** When `renew()` or the end of the lease is next due after `now` (Infinity: nothing is). */
   nextWake (now: number): number {
-    const due = this.reading ? [this.until] : [Math.max(this.renewAt(), this.retryAt), this.until]
+    const due = this.inFlight >= LEASE_READS_IN_FLIGHT ? [this.until] : [Math.max(this.renewAt(), this.nextAskAt), this.until]
     let at = Infinity
     for (const t of due) if (t > now && t < at) at = t
     return at

@@ -1,13 +1,12 @@
-import { InvalidArgumentError, NotStartedError, Service, TypedEventEmitter, eventIterator, silentLogger, systemClock, type AbortOptions, type Clock, type EventHandler, type EventIteratorOptions, type ListenerOptions, type Logger } from '@clusterfunk/core'
+import { InvalidArgumentError, LocalHealthMonitor, NotStartedError, Service, TypedEventEmitter, eventIterator, silentLogger, systemClock, type AbortOptions, type Clock, type EventHandler, type EventIteratorOptions, type ListenerOptions, type Logger } from '@clusterfunk/core'
 import { managementSource, type ClusterRole, type ClusterState, type ManagementSource, type MdnsSocket, type NodeEndpoint } from '@clusterfunk/management'
-import { RAFT_PRESETS } from '@clusterfunk/raft'
 import type { KeyInput } from '@clusterfunk/swim'
 import { ShardCoordinator } from '../coordinator/coordinator.js'
 import { ClusterMetrics } from '../metrics/cluster-metrics.js'
 import { PromMetrics } from '../metrics/prom-metrics.js'
 import { StateBoard } from './board.js'
 import { NodeCommands } from './commands.js'
-import { CONTACT_HEARTBEATS, STOP_HANDOVER_MS } from './constants.js'
+import { STOP_HANDOVER_MS } from './constants.js'
 import { FacadeMetrics } from './facade-metrics.js'
 import { hasRaftState } from './gather.js'
 import { ControlLoop } from './loop.js'
@@ -41,6 +40,8 @@ interface NodeRun {
   loop: ControlLoop
   /** Removes the collect hook of the node's metrics. */
   unhook: () => void
+  /** The node's local health monitor, started and stopped with the run. */
+  health: LocalHealthMonitor
 }
 
 /**
@@ -127,17 +128,19 @@ export class Cluster extends Service {
     if (o.exposed.length > 0) this.logger.warn(`starting insecure on ${o.host}: ${o.exposed.join('; ')}`, { insecure: true })
     this.board.restart()
     const nodeId = await this.partsFactory.nodeId(o)
-    const contactMs = RAFT_PRESETS[o.raftPreset].heartbeatMs * CONTACT_HEARTBEATS
-    const coordinatorInit = { nodeId, shardCount: o.shards, ackTimeoutMs: o.ackTimeoutMs, leaseMs: contactMs }
+    const coordinatorInit = { nodeId, shardCount: o.shards, ackTimeoutMs: o.ackTimeoutMs, leaseMs: o.leaseMs }
     const coordinator = this.partsFactory.coordinator?.(coordinatorInit) ?? new ShardCoordinator(coordinatorInit)
     // The shard map is read through the run: the new coordinator serves from here on.
     this.run = undefined
     // The parts call back into the loop, which needs the parts: it is made right after them.
     const built: { loop?: ControlLoop } = {}
+    // One measure of this process's scheduling delay for every part that accuses others on a timeout.
+    const health = new LocalHealthMonitor(this.clock)
     const parts = await this.partsFactory.assemble(o, {
       nodeId,
       coordinator,
       clock: this.clock,
+      health,
       logger: this.logger,
       metrics: this.metrics,
       skippedEntries: this.facade.skippedEntries,
@@ -148,13 +151,14 @@ export class Cluster extends Service {
     })
     this.parts = parts
     const loop = new ControlLoop({
-      parts, coordinator, clock: this.clock, logger: this.logger, board: this.board, emitter: this.emitter, metrics: this.facade, endpoints: this.userEndpoints
-    }, { options: o, contactMs })
+      parts, coordinator, clock: this.clock, health, logger: this.logger, board: this.board, emitter: this.emitter, metrics: this.facade, endpoints: this.userEndpoints
+    }, { options: o })
     const clusterMetrics = new ClusterMetrics({ metrics: this.metrics, clock: this.clock }, { clusterName: o.name, nodeId })
     clusterMetrics.watchLiveness(parts.checker)
     const unhook = this.metrics.addCollectHook(() => { clusterMetrics.refresh() })
     built.loop = loop
-    this.run = { parts, coordinator, loop, unhook }
+    this.run = { parts, coordinator, loop, unhook, health }
+    health.start()
     // Raft first, SWIM (which publishes the rest) last. Awaited here, not in a helper: the order of
     // these steps among several nodes starting at once is what a simulation replays.
     await parts.raft.start()
@@ -180,6 +184,7 @@ export class Cluster extends Service {
     const p = this.parts
     if (run === undefined || p === undefined) return
     run.loop.halt()
+    run.health.stop()
     p.acks.stop()
     run.unhook()
     if (run.loop.leading && p.raft.status === 'started') {

@@ -1,4 +1,4 @@
-import type { Clock, Logger, TimerHandle, TypedEventEmitter } from '@clusterfunk/core'
+import type { Clock, LocalHealth, Logger, TimerHandle, TypedEventEmitter } from '@clusterfunk/core'
 import { RAFT_PRESETS } from '@clusterfunk/raft'
 import { encodeCommand } from '../coordinator/codec.js'
 import type { ShardCoordinator } from '../coordinator/coordinator.js'
@@ -21,6 +21,8 @@ export interface ControlLoopComponents {
   parts: ClusterParts
   coordinator: ShardCoordinator
   clock: Clock
+  /** This process's local health, shared with the liveness checker: a stalled leader waits longer for acks. */
+  health: LocalHealth
   logger: Logger
   board: StateBoard
   emitter: TypedEventEmitter<ClusterEvents>
@@ -31,8 +33,6 @@ export interface ControlLoopComponents {
 /** Options of a `ControlLoop`. */
 export interface ControlLoopInit {
   options: ResolvedClusterInit
-  /** The serving lease (ms). */
-  contactMs: number
 }
 
 /** The leader's latest proposal, for `reshard:done`: its version, size, when it was appended and when every ack was in. */
@@ -68,7 +68,7 @@ export class ControlLoop {
     this.init = init
     this.heartbeatMs = RAFT_PRESETS[init.options.raftPreset].heartbeatMs
     this.connectivity = new Connectivity({ parts: components.parts, logger: components.logger, join: init.options.join })
-    this.lease = new ContactLease({ raft: components.parts.raft, clock: components.clock, logger: components.logger, changed: () => { this.wake() } }, init.contactMs)
+    this.lease = new ContactLease({ raft: components.parts.raft, clock: components.clock, logger: components.logger, changed: () => { this.wake() } }, init.options.leaseMs)
   }
 
   /** Where the control loop stands. */
@@ -216,7 +216,7 @@ export class ControlLoop {
       case 'membership': this.changeMembership(action.change); break
       case 'lease-renew': this.lease.renew(now); break
       case 'coordinator-contact': coordinator.setLeaderContact(now, action.valid); break
-      case 'coordinator-tick': coordinator.tick(now); break
+      case 'coordinator-tick': coordinator.tick(now, this.c.health.recentDelayMs()); break
       case 'bootstrap': this.bootstrap(action.configuration); break
       case 'mend-swim': this.connectivity.mendSwim(now, action.leaderId, action.serving); break
       case 'warm-raft': this.connectivity.warmRaft(action.isLeader, action.configuration); break

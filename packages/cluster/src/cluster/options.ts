@@ -1,10 +1,10 @@
 import { isIP } from 'node:net'
 import { InvalidConfigError } from '@clusterfunk/core'
 import { NODE_ID_RULE, isValidNodeId } from '@clusterfunk/management'
-import type { RaftPreset } from '@clusterfunk/raft'
 import { MAX_SHARDS } from '@clusterfunk/sharding'
 import type { Keyring, KeyInput, SwimPreset } from '@clusterfunk/swim'
-import { CLUSTER_DEFAULTS } from './constants.js'
+import { RAFT_PRESETS, type RaftPreset } from '@clusterfunk/raft'
+import { CLUSTER_DEFAULTS, CLUSTER_TIMINGS, MIN_LEASE_HEARTBEATS, type ClusterTiming } from './constants.js'
 import { resolveGossipKeys, resolveTls, type ClusterTlsInit, type ResolvedClusterTls } from './security.js'
 
 /** Options of `createCluster`. Only `name` and `dataDir` are required. */
@@ -37,10 +37,24 @@ export interface ClusterInit {
   shards?: number
   /** Raft voters at most; members beyond are non-voters. Default 5. */
   maxVoters?: number
-  /** How long the leader waits for every node's ack of a proposed map (ms). Default 500. */
-  ackTimeoutMs?: number
-  /** Raft timing preset. Default `'fast'`. */
+  /**
+   * The timing preset: `'stable'` (the default) holds on a busy or shared
+   * host; `'fast'` finds failures in a few hundred milliseconds on a quiet,
+   * dedicated one (`CLUSTER_TIMINGS` says what each sets and costs). The
+   * five options below override their preset's value one by one.
+   */
+  timing?: ClusterTiming
+  /** Raft timing preset. Default: the timing preset's (`'default'` for stable, `'fast'` for fast). */
   raftPreset?: RaftPreset
+  /**
+   * How long a node goes on serving after it last confirmed contact with the
+   * leader (ms); a map that leaves out a node that does not ack commits this
+   * long after the leader applied it. At least three Raft heartbeats.
+   * Default: 1 000 (stable), 150 (fast).
+   */
+  leaseMs?: number
+  /** How long the leader waits for every node's ack of a proposed map (ms). Default: 1 000 (stable), 500 (fast). */
+  ackTimeoutMs?: number
   /** SWIM timing preset. Default `'lan'`. */
   swimPreset?: SwimPreset
   /** Cluster token for Raft (≥ 8 characters, proven with an HMAC, never sent) and the management API (a bearer token). Default none. */
@@ -75,17 +89,19 @@ export interface ClusterInit {
   raftSnapshotThreshold?: number
   /** Raft entries kept behind a snapshot, for a follower slightly behind. Default 16. */
   raftTrailingLogs?: number
-  /** Liveness probe interval of the leader's checker (ms). Default 100. */
+  /** Liveness probe interval of the leader's checker (ms). Default: 200 (stable), 100 (fast). */
   livenessIntervalMs?: number
-  /** Consecutive missed liveness probes that make a node dead. Default 3. */
+  /** Consecutive missed liveness probes that make a node dead. Default: 5 (stable), 3 (fast). */
   livenessRetries?: number
 }
 
 /** The options `CLUSTER_DEFAULTS` gives a value to. */
 type DefaultedOption = keyof typeof CLUSTER_DEFAULTS
+/** The options a timing preset gives a value to. */
+type TimedOption = keyof typeof CLUSTER_TIMINGS['stable']
 
 /** `ClusterInit` with every default applied: each defaulted option as a plain value, the rest resolved. */
-export type ResolvedClusterInit = Pick<Required<ClusterInit>, DefaultedOption | 'name' | 'dataDir'> & {
+export type ResolvedClusterInit = Pick<Required<ClusterInit>, DefaultedOption | TimedOption | 'name' | 'dataDir'> & {
   nodeId: string | undefined
   metricsPort: number | undefined
   join: string[]
@@ -132,8 +148,14 @@ export function resolveClusterInit (init: ClusterInit): ResolvedClusterInit {
     throw new InvalidConfigError('join', 'must be a list of host:port SWIM addresses')
   }
   if (init.bootstrapExpect !== undefined) positive('bootstrapExpect', init.bootstrapExpect, 1)
-  const raftPreset = init.raftPreset ?? CLUSTER_DEFAULTS.raftPreset
+  const timing = init.timing ?? CLUSTER_DEFAULTS.timing
+  if (timing !== 'stable' && timing !== 'fast') throw new InvalidConfigError('timing', "must be 'stable' or 'fast'")
+  const preset = CLUSTER_TIMINGS[timing]
+  const raftPreset = init.raftPreset ?? preset.raftPreset
   if (raftPreset !== 'fast' && raftPreset !== 'default') throw new InvalidConfigError('raftPreset', "must be 'fast' or 'default'")
+  const leaseMs = positive('leaseMs', init.leaseMs, preset.leaseMs)
+  const minLeaseMs = RAFT_PRESETS[raftPreset].heartbeatMs * MIN_LEASE_HEARTBEATS
+  if (leaseMs < minLeaseMs) throw new InvalidConfigError('leaseMs', `must be at least ${minLeaseMs} ms (${MIN_LEASE_HEARTBEATS} heartbeats of the '${raftPreset}' Raft preset): it is renewed by a round trip through the leader`)
   const swimPreset = init.swimPreset ?? CLUSTER_DEFAULTS.swimPreset
   if (!['lan', 'wan', 'local'].includes(swimPreset)) throw new InvalidConfigError('swimPreset', "must be 'lan', 'wan' or 'local'")
   if (init.token !== undefined && (typeof init.token !== 'string' || init.token.length < 8)) {
@@ -171,8 +193,10 @@ export function resolveClusterInit (init: ClusterInit): ResolvedClusterInit {
     zeroconf: init.zeroconf ?? CLUSTER_DEFAULTS.zeroconf,
     shards,
     maxVoters,
-    ackTimeoutMs: positive('ackTimeoutMs', init.ackTimeoutMs, CLUSTER_DEFAULTS.ackTimeoutMs),
+    timing,
+    ackTimeoutMs: positive('ackTimeoutMs', init.ackTimeoutMs, preset.ackTimeoutMs),
     raftPreset,
+    leaseMs,
     swimPreset,
     token: init.token,
     insecure,
@@ -183,7 +207,7 @@ export function resolveClusterInit (init: ClusterInit): ResolvedClusterInit {
     failedRemovalMs: positive('failedRemovalMs', init.failedRemovalMs, CLUSTER_DEFAULTS.failedRemovalMs),
     raftSnapshotThreshold: positive('raftSnapshotThreshold', init.raftSnapshotThreshold, CLUSTER_DEFAULTS.raftSnapshotThreshold),
     raftTrailingLogs: positive('raftTrailingLogs', init.raftTrailingLogs, CLUSTER_DEFAULTS.raftTrailingLogs),
-    livenessIntervalMs: positive('livenessIntervalMs', init.livenessIntervalMs, CLUSTER_DEFAULTS.livenessIntervalMs),
-    livenessRetries: positive('livenessRetries', init.livenessRetries, CLUSTER_DEFAULTS.livenessRetries)
+    livenessIntervalMs: positive('livenessIntervalMs', init.livenessIntervalMs, preset.livenessIntervalMs),
+    livenessRetries: positive('livenessRetries', init.livenessRetries, preset.livenessRetries)
   }
 }

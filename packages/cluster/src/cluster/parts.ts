@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import path from 'node:path'
-import type { Clock, Counter, Logger } from '@clusterfunk/core'
+import type { Clock, Counter, LocalHealth, Logger } from '@clusterfunk/core'
 import { LivenessChecker, LivenessEndpoint } from '@clusterfunk/liveness'
 import { FileSnapshotStore, Raft, type RaftTransport } from '@clusterfunk/raft'
 import { GrpcTransport } from '@clusterfunk/raft/grpc'
@@ -41,6 +41,8 @@ export interface PartsDeps {
   nodeId: string
   coordinator: ShardCoordinator
   clock: Clock
+  /** This process's local health, one monitor for the node's parts (the liveness checker's verdicts, the leader's ack wait). */
+  health: LocalHealth
   logger: Logger
   metrics: PromMetrics
   skippedEntries: Counter
@@ -75,7 +77,7 @@ export async function assembleParts (o: ResolvedClusterInit, d: PartsDeps): Prom
     }, { id: d.nodeId, preset: o.raftPreset, snapshotThreshold: o.raftSnapshotThreshold, trailingLogs: o.raftTrailingLogs })
     const key = o.token === undefined ? {} : { key: createHash('sha256').update(`clusterfunk-liveness:${o.token}`).digest() }
     const endpoint = new LivenessEndpoint(components, { nodeId: d.nodeId, host: o.host, port: o.livenessPort, ...key })
-    const checker = new LivenessChecker(components, { host: o.host, intervalMs: o.livenessIntervalMs, retries: o.livenessRetries, ...key })
+    const checker = new LivenessChecker({ ...components, health: d.health }, { host: o.host, intervalMs: o.livenessIntervalMs, retries: o.livenessRetries, ...key })
     const management = new ManagementServer({ source: d.source, ...components }, {
       host: o.host, port: o.managementPort, allowInsecureToken: o.allowInsecureToken, ...token, ...(o.tls === undefined ? {} : { tls: managementServerTls(o.tls) })
     })

@@ -10,6 +10,8 @@ const DEFAULT_ACK_TIMEOUT_MS = 500
 /** A node left out for a missed ack is tried again after this long, doubling while it keeps missing. */
 const READMIT_FIRST_MS = 2_000
 const READMIT_MAX_MS = 60_000
+/** A leader that was itself stalled waits at most this many ack timeouts more before it leaves out a node that did not ack. */
+export const ACK_STALL_WIDENING = 7
 
 /** The leader's open proposal: who must ack it, who has, and until when. */
 interface AckRound {
@@ -19,6 +21,8 @@ interface AckRound {
   leaving: ReadonlySet<string>
   acked: Set<string>
   deadline: number
+  /** The deadline was moved once already for the leader's own stall. */
+  widened: boolean
   /** When the lease of every node that had not applied this proposal when the leader did has run out (Infinity until the leader applied it). */
   leasesEnd: number
 }
@@ -225,8 +229,15 @@ export class ShardCoordinator {
    * matters because a node can miss its ack for good without being dead:
    * one that replays its log after a restart applies the proposal naming it
    * and the one that left it out back to back, and never owes an ack again.
+   *
+   * `localDelayMs` is how long this process was recently kept from running
+   * (its local health). A leader that was stalled cannot tell a node's late
+   * ack from its own not reading it (after a stall the deadline's timer may
+   * run before the acks waiting on the socket are read), so once per round
+   * it moves the deadline on by that much — at most `ACK_STALL_WIDENING`
+   * ack timeouts — before it leaves anyone out.
    */
-  tick (now: number): void {
+  tick (now: number, localDelayMs = 0): void {
     let readmitted = false
     for (const [id, until] of this.excluded) {
       if (now >= until) {
@@ -239,6 +250,12 @@ export class ShardCoordinator {
     const round = this.round
     // Every node of the map acked: only leases are left to wait out, and maybeCommit ends that.
     if (round === undefined || now < round.deadline || allAcked(round)) return
+    const widenMs = Math.min(Math.max(0, localDelayMs), ACK_STALL_WIDENING * this.ackTimeoutMs)
+    if (!round.widened && widenMs > 0) {
+      round.widened = true
+      round.deadline = now + widenMs
+      return
+    }
     if (![...round.nodes].some(id => round.acked.has(id))) {
       // Not even this node applied its own proposal: Raft commits nothing, so
       // this leader cannot lead. Ask once, then wait to be told it lost.
@@ -311,7 +328,7 @@ export class ShardCoordinator {
     this.lastProposed = version
     this.target = desired
     const leaving = new Set((this.committed?.map.nodes() ?? []).map(n => n.id).filter(id => !desired.has(id)))
-    this.round = { version, nodes: new Set(desired.keys()), leaving, acked: new Set(), deadline: now + this.ackTimeoutMs, leasesEnd: Infinity }
+    this.round = { version, nodes: new Set(desired.keys()), leaving, acked: new Set(), deadline: now + this.ackTimeoutMs, widened: false, leasesEnd: Infinity }
     this.out.append.push({ type: 'propose', version, map: base.update(desired) })
     this.counters.proposals++
   }

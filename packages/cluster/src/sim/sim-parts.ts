@@ -107,7 +107,7 @@ export class SimParts implements PartsFactory {
       ...components, random: sim.fork(`raft:${node}`), transport, logStore, stableStore: logStore, snapshotStore: snapshots, fsm
     }, { snapshotThreshold: o.raftSnapshotThreshold, trailingLogs: o.raftTrailingLogs, ...this.init.raft, id: d.nodeId, preset: o.raftPreset })
     const key = o.token === undefined ? {} : { key: createHash('sha256').update(`clusterfunk-liveness:${o.token}`).digest() }
-    const livenessComponents = { logger: d.logger, metrics: d.metrics }
+    const livenessComponents = { logger: d.logger, metrics: d.metrics, health: d.health }
     const endpoint = simLivenessEndpoint(host, { nodeId: d.nodeId, port: SIM_PORTS.liveness, ...key }, livenessComponents)
     const checker = simLivenessChecker(host, { port: SIM_PORTS.checker, intervalMs: o.livenessIntervalMs, retries: o.livenessRetries, ...key }, livenessComponents)
     const management = new SimManagement({ network: streams, source: d.source, logger: d.logger }, { address: at(SIM_PORTS.management) })

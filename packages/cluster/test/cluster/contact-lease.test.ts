@@ -31,7 +31,8 @@ describe('ContactLease', () => {
     expect(lease.valid(0)).to.equal(false)
     lease.renew(0)
     expect(reads.asked).to.equal(1)
-    expect(reads.pending[0]?.timeoutMs).to.equal(50)
+    // A read is worth waiting for as long as the lease it could renew.
+    expect(reads.pending[0]?.timeoutMs).to.equal(150)
     clock.advance(30)
     reads.pending[0]?.resolve(7)
     await settle()
@@ -42,7 +43,7 @@ describe('ContactLease', () => {
     expect(lease.valid(150)).to.equal(false)
   })
 
-  it('asks again once two thirds of the lease are left, one read at a time', async () => {
+  it('asks again once two thirds of the lease are left', async () => {
     const { reads, lease } = setup()
     lease.renew(0)
     lease.renew(1)
@@ -54,9 +55,31 @@ describe('ContactLease', () => {
     expect(reads.asked).to.equal(1)
     lease.renew(50)
     expect(reads.asked).to.equal(2)
-    // While the read is out, the node must look again when the lease runs out.
-    expect(lease.nextWake(60)).to.equal(150)
     reads.pending[1]?.resolve(2)
+    await settle()
+    expect(lease.expiresAt).to.equal(200)
+  })
+
+  it('a slow read does not hold up the next: another starts every third of the lease, three at most, and a late one still renews from when it asked', async () => {
+    const { reads, lease } = setup()
+    lease.renew(0)
+    expect(lease.nextWake(0)).to.equal(50)
+    lease.renew(49)
+    expect(reads.asked).to.equal(1)
+    lease.renew(50)
+    lease.renew(100)
+    expect(reads.asked).to.equal(3)
+    // Three out: the next look is when the lease runs out (never held: nothing due).
+    lease.renew(150)
+    expect(reads.asked).to.equal(3)
+    expect(lease.nextWake(150)).to.equal(Infinity)
+    // The second read (asked at 50) comes back late but within its lease.
+    reads.pending[1]?.resolve(5)
+    await settle()
+    expect(lease.expiresAt).to.equal(200)
+    expect(lease.valid(199)).to.equal(true)
+    // The first (asked at 0) comes back later still: it cannot shorten the lease.
+    reads.pending[0]?.resolve(5)
     await settle()
     expect(lease.expiresAt).to.equal(200)
   })
