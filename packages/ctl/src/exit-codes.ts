@@ -1,5 +1,5 @@
 import { AbortError, InvalidArgumentError, InvalidConfigError, NotLeaderError, TimeoutError } from '@clusterfunk/core'
-import { ManagementError, UnauthenticatedError, UnavailableError, UnknownNodeError } from '@clusterfunk/management'
+import { ManagementError, MembershipConflictError, UnauthenticatedError, UnavailableError, UnknownNodeError } from '@clusterfunk/management'
 
 /** What `funkctl` exits with. */
 export const ExitCode = {
@@ -56,6 +56,7 @@ export function describeError (err: unknown): { code: number, message: string } 
   }
   if (err instanceof UnknownNodeError) return { code: ExitCode.CLUSTER_ERROR, message: `unknown node ${err.nodeId}` }
   if (err instanceof InvalidArgumentError) return { code: ExitCode.CLUSTER_ERROR, message: `the cluster refused the request: ${oneLine(err.message)}` }
+  if (err instanceof MembershipConflictError) return { code: ExitCode.CLUSTER_ERROR, message: oneLine(err.message) }
   if (err instanceof ManagementError) return { code: ExitCode.CLUSTER_ERROR, message: `the cluster failed (${err.reason}): ${oneLine(err.message)}` }
   if (err instanceof AbortError) return { code: ExitCode.INTERRUPTED, message: 'interrupted' }
   const message = err instanceof Error ? err.message : String(err)

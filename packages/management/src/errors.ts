@@ -1,3 +1,4 @@
+import { status as Code } from '@grpc/grpc-js'
 import { ClusterfunkError } from '@clusterfunk/core'
 
 /** A call named a node the cluster does not know (the reference's UNKNOWN_ID). */
@@ -45,5 +46,19 @@ export class ManagementError extends ClusterfunkError {
     this.name = 'ManagementError'
     this.grpcCode = grpcCode
     this.reason = reason
+  }
+}
+
+/**
+ * A membership change the leader refuses because it conflicts with the
+ * cluster as it is: the id is already a member, the address is another
+ * member's, the node is alive in gossip (the leader owns its membership),
+ * or the Raft configuration changed while the change was being made.
+ * The message says which, and what to do instead.
+ */
+export class MembershipConflictError extends ManagementError {
+  constructor (message: string) {
+    super(message, Code.FAILED_PRECONDITION, 'CONFLICT')
+    this.name = 'MembershipConflictError'
   }
 }

@@ -15,7 +15,7 @@ export { managementSource, type ManagementSource } from './source.js'
 // The wire: format version and package of proto/management.proto, error trailers.
 export { MANAGEMENT_FORMAT_VERSION, MANAGEMENT_PACKAGE } from './proto.js'
 export { ERROR_KEY, LEADER_ADDRESS_KEY, LEADER_ID_KEY, NODE_ID_KEY, UnsupportedFormatError, type ErrorReason } from './status.js'
-export { ManagementError, UnauthenticatedError, UnavailableError, UnknownNodeError } from './errors.js'
+export { ManagementError, MembershipConflictError, UnauthenticatedError, UnavailableError, UnknownNodeError } from './errors.js'
 export { SlowConsumerError, type WatchLimits } from './watch.js'
 export { DEFAULT_CONNECTION_LIMITS, DEFAULT_WATCH_LIMITS, MANAGEMENT_DEFAULTS } from './constants.js'
 

@@ -15,7 +15,7 @@ import type { ClusterParts } from './parts.js'
 import { realParts, type PartsFactory } from './parts-factory.js'
 import { NodeReadModel, type NodeEvent } from './read-model.js'
 import { bareEndpointName, listEndpoints, listNodes } from './roster.js'
-import { LocalEndpoints, OWN_ENDPOINTS, TAG_MANAGEMENT } from './tags.js'
+import { LocalEndpoints, OWN_ENDPOINTS, TAG_MANAGEMENT, TAG_RAFT } from './tags.js'
 import { ShardView, type ClusterEvents, type ClusterNode } from './types.js'
 
 /** What a `Cluster` takes from outside; every field optional. */
@@ -90,7 +90,20 @@ export class Cluster extends Service {
     this.shards = new ShardView(this.options.shards, () => this.run?.coordinator.committedMap)
     this.managementSource = managementSource(
       new NodeReadModel(this, this.clock, { clusterName: this.options.name, startedAt: this.startedAt }),
-      new NodeCommands({ node: this, running: () => { const run = this.running(); return { raft: run.parts.raft, receiveAck: (id, version) => run.loop.receiveAck(id, version) } } })
+      new NodeCommands({
+        node: this,
+        running: () => {
+          const run = this.running()
+          return {
+            raft: run.parts.raft,
+            gossip: id => {
+              const m = run.parts.swim.member(id)
+              return m === undefined ? undefined : { alive: m.status === 'alive', raftAddress: m.tags.get(TAG_RAFT) }
+            },
+            receiveAck: (id, version) => run.loop.receiveAck(id, version)
+          }
+        }
+      })
     )
   }
 

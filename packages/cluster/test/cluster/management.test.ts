@@ -1,5 +1,6 @@
 import { expect } from 'chai'
 import { NotLeaderError, waitFor } from '@clusterfunk/core'
+import { MembershipConflictError } from '@clusterfunk/management'
 import { ManagementClient, type Cluster, type ClusterEvent } from '../../src/index.js'
 import { TEST_SHARDS, TestNodes, waitForAgreement } from './helpers.js'
 
@@ -87,6 +88,22 @@ describe('Cluster management API', function () {
     const err = await client(follower()).ackShardMap('x', 1).then(() => undefined, (e: unknown) => e)
     expect(err).to.be.instanceOf(NotLeaderError)
     expect((err as NotLeaderError).leaderId).to.equal(leader().nodeId)
+  })
+
+  it('AddNode and RemoveNode that conflict with the cluster are refused over the wire with a MembershipConflictError saying why', async () => {
+    const c = client(follower())
+    const members = await c.nodes()
+    const b = members.find(n => n.id === 'b')
+    let err: unknown
+    try { await c.addNode({ id: 'b', address: '127.0.0.1:1' }) } catch (e) { err = e }
+    expect(err).to.be.instanceOf(MembershipConflictError)
+    expect((err as Error).message).to.match(/^node b is already a voter at .*: remove it first/)
+    err = undefined
+    try { await c.removeNode('c') } catch (e) { err = e }
+    expect(err).to.be.instanceOf(MembershipConflictError)
+    expect((err as Error).message).to.include('node c is alive in gossip')
+    expect((await c.nodes()).map(n => n.id)).to.deep.equal(members.map(n => n.id))
+    expect(b?.suffrage).to.equal('Voter')
   })
 
   it('the metrics endpoint reports the cluster, Raft, SWIM and liveness series', async () => {
