@@ -65,6 +65,8 @@ export const LEASE_READS_IN_FLIGHT = 3
 export const BARRIER_TIMEOUT_MS = 5_000
 /** Deadline of appending one shard-map command to the Raft log. */
 export const APPEND_TIMEOUT_MS = 5_000
+/** A non-voter is promoted only when it answered the leader's Raft messages this recently (the longest election timeout of the presets). */
+export const ANSWERED_WITHIN_MS = 2_000
 /** Deadline of one Raft membership change the leader makes to follow SWIM. */
 export const MEMBERSHIP_CHANGE_TIMEOUT_MS = 10_000
 /** How long a stopping leader tries to hand leadership over, and a stopping node to spread its leave. */

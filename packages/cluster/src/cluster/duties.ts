@@ -59,7 +59,7 @@ export function leaderDuties (state: DutiesState, view: ClusterView): { state: D
     views.set(m.id, { id: m.id, status: 'dead', raftAddress: m.address, since })
   }
   const change = nextMembershipChange({
-    self, configuration: config, members: views, maxVoters: view.options.maxVoters, failedRemovalMs: view.options.failedRemovalMs, now: view.now
+    self, configuration: config, members: views, maxVoters: view.options.maxVoters, answered: view.raft.answered, failedRemovalMs: view.options.failedRemovalMs, now: view.now
   })
   if (change !== undefined) actions.push({ type: 'membership', change })
   return { state: { candidatesKey, livenessSynced: true, changing: change !== undefined, missingSince }, actions }

@@ -2,6 +2,7 @@ import type { ClusterRole, ClusterState } from '@clusterfunk/management'
 import { parseHostPort } from '@clusterfunk/management'
 import type { Member } from '@clusterfunk/swim'
 import type { ClusterParts } from './parts.js'
+import { ANSWERED_WITHIN_MS } from './constants.js'
 import { TAG_LIVENESS, TAG_RAFT, TAG_RAFT_MEMBER } from './tags.js'
 import type { ClusterView, DecideOptions, SwimFact } from './view.js'
 
@@ -31,7 +32,8 @@ export function gatherView (parts: ClusterParts, input: GatherInput): ClusterVie
       role: stats.role,
       leaderId: stats.leaderId,
       configuration: stats.configuration,
-      hasState: stats.lastIndex > 0 || stats.snapshotIndex > 0 || stats.term > 0
+      hasState: stats.lastIndex > 0 || stats.snapshotIndex > 0 || stats.term > 0,
+      answered: answered(stats.progress, stats.lastContactMs)
     },
     members: swimFacts(parts),
     liveness: parts.checker.nodes().map(n => ({ id: n.id, address: n.address, state: n.state })),
@@ -41,6 +43,16 @@ export function gatherView (parts: ClusterParts, input: GatherInput): ClusterVie
     role: input.role,
     options: input.options
   }
+}
+
+/** Members the leader replicates to that answered lately: a match index above 0, and contact within `ANSWERED_WITHIN_MS`. */
+function answered (progress: ReadonlyMap<string, { match: number }>, contactAges: ReadonlyMap<string, number>): Set<string> {
+  const ids = new Set<string>()
+  for (const [id, p] of progress) {
+    const age = contactAges.get(id)
+    if (p.match > 0 && age !== undefined && age <= ANSWERED_WITHIN_MS) ids.add(id)
+  }
+  return ids
 }
 
 function swimFacts (parts: ClusterParts): SwimFact[] {

@@ -25,6 +25,8 @@ export interface MembershipInput {
   configuration: Configuration
   members: ReadonlyMap<string, MemberView>
   maxVoters: number
+  /** Members of the group that answered the leader's Raft messages lately (the leader's replication to them works). */
+  answered: ReadonlySet<string>
   /** How long a failed member stays in the group before it is removed. */
   failedRemovalMs: number
   now: number
@@ -36,13 +38,17 @@ export interface MembershipInput {
  * or stayed failed past `failedRemovalMs` (never on its own reachability,
  * so a partitioned leader cannot trim the group to what it sees) and
  * members that came back on another Raft address (re-added next), then adds
- * alive members that are not in the group — voters while there are fewer
- * than `maxVoters`, non-voters beyond — then promotes alive non-voters into
- * free voter seats (a voter left), and demotes voters above `maxVoters`.
+ * alive members that are not in the group as non-voters, then promotes
+ * alive non-voters that answered Raft into free voter seats (fewer than
+ * `maxVoters`), and demotes voters above `maxVoters`. A member joins as a
+ * non-voter first, always: one whose Raft traffic cannot get through (it
+ * runs without the cluster's TLS, say) then stays a non-voter, counting
+ * towards no quorum, instead of holding every other change up while a
+ * promotion waits for an answer that never comes.
  * Ties are broken by id, so the outcome does not depend on event order.
  */
 export function nextMembershipChange (input: MembershipInput): MembershipChange | undefined {
-  const { self, configuration: config, members, maxVoters, failedRemovalMs, now } = input
+  const { self, configuration: config, members, maxVoters, answered, failedRemovalMs, now } = input
   const byId = (a: { id: string }, b: { id: string }): number => a.id < b.id ? -1 : a.id > b.id ? 1 : 0
   const inConfig = [...config.voters, ...config.nonVoters].sort(byId)
   for (const m of inConfig) {
@@ -57,11 +63,10 @@ export function nextMembershipChange (input: MembershipInput): MembershipChange 
   const alive = [...members.values()].filter(v => v.status === 'alive' && v.raftAddress !== undefined).sort(byId)
   for (const v of alive) {
     if (known.has(v.id)) continue
-    const address = v.raftAddress as string
-    return config.voters.length < maxVoters ? { type: 'addVoter', id: v.id, address } : { type: 'addNonVoter', id: v.id, address }
+    return { type: 'addNonVoter', id: v.id, address: v.raftAddress as string }
   }
   if (config.voters.length < maxVoters) {
-    const promotable = [...config.nonVoters].sort(byId).find(m => members.get(m.id)?.status === 'alive')
+    const promotable = [...config.nonVoters].sort(byId).find(m => members.get(m.id)?.status === 'alive' && answered.has(m.id))
     if (promotable !== undefined) return { type: 'addVoter', id: promotable.id, address: promotable.address }
   }
   if (config.voters.length > maxVoters) {

@@ -46,6 +46,8 @@ export interface ClusterView {
     configuration: Configuration
     /** Its storage holds a configuration: it bootstrapped or was added. */
     hasState: boolean
+    /** Leader only: members that answered its Raft messages within `ANSWERED_WITHIN_MS` (empty otherwise). */
+    answered: ReadonlySet<string>
   }
   /** Every member SWIM knows, tombstones included, in SWIM's order (this node among them). */
   members: readonly SwimFact[]

@@ -30,7 +30,7 @@ function view (change: Omit<Partial<ClusterView>, 'raft'> & { raft?: Partial<Clu
     role: 'NonMember',
     options: { bootstrapExpect: undefined, maxVoters: 3, failedRemovalMs: 1_000 },
     ...rest,
-    raft: { role: 'follower', leaderId: undefined, configuration: { voters: [], nonVoters: [] }, hasState: false, ...raft }
+    raft: { role: 'follower', leaderId: undefined, configuration: { voters: [], nonVoters: [] }, hasState: false, answered: new Set(), ...raft }
   }
 }
 
@@ -241,7 +241,7 @@ describe("the leader's duties", () => {
     const unheard = leaderDuties(IDLE_DUTIES, leading({ members, raft: grouped({ role: 'leader', ...config }), liveness: [watched('d', 'unknown')] }))
     expect(find(unheard.actions, 'membership')).to.equal(undefined)
     const heard = leaderDuties(IDLE_DUTIES, leading({ members, raft: grouped({ role: 'leader', ...config }), liveness: [watched('c', 'alive'), watched('d', 'alive')] }))
-    expect(find(heard.actions, 'membership')?.change).to.deep.equal({ type: 'addVoter', id: 'c', address: address('c', 7000) })
+    expect(find(heard.actions, 'membership')?.change).to.deep.equal({ type: 'addNonVoter', id: 'c', address: address('c', 7000) })
     expect(heard.state.changing).to.equal(true)
   })
 

@@ -226,6 +226,8 @@ describe('Cluster security options', function () {
     const t = new TestNodes()
     let nodes: Cluster[] = []
     const key = generateGossipKey()
+    /** When the leader had added p as a non-voter. */
+    let pAddedAt = 0
 
     before(async () => {
       const a = await t.create({ nodeId: 'a', bootstrapExpect: 3, tls: cert, token: TOKEN, gossipKeys: [key] })
@@ -245,6 +247,7 @@ describe('Cluster security options', function () {
       const leader = nodes.find(n => n.role === 'Leader') as Cluster
       // It shares the gossip key, so SWIM lets it in and the leader tries to add it to Raft ...
       await waitFor(() => leader.nodes().find(n => n.id === 'p')?.suffrage === 'NonVoter', { timeoutMs: 10_000, what: 'the leader to try adding p' })
+      pAddedAt = Date.now()
       // ... but cannot reach it over TLS, so p never acks and is left out.
       await waitFor(() => (leader.coordinatorCounters().ackTimeouts ?? 0) > 0, { timeoutMs: 10_000, what: 'the leader to leave p out' })
       await waitForAgreement(nodes, ['a', 'b', 'c'], 10_000)
@@ -252,6 +255,18 @@ describe('Cluster security options', function () {
       expect(plain.role).to.equal('NonMember')
       expect(plain.leader()).to.equal(undefined)
       expect(plain.shards.version).to.equal(0)
+    })
+
+    it('stays a non-voter that holds up no other change: the next node to join becomes a voter before a promotion of p could have timed out', async function () {
+      this.timeout(30_000)
+      const leader = nodes.find(n => n.role === 'Leader') as Cluster
+      const d = await t.create({ nodeId: 'd', tls: cert, token: TOKEN, gossipKeys: [key], join: [nodes[0]?.swimAddress() ?? ''] })
+      await d.start()
+      // Promoting p would wait MEMBERSHIP_CHANGE_TIMEOUT_MS (10 s) for an answer that never comes, and d's changes behind it.
+      await waitFor(() => leader.nodes().find(n => n.id === 'd')?.suffrage === 'Voter', { timeoutMs: 15_000, what: 'd promoted to voter' })
+      expect(Date.now() - pAddedAt, 'ms from p added to d a voter').to.be.below(10_000)
+      expect(leader.nodes().find(n => n.id === 'p')?.suffrage).to.equal('NonVoter')
+      await waitForAgreement([...nodes, d], ['a', 'b', 'c', 'd'], 15_000)
     })
   })
 

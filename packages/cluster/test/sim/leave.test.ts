@@ -38,4 +38,25 @@ describe('whole cluster nodes: a node that left (simulated)', () => {
     }, 5_000)
     await until('the cluster settles on the three left', () => inv.converged())
   })
+
+  for (const seed of [5, 6, 7]) {
+    it(`that left while the cluster had no leader is taken out of Raft by the next leader (seed ${seed})`, async () => {
+      const sim = new Simulation({ seed })
+      const world = new ClusterWorld(sim, { initial: 5, extra: 0, maxVoters: 5, lossRate: 0, duplicateRate: 0, reorderRate: 0, shards: 64, snapshotThreshold: 8_192 })
+      const inv = new ClusterInvariants(world)
+      const until = async (what: string, done: () => boolean, maxMs = 20_000): Promise<void> => {
+        expect(await sim.runUntilAsync(() => { inv.check(); return done() }, { maxMs }), what).to.equal(true)
+      }
+      for (const id of ['n1', 'n2', 'n3', 'n4', 'n5']) world.start(id)
+      await until('five nodes form a cluster', () => inv.converged())
+      const leader = world.leader() as string
+      const leaver = world.ids('running').find(id => id !== leader) as string
+      // The leader dies, and before anyone takes its place a follower leaves gracefully.
+      world.crash(leader, 'all')
+      world.leave(leaver)
+      await until(`${leaver} left and a new leader took it out of Raft`, () => world.life.get(leaver) === 'left' && world.leavesSettled(), 15_000)
+      world.start(leader)
+      await until('the cluster settles on the four that stayed', () => inv.converged())
+    })
+  }
 })
