@@ -291,6 +291,18 @@ export class GrpcTransport extends Service implements RaftTransport {
     })
   }
 
+  /** The peer at `address` is back: a broken link to it starts over on a fresh channel, without its back-off. */
+  peerBack (address: string): void {
+    if (this.status !== 'started') return
+    const p = this.peers.get(address)
+    if (p !== undefined) {
+      if (p.stream !== undefined) return
+      this.peers.delete(address)
+      p.client.close()
+    }
+    this.connect(address)
+  }
+
   /** Starts connecting the channel to `address` now (it is kept for the messages that follow). */
   connect (address: string): void {
     if (this.status !== 'started') return

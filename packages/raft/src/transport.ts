@@ -41,4 +41,12 @@ export interface RaftTransport extends Startable {
    * for connection setup on its first exchange.
    */
   connect?: (address: string) => void
+  /**
+   * Optional: the peer at `address` is back (another failure detector heard
+   * it again after it was unreachable): forget the reconnect back-off and
+   * connect at once, so a restarted member is not left waiting out a
+   * back-off that grew while it was down. Never throws; no-op while a
+   * stream to it is open.
+   */
+  peerBack?: (address: string) => void
 }

@@ -41,6 +41,28 @@ describe('gRPC transport', () => {
     return { a, b, got }
   }
 
+  it('a peer back after a restart is reached at once after peerBack, not after the back-off that grew while it was down', async () => {
+    const a = new GrpcTransport({}, { backoffMinMs: 30_000, backoffMaxMs: 60_000 })
+    a.setHandler({ onMessage: () => {}, onSnapshot: async () => false })
+    const first = new GrpcTransport({}, {})
+    first.setHandler({ onMessage: () => {}, onSnapshot: async () => false })
+    await a.start(); await first.start()
+    started.push(a)
+    const address = first.address
+    const port = Number(address.split(':')[1])
+    await first.stop()
+    // Sends to the stopped peer break the stream, which then waits out a 30 s back-off.
+    await waitFor(() => !a.send('b', address, [heartbeat('a', 'b')]), { timeoutMs: 10_000, intervalMs: 20, what: 'the stream to break and back off' })
+    const got: Message[] = []
+    const again = new GrpcTransport({}, { port })
+    again.setHandler({ onMessage: (m) => { got.push(m) }, onSnapshot: async () => false })
+    await again.start()
+    started.push(again)
+    expect(a.send('b', address, [heartbeat('a', 'b')])).to.equal(false)
+    a.peerBack(address)
+    await waitFor(() => { a.send('b', address, [heartbeat('a', 'b')]); return got.length > 0 }, { timeoutMs: 10_000, intervalMs: 50, what: 'a message to reach the restarted peer' })
+  })
+
   it('carries messages over mutual TLS with the sender address', async () => {
     const tls = await makeTls(dir)
     const { a, b, got } = await pair({ tls, token: 'tls-and-token' })

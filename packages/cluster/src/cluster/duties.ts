@@ -34,7 +34,13 @@ export function leaderDuties (state: DutiesState, view: ClusterView): { state: D
   const self = view.nodeId
 
   let candidatesKey = state.candidatesKey
-  const ids = live.filter(m => inConfig.has(m.id) && (m.id === self || checker.get(m.id)?.state !== 'dead')).map(m => m.id).sort()
+  // A node outside the committed map joins it only once Raft reaches it: a proposal naming a node the
+  // leader cannot replicate to (a restarted node whose link is still reconnecting) waits out the ack
+  // timeout, leaves it out again and makes one more round. Nodes of the map are never held back, nor
+  // is anyone before the first map (the group was just bootstrapped from members known to be there).
+  const reached = (id: string): boolean => view.serving.size === 0 || view.serving.has(id) || view.raft.answered.has(id)
+  const fit = (id: string): boolean => id === self || (checker.get(id)?.state !== 'dead' && reached(id))
+  const ids = live.filter(m => inConfig.has(m.id) && fit(m.id)).map(m => m.id).sort()
   const key = ids.join('\n')
   if (key !== candidatesKey) {
     candidatesKey = key

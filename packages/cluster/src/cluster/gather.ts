@@ -14,6 +14,8 @@ export interface GatherInput {
   state: ClusterState
   role: ClusterRole
   options: DecideOptions
+  /** The nodes of the committed shard map. */
+  serving: ReadonlySet<string>
 }
 
 /** True once this node's Raft storage holds a configuration (it bootstrapped or was added). */
@@ -41,7 +43,8 @@ export function gatherView (parts: ClusterParts, input: GatherInput): ClusterVie
     tickDue: input.now >= input.nextTickAt,
     state: input.state,
     role: input.role,
-    options: input.options
+    options: input.options,
+    serving: input.serving
   }
 }
 

@@ -90,6 +90,10 @@ export class ControlLoop {
     p.checker.addEventListener('node:dead', e => { emitter.emit('node:dead', { nodeId: e.detail.nodeId }); changed() })
     p.checker.addEventListener('node:alive', e => {
       emitter.emit('node:alive', { nodeId: e.detail.nodeId })
+      // A restarted member: Raft's link to it must not wait out a back-off that grew while it was down.
+      const config = p.raft.stats().configuration
+      const member = [...config.voters, ...config.nonVoters].find(m => m.id === e.detail.nodeId)
+      if (member !== undefined) p.transport.peerBack?.(member.address)
       this.c.coordinator.nodeAlive(this.c.clock.now(), e.detail.nodeId)
       this.wake()
     })
@@ -166,7 +170,8 @@ export class ControlLoop {
         nextTickAt: this.nextTickAt,
         state: this.c.board.state,
         role: this.c.board.role,
-        options: this.init.options
+        options: this.init.options,
+        serving: new Set(this.c.coordinator.committedMap?.map.nodes().map(n => n.id) ?? [])
       })
       this.apply(decide(this.state, view), now)
       const config = view.raft.configuration

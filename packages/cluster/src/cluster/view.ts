@@ -61,4 +61,6 @@ export interface ClusterView {
   state: ClusterState
   role: ClusterRole
   options: DecideOptions
+  /** The nodes of the committed shard map. */
+  serving: ReadonlySet<string>
 }

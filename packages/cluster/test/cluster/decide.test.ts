@@ -29,6 +29,7 @@ function view (change: Omit<Partial<ClusterView>, 'raft'> & { raft?: Partial<Clu
     state: 'Starting',
     role: 'NonMember',
     options: { bootstrapExpect: undefined, maxVoters: 3, failedRemovalMs: 1_000 },
+    serving: new Set(['a', 'b', 'c']),
     ...rest,
     raft: { role: 'follower', leaderId: undefined, configuration: { voters: [], nonVoters: [] }, hasState: false, answered: new Set(), ...raft }
   }
@@ -233,6 +234,14 @@ describe("the leader's duties", () => {
     const d = leaderDuties(IDLE_DUTIES, v)
     expect(find(d.actions, 'coordinator-candidates')?.nodeIds).to.deep.equal(['a', 'c'])
     expect(find(leaderDuties(d.state, v).actions, 'coordinator-candidates')).to.equal(undefined)
+  })
+
+  it('give the coordinator a node outside the committed map only once Raft reached it (it answered), so no proposal waits out its ack', () => {
+    const liveness = [watched('a', 'alive'), watched('b', 'alive'), watched('c', 'alive')]
+    const unreached = leaderDuties(IDLE_DUTIES, leading({ liveness, serving: new Set(['a', 'b']) }))
+    expect(find(unreached.actions, 'coordinator-candidates')?.nodeIds).to.deep.equal(['a', 'b'])
+    const reached = leaderDuties(unreached.state, leading({ liveness, serving: new Set(['a', 'b']), raft: grouped({ role: 'leader', answered: new Set(['b', 'c']) }) }))
+    expect(find(reached.actions, 'coordinator-candidates')?.nodeIds).to.deep.equal(['a', 'b', 'c'])
   })
 
   it('add a member SWIM holds alive only once the checker heard it', () => {
