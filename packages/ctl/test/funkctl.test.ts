@@ -73,7 +73,7 @@ describe('funkctl (the process)', function () {
     expect(r).to.include({ code: 5, stdout: '', stderr: 'funkctl: unknown node ghost\n' })
   })
 
-  it('node remove of a non-ASCII id through a follower is refused (exit 5) and the leader keeps answering (issue 12, defect 1)', async () => {
+  it('node remove of a non-ASCII id through a follower is refused (exit 5) and the leader keeps answering', async () => {
     const r = await funkctl(['node', 'remove', 'nö', '--timeout', '5s', ...ep])
     expect(r).to.include({ code: 5, stdout: '' })
     expect(r.stderr).to.match(/^funkctl: the cluster refused the request: node id "nö" is not valid: .*\n$/)

@@ -3,7 +3,7 @@ import { ManagementClient, ManagementError } from '@clusterfunk/management'
 import { waitFor } from '@clusterfunk/core'
 import { start, startCluster, type TestCluster } from './helpers.js'
 
-// Issue 12, defect 8: 64 WatchEvents streams that never read took every
+// 64 WatchEvents streams that never read took every
 // slot, and a real `funkctl watch` got OVERFLOW.
 describe('funkctl watch next to streams that never read', function () {
   this.timeout(60_000)

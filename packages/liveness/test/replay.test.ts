@@ -22,7 +22,7 @@ async function captureTo (port: number, run: () => void): Promise<Buffer> {
   return captured as Buffer
 }
 
-describe('liveness replay protection (issue 12, defect 9)', () => {
+describe('liveness replay protection', () => {
   const started: Array<{ stop: () => Promise<void> }> = []
   let raw: UdpSocket | undefined
   afterEach(async () => {

@@ -19,9 +19,9 @@ async function idleConnections (port: number, count: number): Promise<Socket[]> 
   return sockets
 }
 
-// Issue 12, defect 7: 20 200 idle connections exhausted a leader's file
+// 20 200 idle connections exhausted a leader's file
 // descriptors and its management API was unreachable for ~55 s.
-describe('ManagementServer connection bounds (issue 12, defect 7)', function () {
+describe('ManagementServer connection bounds', function () {
   this.timeout(60_000)
   let server: ManagementServer
   let sockets: Socket[] = []

@@ -10,7 +10,7 @@ function withOverride (base: ManagementSource, methods: Partial<ManagementSource
   return Object.assign(Object.create(base) as ManagementSource, methods)
 }
 
-// Issue 12, defect 1: an id that is not legal in gRPC metadata (any non-ASCII
+// An id that is not legal in gRPC metadata (any non-ASCII
 // id) made errorToStatus throw inside the unary wrapper's rejection handler,
 // and the unhandled rejection ended the leader. These run on real sockets.
 describe('ManagementServer with hostile ids', () => {

@@ -16,7 +16,7 @@ function roundTrip (err: unknown): Error {
 }
 
 describe('management error mapping', () => {
-  it('any node id or leader address becomes legal metadata and round-trips exactly (issue 12, defect 1)', () => {
+  it('any node id or leader address becomes legal metadata and round-trips exactly', () => {
     fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 64 }), fc.string({ unit: 'grapheme', maxLength: 64 }), (id, address) => {
       const unknown = roundTrip(new UnknownNodeError(id))
       expect(unknown).to.be.instanceOf(UnknownNodeError)
@@ -70,7 +70,7 @@ describe('management error mapping', () => {
 })
 
 describe('management codec', () => {
-  it('shows a map version or count outside its range as 0, never as a number that cannot advance (issue 12)', () => {
+  it('shows a map version or count outside its range as 0, never as a number that cannot advance', () => {
     const max = MAP_VERSIONS.max
     for (const [wire, shown] of [[0, 0], [1, 1], [max - 1, max - 1], [max, max], [max + 1, 0], [2 ** 53, 0], [-1, 0], [1.5, 0], [Number.NaN, 0]] as const) {
       expect(decodeStatus({ shardMapVersion: wire }).shardMapVersion, String(wire)).to.equal(shown)

@@ -81,7 +81,7 @@ describe('ManagementServer WatchEvents', () => {
   })
 })
 
-describe('ManagementServer WatchEvents bounds (issue 12, defect 8)', () => {
+describe('ManagementServer WatchEvents bounds', () => {
   let h: Harness
   const channels: Client[] = []
   const method = managementMethod('WatchEvents')

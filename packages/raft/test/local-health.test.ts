@@ -26,7 +26,7 @@ function tickWith (net: Network, id: string, times: number, localDelayTicks: num
   }
 }
 
-describe('local health in the core: a stalled process widens its own timeouts (issue 14)', () => {
+describe('local health in the core: a stalled process widens its own timeouts', () => {
   it('a follower that knows it was stalled does not campaign for its own silence; once healthy it does', () => {
     const net = elected()
     net.isolate('a')

@@ -6,7 +6,7 @@ import { PendingRequests } from '../src/pending-requests.js'
 import { setCommand } from './helpers/kv-fsm.js'
 import { MemoryCluster } from './helpers/memory-cluster.js'
 
-describe('what apply and the membership calls tell the caller (issue 14)', () => {
+describe('what apply and the membership calls tell the caller', () => {
   let c: MemoryCluster
 
   beforeEach(() => { c = new MemoryCluster() })

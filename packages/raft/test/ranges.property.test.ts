@@ -30,7 +30,7 @@ function numbersOf (m: Message): number[] {
   return Object.values(m).filter((v): v is number => typeof v === 'number')
 }
 
-describe('every number of a Raft message keeps to its range (issue 12)', () => {
+describe('every number of a Raft message keeps to its range', () => {
   it('the codec decodes a message iff every number is in range, and then exactly', () => {
     fc.assert(fc.property(messages(wireTerm, wireIndex, fc.oneof(boundary(READ_SEQS.max), fc.nat(10)), fc.constant('a'), 'b'), (m) => {
       const bytes = encodeMessage(m)

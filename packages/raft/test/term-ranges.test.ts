@@ -9,7 +9,7 @@ function core (id: string, storage = new MemoryStorage(configOf(['a', 'b', 'c'])
 
 const heartbeat = (to: string, term: number): Message => ({ type: 'heartbeat', from: 'a', to, term, commit: 0, readSeq: 0 })
 
-describe('terms keep to their range (issue 12, term poisoning)', () => {
+describe('terms keep to their range (term poisoning)', () => {
   it('a message whose term is more than TERMS.maxStep ahead is dropped and its reason returned', () => {
     const b = core('b')
     expect(b.step(heartbeat('b', TERMS.maxStep + 1))).to.equal('implausibleTerm')

@@ -50,7 +50,7 @@ async function sendStream (client: grpc.Client, metadata: grpc.Metadata, bodies:
   })
 }
 
-describe('gRPC transport authentication (issue 12: replays and forgeries)', () => {
+describe('gRPC transport authentication (replays and forgeries)', () => {
   const cleanup: Array<() => Promise<void> | void> = []
   afterEach(async () => { for (const f of cleanup.splice(0).reverse()) await f() })
 

@@ -57,7 +57,7 @@ for (const s of sockets) s.destroy()
 process.stdout.write(JSON.stringify({ stillOpen }))
 `
 
-describe('gRPC transport resource bounds on real sockets (issue 12: defects 6 and 7)', function () {
+describe('gRPC transport resource bounds on real sockets (defects 6 and 7)', function () {
   this.timeout(120_000)
   let cluster: GrpcCluster | undefined
   afterEach(async () => { await cluster?.stopAll(); cluster = undefined })

@@ -124,7 +124,7 @@ describe('shard map encoding', () => {
   })
 })
 
-describe('shard map decoding at the edges of every number (issue 12)', () => {
+describe('shard map decoding at the edges of every number', () => {
   const U32 = 0xffff_ffff
   const edges = (max: number): number[] => [0, 1, max - 1, max, max + 1, U32 - 1, U32]
 

@@ -3,7 +3,7 @@ import { MAX_NAME_BYTES } from './codec.js'
 
 /**
  * The freshness header every sealed message carries inside its ciphertext
- * (issue 12, replay protection), so a captured message cannot be replayed:
+ * (replay protection), so a captured message cannot be replayed:
  *
  * ```
  * | u16 sender length | sender id | u16 recipient length | recipient | u64 epoch | u64 seq | u64 sent at | payload |

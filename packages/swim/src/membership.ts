@@ -281,7 +281,7 @@ export class Membership {
   }
 
   /**
-   * The step rule (issue 12, defect 3): a claim about a known member more
+   * The step rule: a claim about a known member more
    * than `INCARNATIONS.maxStep` ahead of the incarnation held for it is
    * dropped and counted. Only the member itself raises its incarnation, one
    * step per refutation or tag change, so no honest claim jumps that far;

@@ -2,7 +2,7 @@ import { DecodeError } from '@clusterfunk/core'
 
 /**
  * A pass over the raw protobuf bytes of a `Packet` or a `PushPull` before
- * they are decoded (issue 12: every number on the wire has a checked range):
+ * they are decoded (every number on the wire has a checked range):
  *
  * - counts are capped before anything is allocated for them: the protobuf
  *   decoder builds every repeated element and map entry it finds, so a

@@ -5,7 +5,7 @@ import { lanConfig, MAX_SEQ, numbersInRange, swimConfig, SwimCore, type MemberSt
 import { addr } from './helpers.js'
 
 /**
- * Issue 12: the SWIM core's step (`receive`, `mergeRemoteState`,
+ * The SWIM core's step (`receive`, `mergeRemoteState`,
  * `answerStreamPing`, `tick`) fed seq numbers and incarnations at their
  * boundaries — 0, max − 1, max, max + 1, 2³², the first unsafe integer 2⁵³,
  * negative, fractional — as a simulation or another driver could hand them
@@ -45,7 +45,7 @@ const step = fc.oneof(
 
 const DROPPED = 'clusterfunk_swim_messages_dropped_total'
 
-describe('SwimCore steps with numbers at their boundaries (issue 12)', () => {
+describe('SwimCore steps with numbers at their boundaries', () => {
   it('never throws, drops and counts every message and member out of range, and holds only incarnations in range', () => {
     fc.assert(fc.property(fc.array(step, { maxLength: 40 }), fc.integer({ min: 1, max: 1000 }), (steps, seed) => {
       const metrics = new MemoryMetrics()

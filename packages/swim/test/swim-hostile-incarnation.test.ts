@@ -25,7 +25,7 @@ async function sendTo (nodes: readonly Swim[], bytes: Uint8Array): Promise<void>
   }
 }
 
-describe('Swim under forged incarnations (issue 12, defect 3)', function () {
+describe('Swim under forged incarnations', function () {
   this.timeout(60_000)
   let nodes: Swim[] = []
   afterEach(async () => {

@@ -43,7 +43,7 @@ async function sendStream (to: Swim, bytes: Uint8Array): Promise<void> {
   })
 }
 
-describe('Swim replay protection (issue 12, defect 9)', function () {
+describe('Swim replay protection', function () {
   this.timeout(60_000)
   const key = generateKey()
   let nodes: Swim[] = []

@@ -7,7 +7,7 @@ import { createSealer, generateKey, Keyring, STREAM_PUSH_PULL, Swim, encodeFrame
 import { fastInit, stopAll } from './swim-helpers.js'
 
 /**
- * The SWIM TCP listener on real sockets under floods (issue 12, item 5):
+ * The SWIM TCP listener on real sockets under floods:
  * connection caps, the idle timeout, and a keyed node authenticating a
  * stream's head before it buffers a body. Hostile connections come from
  * other loopback source addresses (127.0.0.2, 127.0.0.3) so that the

@@ -9,7 +9,7 @@ import {
 } from '../src/index.js'
 
 /**
- * Issue 12, "every number on the wire in range": each SWIM decoder driven
+ * Every number on the wire in range: each SWIM decoder driven
  * with the boundary values of each number it reads (0, max − 1, max,
  * max + 1, 2³², the first unsafe integer 2⁵³, 2⁶⁴ − 1, and −1 as protobuf
  * writes it). No throw but `DecodeError` escapes; a value out of range is
@@ -76,7 +76,7 @@ function outcome (fn: () => unknown): 'ok' | 'refused' {
 const seqKinds = ['ping', 'ack', 'nack', 'indirect-ping'] as const
 const incarnationKinds = ['suspect', 'alive', 'dead'] as const
 
-describe('SWIM decoders at the boundaries of every number (issue 12)', () => {
+describe('SWIM decoders at the boundaries of every number', () => {
   it('seq numbers: 0..2³² − 1 decode as themselves; anything above (2³², 2⁵³, 2⁶⁴ − 1, −1) is refused, never truncated', () => {
     fc.assert(fc.property(fc.constantFrom(...seqKinds), fc.oneof(fc.constantFrom(...boundaries(MAX_SEQ)), fc.bigInt({ min: 0n, max: U64_MAX })), (kind, v) => {
       const result = outcome(() => decodePacket(packetWith(kind, v)))
@@ -147,7 +147,7 @@ describe('SWIM decoders at the boundaries of every number (issue 12)', () => {
   })
 })
 
-describe('the sealed freshness header at its boundaries (issue 12)', () => {
+describe('the sealed freshness header at its boundaries', () => {
   /** A header with raw numbers and name lengths, as a forger holding the key could seal it. */
   function header (senderLength: number, recipientLength: number, epoch: bigint, seq: bigint, sentAt: bigint): Buffer {
     const out = Buffer.alloc(2 + senderLength + 2 + recipientLength + 24 + 3, 0x61)
@@ -182,7 +182,7 @@ describe('the sealed freshness header at its boundaries (issue 12)', () => {
   })
 })
 
-describe('stream heads and frames at their boundaries (issue 12)', () => {
+describe('stream heads and frames at their boundaries', () => {
   const kinds: StreamKind[] = [STREAM_PING, STREAM_ACK, STREAM_PUSH_PULL, STREAM_MESSAGES]
   const plain = createSealer({ keyring: undefined, label: undefined, sender: 'x', epoch: 1, wallNow: () => 0 })
 

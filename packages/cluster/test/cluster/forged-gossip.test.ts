@@ -46,7 +46,7 @@ function viewOf (node: Cluster, id: string): Member | undefined {
   return (node as unknown as { parts?: { swim: { member: (id: string) => Member | undefined } } }).parts?.swim.member(id)
 }
 
-// Issue 12, defect 4: with a token but no gossip key, forged unsealed gossip
+// With a token but no gossip key, forged unsealed gossip
 // re-pointed the leader's management tag, and a follower then sent its
 // `authorization: Bearer <token>` there (forwarded calls, acks).
 describe('Cluster with a token but unauthenticated gossip', function () {

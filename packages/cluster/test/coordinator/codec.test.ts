@@ -47,7 +47,7 @@ describe('cluster command codec', () => {
   })
 })
 
-describe('cluster command codec: map versions at the edges of their range (issue 12)', () => {
+describe('cluster command codec: map versions at the edges of their range', () => {
   const Command = loadType('cluster.proto', 'clusterfunk.cluster.Command')
   const Ack = loadType('cluster.proto', 'clusterfunk.cluster.ShardMapAck')
   const max = MAP_VERSIONS.max

@@ -123,7 +123,7 @@ describe('MetricsServer', () => {
   })
 })
 
-describe('MetricsServer under hostile connections (issue 12, defect 7)', () => {
+describe('MetricsServer under hostile connections', () => {
   let server: MetricsServer
   const sockets: Socket[] = []
 

@@ -55,7 +55,7 @@ describe('zeroconf TXT records', () => {
     expect(() => encodeTxt({ ...info, ports: { ...many, swim: 7946 } })).to.throw(RangeError)
   })
 
-  it('take ports 1..65535 and protocol versions 1..999999999 and reject every number past them (issue 12)', () => {
+  it('take ports 1..65535 and protocol versions 1..999999999 and reject every number past them', () => {
     const base = encodeTxt(info)
     const withPort = (port: string): ReturnType<typeof decodeTxt> => decodeTxt({ ...base, port, ports: `mgmt:9090,swim:${port}` })
     for (const port of ['1', '65534', '65535']) expect(withPort(port).ok, port).to.equal(true)
