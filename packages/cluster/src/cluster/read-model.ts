@@ -103,9 +103,9 @@ export class NodeReadModel implements ClusterReadModel {
           for (;;) {
             const r = await source.next()
             if (r.done === true) return { done: true, value: undefined }
-            // The wire format has no kind for the leader's reshard timing: it stays local.
+            // The wire format has no kind for the leader's reshard timing nor for safe bootstrap's wait: they stay local.
             const { type, detail } = r.value
-            if (type === 'reshard:done') continue
+            if (type === 'reshard:done' || type === 'bootstrap:waiting') continue
             return { done: false, value: toClusterEvent({ type, detail }, clock.wallNow(), total()) }
           }
         },
@@ -130,7 +130,7 @@ export function notLeader (node: Pick<ReadableNode, 'nodeId' | 'leader' | 'endpo
   return new NotLeaderError(leader, node.endpoint(leader, MANAGEMENT_ENDPOINT))
 }
 
-function toClusterEvent (e: { type: Exclude<keyof ClusterEvents & string, 'reshard:done'>, detail: ClusterEvents[keyof ClusterEvents & string] }, at: number, total: number): ClusterEvent {
+function toClusterEvent (e: { type: Exclude<keyof ClusterEvents & string, 'reshard:done' | 'bootstrap:waiting'>, detail: ClusterEvents[keyof ClusterEvents & string] }, at: number, total: number): ClusterEvent {
   const d = e.detail as Partial<{ state: ClusterState, role: ClusterRole, leaderId: string, nodeId: string, version: number }>
   switch (e.type) {
     case 'state:change': return { type: 'state:change', at, state: d.state as ClusterState }
