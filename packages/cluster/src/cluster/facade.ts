@@ -283,6 +283,12 @@ export class Cluster extends Service {
     return { raft: config.voters.length + config.nonVoters.length, swim: p.swim.members().length }
   }
 
+  /** This node's Raft term, commit and applied index, and voters in its configuration. @throws NotStartedError when not started */
+  raftStatus (): { term: number, commitIndex: number, appliedIndex: number, voters: number } {
+    const s = this.running().parts.raft.stats()
+    return { term: s.term, commitIndex: s.commitIndex, appliedIndex: s.appliedIndex, voters: s.configuration.voters.length }
+  }
+
   /** Where the management API listens (`host:port`). @throws NotStartedError when not started */
   managementAddress (): string { return this.running().parts.management.endpoint() }
   /** Where SWIM listens (`host:port`): what other nodes `join`. @throws NotStartedError when not started */

@@ -1,6 +1,7 @@
 import type { AbortOptions, Clock } from '@clusterfunk/core'
 import { MANAGEMENT_ENDPOINT, type ClusterEvent, type ClusterReadModel, type ClusterRole, type ClusterState, type ClusterStatus, type NodeEndpoint, type NodeSummary, type ShardSummary } from '@clusterfunk/management'
 import { NotLeaderError } from '@clusterfunk/core'
+import { clusterVersion } from './version.js'
 import type { ClusterEvents, ClusterNode, ShardView } from './types.js'
 
 /** One event of a node, as its `events()` iterator yields it. */
@@ -19,6 +20,8 @@ export interface ReadableNode {
   endpoint: (nodeId: string, name: string) => string | undefined
   /** Members of the Raft group and of SWIM. @throws NotStartedError when not started */
   memberCounts: () => { raft: number, swim: number }
+  /** This node's Raft term, commit and applied index and voter count (absent: not reported). */
+  raftStatus?: () => { term: number, commitIndex: number, appliedIndex: number, voters: number }
   events: (options?: AbortOptions) => AsyncIterableIterator<NodeEvent>
 }
 
@@ -49,6 +52,7 @@ export class NodeReadModel implements ClusterReadModel {
   async status (): Promise<ClusterStatus> {
     const n = this.node
     const counts = n.memberCounts()
+    const raft = n.raftStatus?.()
     const leaderId = n.leader()
     return {
       nodeId: n.nodeId,
@@ -60,7 +64,9 @@ export class NodeReadModel implements ClusterReadModel {
       swimMembers: counts.swim,
       shardCount: n.shards.shardCount,
       shardMapVersion: n.shards.version,
-      createdAt: this.init.startedAt
+      createdAt: this.init.startedAt,
+      ...(raft === undefined ? {} : { raftTerm: raft.term, raftCommitIndex: raft.commitIndex, raftAppliedIndex: raft.appliedIndex, raftVoters: raft.voters }),
+      ...(clusterVersion() === '' ? {} : { version: clusterVersion() })
     }
   }
 

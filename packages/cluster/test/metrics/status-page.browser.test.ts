@@ -88,7 +88,7 @@ describe('The status page in a real browser (Debian chromium, headless) against 
     await page.waitForFunction("document.querySelectorAll('#members tbody tr').length === 3", undefined, { timeout: 20_000 })
     const ids = await page.evaluate("[...document.querySelectorAll('#members tbody tr')].map(r => r.dataset.node)") as string[]
     expect(ids).to.have.members(['node-a', 'node-b', 'node-c'])
-    await page.waitForFunction("document.getElementById('node-role').textContent === 'Leader'", undefined, { timeout: 10_000 })
+    await page.waitForFunction("document.getElementById('node-role').textContent === 'Leader'", undefined, { timeout: 30_000 })
     expect(await page.evaluate("document.querySelectorAll('#chart svg rect').length")).to.equal(3)
     // The leader's liveness checker watches the victim before it dies.
     const row = `document.querySelector('tr[data-node="${victimId}"]')`
