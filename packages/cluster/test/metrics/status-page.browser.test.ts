@@ -109,6 +109,9 @@ describe('The status page in a real browser (Debian chromium, headless) against 
 
     // A phone's width: nothing wider than the screen.
     await page.setViewportSize({ width: 390, height: 844 })
+    // The chart is drawn as wide as its box: wait for the next snapshot to draw it at this width.
+    const drawn = await page.evaluate('document.body.dataset.updated') as string
+    await page.waitForFunction(`document.body.dataset.updated !== '${drawn}'`, undefined, { timeout: 10_000 })
     const overflow = await page.evaluate('document.documentElement.scrollWidth - window.innerWidth') as number
     expect(overflow).to.be.at.most(0)
     await page.screenshot({ path: PHONE_SCREENSHOT, fullPage: true })
