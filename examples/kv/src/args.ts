@@ -25,6 +25,8 @@ export interface ServerArgs {
   /** TLS files for every gRPC channel, when --tls-cert is given. */
   tls: { cert: string, key: string, ca: string | undefined, mutual: boolean } | undefined
   metricsPort: number | undefined
+  /** Serve the live status page at /status on the metrics server (needs --metrics-port). */
+  statusPage: boolean
   /** Store bounds and the largest value accepted. */
   maxEntries: number
   maxBytes: number
@@ -80,19 +82,20 @@ security:
   --tls-key <path>          its private key (PEM), required with --tls-cert
   --tls-ca <path>           CA that signed the cluster's certificates (default: --tls-cert itself)
   --tls-mutual              require client certificates on the management API too
-  --metrics-port <port>     serve Prometheus /metrics on 127.0.0.1 (default: none)
+  --metrics-port <port>     serve Prometheus /metrics, /health and /ready on 127.0.0.1 (default: none)
+  --status-page             serve the live status page at /status on the metrics port (needs --metrics-port)
+  --trust-gossip-endpoints  forward writes to endpoints learned from unencrypted gossip on a secured node
+limits:
+  --max-entries <n>         entries the store holds at most (default 100000)
+  --max-bytes <n>           bytes of keys and values the store holds at most (default 268435456)
+  --max-value-bytes <n>     largest value accepted (default 1048576)
 timing (the cluster's presets; see the cluster README):
   --timing <preset>         stable (default: holds on a busy host) or fast (finds failures in ~0.5 s on a quiet host)
   --raft-preset <preset>    Raft timings: default (heartbeat 100 ms, election 1-2 s) or fast (50 ms, 150-300 ms)
   --lease-ms <ms>           serving lease: how long a node serves after it last reached the leader
   --ack-timeout-ms <ms>     how long the leader waits for a node's ack of a new map
   --liveness-interval-ms <ms>  the leader's liveness probe interval
-  --liveness-retries <n>    missed probes that make a node dead
-  --trust-gossip-endpoints  forward writes to endpoints learned from unencrypted gossip on a secured node
-limits:
-  --max-entries <n>         entries the store holds at most (default 100000)
-  --max-bytes <n>           bytes of keys and values the store holds at most (default 268435456)
-  --max-value-bytes <n>     largest value accepted (default 1048576)`
+  --liveness-retries <n>    missed probes that make a node dead`
 
 function port (flag: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined) return fallback
@@ -138,6 +141,7 @@ export function parseServerArgs (argv: readonly string[]): ServerArgs {
         'tls-ca': { type: 'string' },
         'tls-mutual': { type: 'boolean' },
         'metrics-port': { type: 'string' },
+        'status-page': { type: 'boolean' },
         'trust-gossip-endpoints': { type: 'boolean' },
         'max-entries': { type: 'string' },
         'max-bytes': { type: 'string' },
@@ -162,6 +166,7 @@ export function parseServerArgs (argv: readonly string[]): ServerArgs {
   }
   const cluster = values.cluster ?? 'kv'
   if (!/^[A-Za-z0-9-]{1,40}$/.test(cluster)) throw new UsageError('--cluster must be 1..40 letters, digits or dashes')
+  if (values['status-page'] === true && values['metrics-port'] === undefined) throw new UsageError('--status-page needs --metrics-port: the page is served on the metrics port')
   const host = values.host ?? '127.0.0.1'
   if (isIP(host) === 0) throw new UsageError(`--host must be an IP address this node binds and advertises, not "${host}"`)
   return {
@@ -182,6 +187,7 @@ export function parseServerArgs (argv: readonly string[]): ServerArgs {
     gossipKeys: (values['gossip-key'] ?? []).map(gossipKey),
     tls: tls(values['tls-cert'], values['tls-key'], values['tls-ca'], values['tls-mutual'] === true),
     metricsPort: values['metrics-port'] === undefined ? undefined : port('metrics-port', values['metrics-port'], 0),
+    statusPage: values['status-page'] === true,
     maxEntries: positive('max-entries', values['max-entries']) ?? DEFAULT_MAX_ENTRIES,
     maxBytes: positive('max-bytes', values['max-bytes']) ?? DEFAULT_MAX_BYTES,
     maxValueBytes: positive('max-value-bytes', values['max-value-bytes']) ?? DEFAULT_MAX_VALUE_BYTES,

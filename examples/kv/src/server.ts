@@ -55,6 +55,7 @@ export async function startKvNode (args: ServerArgs, say: Say): Promise<KvNode> 
     ...(args.tls === undefined ? {} : { tls: { cert: args.tls.cert, key: args.tls.key, ...(args.tls.ca === undefined ? {} : { ca: args.tls.ca }), mutual: args.tls.mutual } }),
     ...(args.metricsPort === undefined ? {} : { metricsPort: args.metricsPort }),
     ...timingOptions(args.timing),
+    ...(args.statusPage ? { statusPage: true } : {}),
     // Every part binds one address on one host or a LAN: the local timings find a crashed peer fastest.
     swimPreset: 'local'
   })

@@ -15,6 +15,12 @@ describe('parseServerArgs', () => {
     expect(() => parseServerArgs(['--data-dir', 'd', '--host', 'localhost'])).to.throw(UsageError, '--host must be an IP address')
   })
 
+  it('--status-page turns the status page on, and needs --metrics-port', () => {
+    expect(parseServerArgs(['--data-dir', 'd']).statusPage).to.equal(false)
+    expect(parseServerArgs(['--data-dir', 'd', '--metrics-port', '0', '--status-page'])).to.deep.include({ metricsPort: 0, statusPage: true })
+    expect(() => parseServerArgs(['--data-dir', 'd', '--status-page'])).to.throw(UsageError, '--status-page needs --metrics-port')
+  })
+
   it('requires --data-dir', () => {
     expect(() => parseServerArgs(['--id', 'n1'])).to.throw(UsageError, '--data-dir is required')
   })

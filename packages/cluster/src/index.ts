@@ -13,6 +13,9 @@ export { ShardView, type ClusterEvents, type ClusterNode } from './cluster/types
 export { NODE_ID_FILE } from './cluster/node-id.js'
 export { TAG_LIVENESS, TAG_MANAGEMENT, TAG_RAFT, TAG_RAFT_MEMBER, TAG_SWIM } from './cluster/tags.js'
 export { CLUSTER_DEFAULTS, CLUSTER_TIMINGS, type ClusterTiming } from './cluster/constants.js'
+export { whenOperational, type StateSource, type WhenOperationalOptions } from './cluster/operational.js'
+export { startPart, type ListeningPart } from './cluster/start-part.js'
+export { logLifecycle } from './cluster/lifecycle-log.js'
 
 // The control loop's pure decisions: one step from a view, who bootstraps, which membership change comes next.
 export {
@@ -61,6 +64,10 @@ export { MetricConflictError } from './metrics/errors.js'
 export { PromMetrics, type PromMetricsInit } from './metrics/prom-metrics.js'
 export { MetricsServer, type MetricsAddress, type MetricsServerComponents, type MetricsServerInit } from './metrics/server.js'
 export { ClusterMetrics, type ClusterMetricsInit, type WatchedChecker } from './metrics/cluster-metrics.js'
+export { HEALTH_BODY, readinessBody, type Readiness, type ReadinessProbe } from './metrics/health.js'
+export { STATUS_PAGE_DEFAULTS, StatusPage, type StatusPageInit } from './metrics/status-page.js'
+export type { MapVersion, StatusEvent, StatusMember, StatusPageSource, StatusSnapshot } from './metrics/status-types.js'
+export { ClusterStatusSource, STATUS_HISTORY, type StatusNode } from './cluster/status-source.js'
 
 // The management API moved to @clusterfunk/management (funkctl installs it without the node);
 // re-exported so code that imported it from here keeps compiling.

@@ -13,8 +13,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createLogger } from '@clusterfunk/core'
 import { LivenessChecker, LivenessEndpoint } from '@clusterfunk/liveness'
-import { ClusterMetrics, MetricsServer, PromMetrics } from '../src/index.js'
+import { ClusterMetrics, ManagementClient, MetricsServer, PromMetrics } from '../src/index.js'
 import { CheckRun, must, poll, print } from './checks.js'
+import { dashboardQueries } from './dashboard.js'
 import { CLUSTER_SHARDS, MetricsCluster } from './prometheus-cluster.js'
 
 const PROMETHEUS_PORT = Number(process.env.PROMETHEUS_PORT ?? 9090)
@@ -33,8 +34,8 @@ async function query (expr: string): Promise<Sample[]> {
 }
 
 /** Polls `expr` until `accept` likes its samples (bounded); returns a short description of them. */
-async function expectQuery (expr: string, accept: (samples: Sample[]) => boolean): Promise<string> {
-  const samples = await poll(`${expr} to have the expected samples`, 30_000, 250, async () => {
+async function expectQuery (expr: string, accept: (samples: Sample[]) => boolean, timeoutMs = 30_000): Promise<string> {
+  const samples = await poll(`${expr} to have the expected samples`, timeoutMs, 250, async () => {
     const s = await query(expr)
     return accept(s) ? s : undefined
   })
@@ -150,6 +151,35 @@ async function main (prometheusRef: { child?: ChildProcess }): Promise<void> {
     await checks.check('a garbage datagram to a node\'s SWIM port is dropped and counted by reason', async () => {
       await realCluster.sendGarbage()
       return await expectQuery('sum by (reason) (clusterfunk_swim_dropped_packets_total{job="cluster",transport="udp"})', s => s.length >= 1 && s.some(x => Number(x.value[1]) >= 1))
+    })
+    await checks.check('the management API counts calls by method and code (one refused call among them)', async () => {
+      for (const node of realCluster.nodes) {
+        const client = new ManagementClient({ address: node.managementAddress() })
+        try {
+          await client.status()
+          await client.shards()
+          await client.removeNode('no-such-node').then(() => { throw new Error('removing an unknown node was accepted') }, (err: unknown) => {
+            if (err instanceof Error && err.message.includes('was accepted')) throw err
+          })
+        } finally {
+          client.close()
+        }
+      }
+      return await expectQuery('sum by (code) (clusterfunk_cluster_management_requests_total{job="cluster"})', s => s.some(x => x.metric.code !== 'OK'))
+    })
+    // Every query of the Grafana dashboard, as Grafana would send it for the job and every node.
+    const queries = dashboardQueries({ job: 'cluster', instance: '.*', __rate_interval: '10s' })
+    await checks.check(`the Grafana dashboard's ${queries.length} queries each return at least one series`, async () => {
+      const empty: string[] = []
+      for (const q of queries) {
+        try {
+          await expectQuery(q.expr, s => s.length > 0, 10_000)
+        } catch (err) {
+          empty.push(`${q.panel}: ${q.expr} (${err instanceof Error ? err.message : String(err)})`)
+        }
+      }
+      must(empty.length === 0, `queries with no series:\n  ${empty.join('\n  ')}`)
+      return `${queries.length} queries over ${new Set(queries.map(q => q.panel)).size} panels`
     })
   } finally {
     const child = prometheusRef.child

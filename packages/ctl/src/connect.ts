@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { isIPv4 } from 'node:net'
+import { InvalidConfigError } from '@clusterfunk/core'
 import { ManagementClient, browsePeers, joinHostPort, type ZeroconfPeer } from '@clusterfunk/management'
 import { NoEndpointError, UsageError } from './exit-codes.js'
 import type { CtlIo } from './io.js'
@@ -34,22 +35,42 @@ export async function resolveEndpoint (options: GlobalOptions, io: CtlIo): Promi
   return found
 }
 
-/** A client for the resolved endpoint, with the token, TLS and deadline of the options. */
-export async function connect (options: GlobalOptions, io: CtlIo): Promise<ManagementClient> {
-  const address = await resolveEndpoint(options, io)
-  let ca: Buffer | undefined
-  if (options.tlsCa !== undefined) {
-    try {
-      ca = await (io.readFile ?? readFile)(options.tlsCa)
-    } catch (err) {
-      throw new UsageError(`cannot read --tls-ca ${options.tlsCa}: ${err instanceof Error ? err.message : String(err)}`)
-    }
+/** A PEM file holds at least one certificate block. */
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/
+
+/**
+ * Reads `--tls-ca`: a PEM certificate, else a `UsageError` saying what the
+ * file must hold (grpc-js would only say "self-signed certificate" later).
+ */
+export async function readCa (file: string, io: CtlIo): Promise<Buffer> {
+  let ca: Buffer
+  try {
+    ca = await (io.readFile ?? readFile)(file)
+  } catch (err) {
+    throw new UsageError(`cannot read --tls-ca ${file}: ${err instanceof Error ? err.message : String(err)}`)
   }
-  return new ManagementClient({
-    address,
-    timeoutMs: options.timeoutMs,
-    ...(options.token === undefined ? {} : { token: options.token }),
-    ...(ca === undefined ? {} : { tls: { ca } }),
-    allowInsecureToken: options.insecure
-  })
+  if (!PEM_CERTIFICATE.test(ca.toString('latin1'))) {
+    throw new UsageError(`--tls-ca ${file} holds no PEM certificate (a block from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----): pass the CA certificate that signed the cluster's TLS certificates`)
+  }
+  return ca
+}
+
+/** A client for `address` (default: the resolved endpoint), with the token, TLS and deadline of the options. */
+export async function connect (options: GlobalOptions, io: CtlIo, address?: string): Promise<ManagementClient> {
+  const target = address ?? await resolveEndpoint(options, io)
+  const ca = options.tlsCa === undefined ? undefined : await readCa(options.tlsCa, io)
+  try {
+    return new ManagementClient({
+      address: target,
+      timeoutMs: options.timeoutMs,
+      ...(options.token === undefined ? {} : { token: options.token }),
+      ...(ca === undefined ? {} : { tls: { ca } }),
+      allowInsecureToken: options.insecure
+    })
+  } catch (err) {
+    if (err instanceof InvalidConfigError && err.option === 'tls') {
+      throw new UsageError(`refusing to send the token in clear to the non-loopback address ${target}: pass --tls-ca <ca.pem> to connect with TLS, or --insecure to send it without TLS anyway`)
+    }
+    throw err
+  }
 }

@@ -35,14 +35,22 @@ export class NoEndpointError extends Error {
   }
 }
 
-function oneLine (text: string): string {
+/** The cluster could not be reached, with a hint at what to fix; exits with `ExitCode.UNREACHABLE`. */
+export class UnreachableError extends Error {
+  constructor (message: string) {
+    super(message)
+    this.name = 'UnreachableError'
+  }
+}
+
+export function oneLine (text: string): string {
   return text.replace(/\s*\n\s*/g, ' ').trim()
 }
 
 /** The exit code and the one-line message for an error a command ended with. */
 export function describeError (err: unknown): { code: number, message: string } {
   if (err instanceof UsageError || err instanceof InvalidConfigError) return { code: ExitCode.USAGE, message: err.message }
-  if (err instanceof NoEndpointError) return { code: ExitCode.UNREACHABLE, message: err.message }
+  if (err instanceof NoEndpointError || err instanceof UnreachableError) return { code: ExitCode.UNREACHABLE, message: err.message }
   if (err instanceof UnavailableError) return { code: ExitCode.UNREACHABLE, message: oneLine(err.message) }
   if (err instanceof TimeoutError) return { code: ExitCode.UNREACHABLE, message: oneLine(err.message) }
   if (err instanceof UnauthenticatedError) {

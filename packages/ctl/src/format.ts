@@ -1,4 +1,4 @@
-import type { ClusterEvent, NodeEndpoint, NodeSummary, ShardSummary, StatusReply, ZeroconfPeer } from '@clusterfunk/management'
+import { MANAGEMENT_ENDPOINT, type ClusterEvent, type NodeEndpoint, type NodeSummary, type ShardSummary, type StatusReply, type ZeroconfPeer } from '@clusterfunk/management'
 import { percent, table, time } from './table.js'
 
 /** Output as JSON: pretty for one document, one line per item for streams. */
@@ -14,21 +14,35 @@ export function formatStatus (s: StatusReply): string {
     ['Role', s.role],
     ['State', s.state],
     ['Leader', s.leaderId ?? '(none)'],
-    ['Raft members', String(s.raftMembers)],
+    ['Raft members', raftMembers(s)],
+    ['Raft term', String(s.raftTerm ?? 0)],
+    ['Raft index', `commit ${s.raftCommitIndex ?? 0}, applied ${s.raftAppliedIndex ?? 0}`],
     ['SWIM members', String(s.swimMembers)],
     ['Shards', String(s.shardCount)],
     ['Shard map', s.shardMapVersion === 0 ? 'none committed' : `version ${s.shardMapVersion}`],
+    ['Version', s.version ?? '(not reported)'],
     ['Created', time(s.createdAt)],
     ['Your address', s.callerAddress]
   ])
 }
 
-/** `funkctl nodes`: a table, the leader marked. */
+/** Raft members as this node's configuration has them, voters and non-voters apart (the words of `nodes`' SUFFRAGE). */
+function raftMembers (s: StatusReply): string {
+  if (s.raftVoters === undefined) return `${s.raftMembers} (this node's configuration)`
+  return `${s.raftMembers}: ${s.raftVoters} Voter, ${s.raftMembers - s.raftVoters} NonVoter (this node's configuration)`
+}
+
+/** The endpoints every node publishes for the cluster's own parts, shown in columns of their own by `nodes`. */
+const ADDRESS_COLUMNS: ReadonlyArray<[string, string]> = [['GOSSIP', 'swim'], ['RAFT', 'raft'], ['MANAGEMENT', MANAGEMENT_ENDPOINT]]
+
+/** `funkctl nodes`: a table with the gossip, Raft and management addresses, the leader marked. */
 export function formatNodes (nodes: readonly NodeSummary[]): string {
   if (nodes.length === 0) return 'no nodes\n'
-  return table(['NODE', 'SUFFRAGE', 'SWIM', 'LIVENESS', 'LEADER', 'ENDPOINTS'], nodes.map(n => [
+  const own = new Set(ADDRESS_COLUMNS.map(([, name]) => name))
+  return table(['NODE', 'SUFFRAGE', 'SWIM', 'LIVENESS', 'LEADER', ...ADDRESS_COLUMNS.map(([title]) => title), 'ENDPOINTS'], nodes.map(n => [
     n.id, n.suffrage, n.swim, n.liveness, n.leader ? 'yes' : '',
-    n.endpoints.map(e => `${e.name}=${e.address}`).join(' ')
+    ...ADDRESS_COLUMNS.map(([, name]) => n.endpoints.find(e => e.name === name)?.address ?? '-'),
+    n.endpoints.filter(e => !own.has(e.name) && e.name !== 'liveness').map(e => `${e.name}=${e.address}`).join(' ')
   ]))
 }
 
@@ -81,9 +95,16 @@ function eventDetail (e: ClusterEvent): string {
   }
 }
 
-/** `funkctl watch`: one line an event. */
-export function formatEvent (e: ClusterEvent): string {
-  return `${time(e.at)}  ${e.type.padEnd(13)}  ${eventDetail(e)}\n`
+/** `funkctl watch`: one line an event, naming the node whose stream it is. */
+export function formatEvent (e: ClusterEvent, node: string): string {
+  return `${time(e.at)}  ${node}  ${e.type.padEnd(13)}  ${eventDetail(e)}\n`
+}
+
+/** `funkctl watch`'s first lines: the node's status and every node, before the events. */
+export function formatSnapshot (s: StatusReply, nodes: readonly NodeSummary[] | undefined): string {
+  const head = `snapshot  ${s.nodeId}  role=${s.role} state=${s.state} leader=${s.leaderId ?? '(none)'} map=${s.shardMapVersion} term=${s.raftTerm ?? 0}\n`
+  if (nodes === undefined) return `${head}snapshot  ${s.nodeId}  (no node list: no leader to ask)\n`
+  return head + nodes.map(n => `snapshot  ${s.nodeId}  node=${n.id} suffrage=${n.suffrage} swim=${n.swim} liveness=${n.liveness}${n.leader ? ' leader' : ''}\n`).join('')
 }
 
 /** `funkctl diag`: every record found, then a summary. */

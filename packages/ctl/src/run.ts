@@ -1,7 +1,9 @@
 import { Command, CommanderError } from 'commander'
+import { printClusterStatus } from './cluster-status.js'
 import * as commands from './commands.js'
+import { completionScript } from './completion.js'
 import { connect } from './connect.js'
-import { ExitCode, describeError } from './exit-codes.js'
+import { ExitCode, UsageError, describeError } from './exit-codes.js'
 import type { CtlIo } from './io.js'
 import { resolveOptions, type RawGlobalOptions } from './options.js'
 import { ctlVersion } from './version.js'
@@ -30,7 +32,7 @@ function program (io: CtlIo): Command {
       outputError: (text, write) => { write(`funkctl: ${text.replace(/^error: /, '')}`) }
     })
     .option('-e, --endpoint <host:port>', 'management endpoint of any node (else found by zeroconf with --cluster)')
-    .option('-c, --cluster <name>', 'cluster name, to find an endpoint by zeroconf (and for diag)')
+    .option('-c, --cluster [name]', 'cluster name, to find an endpoint by zeroconf (and for diag); `status --cluster` without a name: every member\'s status')
     .option('-t, --token <token>', 'cluster token (or FUNKCTL_TOKEN)')
     .option('--tls-ca <file>', 'connect with TLS, trusting this CA (PEM)')
     .option('--timeout <duration>', 'deadline of each call: 500ms, 5s, 1m (default 5s)')
@@ -40,14 +42,25 @@ function program (io: CtlIo): Command {
     .showSuggestionAfterError()
 
   const context = (cmd: Command): commands.CommandContext => {
-    const options = resolveOptions(cmd.optsWithGlobals<RawGlobalOptions>(), io.env ?? {})
-    return { io, options, connect: async () => await connect(options, io) }
+    const raw = cmd.optsWithGlobals<Omit<RawGlobalOptions, 'cluster'> & { cluster?: string | boolean }>()
+    // --cluster without a name is `status --cluster` (every member); the zeroconf name then comes from FUNKCTL_CLUSTER.
+    if (raw.cluster === true && cmd.name() !== 'status') throw new UsageError('--cluster needs a cluster name (--cluster <name>); without one it is only for status')
+    const options = resolveOptions({ ...raw, cluster: typeof raw.cluster === 'string' ? raw.cluster : undefined }, io.env ?? {})
+    return { io, options, connect: async () => await connect(options, io), connectTo: async (address: string) => await connect(options, io, address) }
   }
 
-  root.command('status').description('this node\'s view: role, state, leader, members, shards')
-    .action(async (_opts: unknown, cmd: Command) => { await commands.status(context(cmd)) })
-  root.command('nodes').description('every node: suffrage, SWIM and liveness status, leader, endpoints')
-    .action(async (_opts: unknown, cmd: Command) => { await commands.nodes(context(cmd)) })
+  root.command('status').description('this node\'s view: role, state, leader, Raft term and index, members, shards, version')
+    .addHelpText('after', '\n--cluster without a name: every member\'s own status, each dialled at its management endpoint\n(role, state, Raft term, commit and applied index, map version, leader, version), as a table or --json.')
+    .action(async (_opts: unknown, cmd: Command) => {
+      if (cmd.optsWithGlobals<{ cluster?: string | boolean }>().cluster === true) await printClusterStatus(context(cmd))
+      else await commands.status(context(cmd))
+    })
+  root.command('nodes').description('every node: suffrage, SWIM and liveness status, leader, gossip/Raft/management addresses, endpoints')
+    .option('--status <regexp>', 'only nodes whose SWIM status matches (alive, suspect, dead, left; alive|suspect)')
+    .option('--tag <key=regexp>', 'only nodes publishing tag ep.<key> with a matching value (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .action(async (opts: { status?: string, tag?: string[] }, cmd: Command) => {
+      await commands.nodes(context(cmd), { ...(opts.status === undefined ? {} : { status: opts.status }), tags: opts.tag ?? [] })
+    })
   root.command('shards').description('shards per node, with counts and %')
     .action(async (_opts: unknown, cmd: Command) => { await commands.shards(context(cmd)) })
   root.command('endpoints').argument('[filter]', 'only endpoint names containing this')
@@ -67,6 +80,9 @@ function program (io: CtlIo): Command {
     .action(async (_opts: unknown, cmd: Command) => { await commands.stepDown(context(cmd)) })
   root.command('watch').description('stream cluster events until Ctrl-C')
     .action(async (_opts: unknown, cmd: Command) => { await commands.watch(context(cmd)) })
+  root.command('completion').argument('<shell>', 'bash or zsh')
+    .description('print a shell completion script: source <(funkctl completion bash)')
+    .action((shell: string) => { io.stdout(completionScript(root, shell)) })
   root.command('diag').description('browse zeroconf (_clusterfunk._udp) for the cluster\'s records')
     .action(async (_opts: unknown, cmd: Command) => { await commands.diag(context(cmd)) })
   return root

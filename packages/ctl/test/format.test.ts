@@ -18,8 +18,8 @@ describe('funkctl formatting and parsing', () => {
     ])).to.equal('db\n└─ a  a:5432\nweb\n├─ a       a:80\n└─ node-b  b:80\n')
   })
 
-  it('events print as time, type and detail', () => {
-    expect(formatEvent({ type: 'leader:change', at: Date.UTC(2026, 0, 1) })).to.equal('2026-01-01T00:00:00.000Z  leader:change  leader=(none)\n')
+  it('events print as time, the node whose stream it is, type and detail', () => {
+    expect(formatEvent({ type: 'leader:change', at: Date.UTC(2026, 0, 1) }, 'node-a')).to.equal('2026-01-01T00:00:00.000Z  node-a  leader:change  leader=(none)\n')
   })
 
   it('durations take ms, s, m or bare seconds, and reject the rest', () => {

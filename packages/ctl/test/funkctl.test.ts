@@ -15,15 +15,16 @@ describe('funkctl (the process)', function () {
     const [table, json] = await Promise.all([funkctl(['status', ...ep]), funkctl(['status', '--json', ...ep])])
     expect(table.code).to.equal(0)
     expect(table.stdout).to.match(/^Cluster {7}orders\nNode {10}b\nRole {10}Follower\nState {9}Operational\nLeader {8}a\n/)
-    expect(table.stdout).to.contain('Shard map     version 1\nCreated       2026-11-01T12:00:00.000Z\nYour address  127.0.0.1\n')
+    expect(table.stdout).to.contain('Shard map     version 1\nVersion       (not reported)\nCreated       2026-11-01T12:00:00.000Z\nYour address  127.0.0.1\n')
     expect(JSON.parse(json.stdout)).to.deep.include({ nodeId: 'b', leaderId: 'a', role: 'Follower', shardCount: 1000, callerAddress: '127.0.0.1' })
   })
 
   it('nodes prints a table with the leader marked (answered through the follower), and --json a list', async () => {
     const [table, json] = await Promise.all([funkctl(['nodes', ...ep]), funkctl(['nodes', '--json', ...ep])])
     const lines = table.stdout.trimEnd().split('\n')
-    expect(lines[0]).to.equal('NODE  SUFFRAGE  SWIM   LIVENESS  LEADER  ENDPOINTS')
-    expect(lines[1]).to.match(/^a {5}Voter {5}Alive {2}Alive {5}yes {5}clusterfunk\.management=127\.0\.0\.1:\d+ http=http:\/\/10\.0\.0\.1:8080$/)
+    expect(lines[0]).to.match(/^NODE {2}SUFFRAGE {2}SWIM {3}LIVENESS {2}LEADER {2}GOSSIP {2}RAFT {2}MANAGEMENT +ENDPOINTS$/)
+    // The cluster's own addresses in columns of their own (this test cluster publishes the management one only), the rest after.
+    expect(lines[1]).to.match(/^a {5}Voter {5}Alive {2}Alive {5}yes {5}- {7}- {5}127\.0\.0\.1:\d+ +http=http:\/\/10\.0\.0\.1:8080$/)
     expect(lines).to.have.length(4)
     expect(JSON.parse(json.stdout).map((n: { id: string, leader: boolean }) => [n.id, n.leader])).to.deep.equal([['a', true], ['b', false], ['c', false]])
   })
@@ -56,7 +57,7 @@ describe('funkctl (the process)', function () {
 
   it('node add, node rm and step-down reach the leader through a follower', async () => {
     const add = await funkctl(['node', 'add', 'd', '10.0.0.4:7000', '--non-voter', ...ep])
-    expect(add).to.include({ code: 0, stdout: 'added d at 10.0.0.4:7000 as a non-voter\n' })
+    expect(add).to.include({ code: 0, stdout: 'added d at 10.0.0.4:7000 as NonVoter\n' })
     expect(t.cluster.node('d')?.suffrage).to.equal('NonVoter')
     const rm = await funkctl(['node', 'rm', 'd', '--json', ...ep])
     expect(rm.code).to.equal(0)
@@ -133,19 +134,24 @@ describe('funkctl (the process)', function () {
     const watching = start(['watch', ...ep])
     await waitFor(() => source.subscribers() === before + 1, { timeoutMs: 15_000, what: 'funkctl watch to subscribe' })
     t.cluster.kill('c')
-    await waitFor(() => watching.stdout().split('\n').length > 4, { timeoutMs: 10_000, what: 'four event lines' })
+    await waitFor(() => watching.stdout().split('\n').filter(l => l !== '' && !l.startsWith('snapshot')).length >= 4, { timeoutMs: 10_000, what: 'four event lines' })
     watching.child.kill('SIGINT')
     const r = await watching.done
     t.cluster.revive('c')
     expect(r).to.include({ code: 0, signal: null, stderr: '' })
-    const lines = r.stdout.trimEnd().split('\n').map(l => l.replace(/^\S+ {2}/, ''))
-    expect(lines.slice(0, 4)).to.deep.equal([
-      'node:dead      node=c',
-      'state:change   state=Resharding',
-      'shards:change  version=2 shards=1000',
-      'state:change   state=Operational'
+    const all = r.stdout.trimEnd().split('\n')
+    // First the snapshot: the node's status and every node, each line naming the node watched.
+    expect(all[0]).to.match(/^snapshot {2}b {2}role=Follower state=Operational leader=a map=1 term=\d+$/)
+    // (c may already be dead in it: the stream is open before the snapshot is taken, so no event is lost.)
+    expect(all.slice(1, 4).map(l => l.split(' ').slice(0, 6).join(' '))).to.deep.equal(['a', 'b', 'c'].map(id => `snapshot  b  node=${id} suffrage=Voter`))
+    const events = all.filter(l => !l.startsWith('snapshot'))
+    expect(events.slice(0, 4).map(l => l.replace(/^\S+ {2}/, ''))).to.deep.equal([
+      'b  node:dead      node=c',
+      'b  state:change   state=Resharding',
+      'b  shards:change  version=2 shards=1000',
+      'b  state:change   state=Operational'
     ])
-    expect(r.stdout).to.match(/^\d{4}-\d\d-\d\dT/)
+    expect(events[0]).to.match(/^\d{4}-\d\d-\d\dT/)
   })
 
   it('watch --json prints one JSON object a line', async () => {
@@ -153,11 +159,15 @@ describe('funkctl (the process)', function () {
     const watching = start(['watch', '--json', '--endpoint', t.endpoint('a'), '--token', 'tok'])
     await waitFor(() => source.subscribers() === 1, { timeoutMs: 15_000, what: 'funkctl watch to subscribe' })
     t.cluster.leave('c')
-    await waitFor(() => watching.stdout().includes('\n'), { timeoutMs: 10_000, what: 'an event line' })
+    await waitFor(() => watching.stdout().split('\n').length > 2, { timeoutMs: 10_000, what: 'the snapshot and an event line' })
     watching.child.kill('SIGINT')
     const r = await watching.done
     t.cluster.join('c')
     expect(r.code).to.equal(0)
-    expect(JSON.parse(r.stdout.split('\n')[0] ?? '')).to.deep.include({ type: 'node:leave', nodeId: 'c' })
+    const [snapshot, event] = r.stdout.split('\n').map(l => l === '' ? undefined : JSON.parse(l) as Record<string, unknown>)
+    expect(snapshot).to.deep.include({ type: 'snapshot', node: 'a' })
+    expect((snapshot?.status as { role: string }).role).to.equal('Leader')
+    expect(snapshot?.nodes).to.have.length(3)
+    expect(event).to.deep.include({ node: 'a', type: 'node:leave', nodeId: 'c' })
   })
 })

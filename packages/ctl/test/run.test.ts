@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { expect } from 'chai'
 import { execFile } from 'node:child_process'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
@@ -117,10 +117,31 @@ describe('funkctl run()', () => {
       expect(missing.stderr).to.match(/^funkctl: cannot read --tls-ca .*nope\.pem/)
     })
 
-    it('without --tls-ca the TLS server is unreachable (exit 3)', async () => {
+    it('without --tls-ca the TLS server is unreachable (exit 3), and the message names --tls-ca', async () => {
       const r = await runWith(['status', '-e', server.endpoint(), '-t', 't', '--timeout', '3s'])
       expect(r.code).to.equal(ExitCode.UNREACHABLE)
-      expect(r.stderr).to.match(/^funkctl: cannot reach 127\.0\.0\.1:\d+/)
+      expect(r.stderr).to.match(/^funkctl: cannot reach 127\.0\.0\.1:\d+.*\(if the cluster uses TLS, pass --tls-ca <ca\.pem> or set FUNKCTL_TLS_CA/)
+    })
+
+    it('a --tls-ca that holds no PEM certificate is a usage error saying what the file must hold', async () => {
+      // The private key is PEM, but not a certificate: grpc-js alone would report "self-signed certificate".
+      for (const file of [path.join(dir, 'key.pem'), path.join(dir, 'garbage.der')]) {
+        if (file.endsWith('.der')) await writeFile(file, Buffer.from([0x30, 0x82, 0x01, 0x0a, 0x02]))
+        const r = await runWith(['status', '-e', server.endpoint(), '-t', 't', '--tls-ca', file])
+        expect(r.code).to.equal(ExitCode.USAGE)
+        expect(r.stderr).to.contain(`--tls-ca ${file} holds no PEM certificate`).and.contain('pass the CA certificate that signed')
+      }
+    })
+
+    it('a --tls-ca that did not sign the node\'s certificate says so and names --tls-ca', async () => {
+      const other = path.join(dir, 'other.pem')
+      await promisify(execFile)('openssl', [
+        'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
+        '-keyout', path.join(dir, 'other-key.pem'), '-out', other, '-days', '2', '-subj', '/CN=another-ca'
+      ], { timeout: 20_000 })
+      const r = await runWith(['status', '-e', server.endpoint(), '-t', 't', '--tls-ca', other, '--timeout', '3s'])
+      expect(r.code).to.equal(ExitCode.UNREACHABLE)
+      expect(r.stderr).to.contain(`--tls-ca ${other}`)
     })
   })
 
@@ -142,6 +163,8 @@ describe('funkctl run()', () => {
   it('refuses to send a token in clear to a non-loopback address unless --insecure (exit 2)', async () => {
     const r = await runWith(['status', '-e', '192.0.2.1:9090', '-t', 'secret'])
     expect(r.code).to.equal(ExitCode.USAGE)
-    expect(r.stderr).to.contain('needs TLS')
+    // It names the flags that fix it, not the library option.
+    expect(r.stderr).to.match(/^funkctl: refusing to send the token in clear to the non-loopback address 192\.0\.2\.1:9090: pass --tls-ca <ca\.pem> .* or --insecure /)
+    expect(r.stderr).not.to.contain('allowInsecureToken')
   })
 })

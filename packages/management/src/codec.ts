@@ -40,6 +40,11 @@ function num (v: unknown): number { return typeof v === 'number' && Number.isFin
 function count (v: unknown): number { return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : 0 }
 /** A map version in MAP_VERSIONS' range, else 0 (no map): an out-of-range number from a server is never shown as a version. */
 function mapVersion (v: unknown): number { return typeof v === 'number' && inRange(MAP_VERSIONS, v) ? v : 0 }
+/** `{ [key]: n }` for a count above 0, else nothing. */
+function positive<K extends string> (key: K, v: unknown): Partial<Record<K, number>> {
+  const n = count(v)
+  return n > 0 ? { [key]: n } as Record<K, number> : {}
+}
 function list (v: unknown): Wire[] { return Array.isArray(v) ? v.filter((x): x is Wire => typeof x === 'object' && x !== null) : [] }
 
 /** The format field every message carries. */
@@ -66,7 +71,12 @@ export function encodeStatus (s: StatusReply): Wire {
     shardCount: s.shardCount,
     shardMapVersion: s.shardMapVersion,
     createdMs: s.createdAt,
-    callerAddress: s.callerAddress
+    callerAddress: s.callerAddress,
+    raftTerm: s.raftTerm ?? 0,
+    raftCommitIndex: s.raftCommitIndex ?? 0,
+    raftAppliedIndex: s.raftAppliedIndex ?? 0,
+    raftVoters: s.raftVoters ?? 0,
+    version: s.version ?? ''
   })
 }
 
@@ -83,7 +93,13 @@ export function decodeStatus (w: Wire): StatusReply {
     shardCount: count(w.shardCount),
     shardMapVersion: mapVersion(w.shardMapVersion),
     createdAt: num(w.createdMs),
-    callerAddress: str(w.callerAddress)
+    callerAddress: str(w.callerAddress),
+    // 0 is what an older server (without these fields) sends: then they are left out, not reported as 0.
+    ...positive('raftTerm', w.raftTerm),
+    ...positive('raftCommitIndex', w.raftCommitIndex),
+    ...positive('raftAppliedIndex', w.raftAppliedIndex),
+    ...positive('raftVoters', w.raftVoters),
+    ...(str(w.version) === '' ? {} : { version: str(w.version).slice(0, 64) })
   }
 }
 

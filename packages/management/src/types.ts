@@ -38,6 +38,16 @@ export interface ClusterStatus {
   shardMapVersion: number
   /** When the cluster was created (Unix ms). */
   createdAt: number
+  /** This node's current Raft term (0 or absent: no Raft state, or an older server). */
+  raftTerm?: number
+  /** The highest log index this node knows committed. */
+  raftCommitIndex?: number
+  /** The highest log index this node applied. */
+  raftAppliedIndex?: number
+  /** Voters in this node's Raft configuration (the rest of `raftMembers` are non-voters). */
+  raftVoters?: number
+  /** The node's software version, when it says. */
+  version?: string
 }
 
 /** GetStatus as the client receives it: the status plus the caller's IP as the server saw it. */

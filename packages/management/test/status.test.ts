@@ -5,7 +5,7 @@ import { Metadata, status as Code, type ServiceError, type StatusObject } from '
 import { AbortError, InvalidArgumentError, MAP_VERSIONS, NotLeaderError, TimeoutError } from '@clusterfunk/core'
 import { ManagementError, UnauthenticatedError, UnavailableError, UnknownNodeError } from '../src/index.js'
 import { errorToStatus, statusToError } from '../src/status.js'
-import { decodeEvent, decodeShards, decodeStatus } from '../src/codec.js'
+import { decodeEvent, decodeShards, decodeStatus, encodeStatus } from '../src/codec.js'
 
 function roundTrip (err: unknown): Error {
   const s = errorToStatus(err) as StatusObject
@@ -78,6 +78,18 @@ describe('management codec', () => {
       expect(decodeEvent({ event: 'shardsChanged', shardsChanged: { mapVersion: wire, totalShards: wire } })).to.deep.include({ mapVersion: shown })
     }
     expect(decodeStatus({ raftMembers: -3, shardCount: 2 ** 53 })).to.include({ raftMembers: 0, shardCount: 0 })
+  })
+
+  it('carries the Raft term, commit and applied index, voters and version; an older server\'s zeros are left out, bad values dropped', () => {
+    const wire = encodeStatus({
+      nodeId: 'a', clusterName: 'c', role: 'Leader', state: 'Operational', raftMembers: 4, swimMembers: 4, shardCount: 10, shardMapVersion: 2,
+      createdAt: 1, callerAddress: '127.0.0.1', raftTerm: 7, raftCommitIndex: 42, raftAppliedIndex: 41, raftVoters: 3, version: '0.1.0'
+    })
+    expect(decodeStatus(wire)).to.include({ raftTerm: 7, raftCommitIndex: 42, raftAppliedIndex: 41, raftVoters: 3, version: '0.1.0' })
+    const older = decodeStatus({ nodeId: 'a', raftMembers: 3 })
+    for (const key of ['raftTerm', 'raftCommitIndex', 'raftAppliedIndex', 'raftVoters', 'version']) expect(older).not.to.have.property(key)
+    expect(decodeStatus({ raftTerm: -1, raftCommitIndex: 2 ** 53, raftAppliedIndex: 'x', version: 'v'.repeat(500) })).to.deep.include({ version: 'v'.repeat(64) })
+    expect(decodeStatus({ raftTerm: -1, raftCommitIndex: 2 ** 53 })).not.to.have.any.keys('raftTerm', 'raftCommitIndex')
   })
 
   it('decodes missing and unknown values to safe defaults instead of throwing', () => {

@@ -35,6 +35,8 @@ export type ClusterAction =
   | { type: 'coordinator-tick' }
   /** Bootstrap the Raft group with this configuration. */
   | { type: 'bootstrap', configuration: Configuration }
+  /** Safe bootstrap waits: `seen` (sorted ids, this node included) of the `expect` nodes are alive with a Raft address. */
+  | { type: 'report-bootstrap-waiting', expect: number, seen: readonly string[] }
   /** Rejoin SWIM if its view lost the leader, or this node is not serving. */
   | { type: 'mend-swim', leaderId: string | undefined, serving: boolean }
   /** Open Raft connections ahead of need. */

@@ -14,6 +14,8 @@ export const CLUSTER_DEFAULTS = {
   managementPort: 0,
   /** Publish and browse zeroconf records. */
   zeroconf: true,
+  /** The status page is off unless asked for: it shows the cluster to whoever reaches the metrics port. */
+  statusPage: false,
   /** Shards in the map: fine enough that a node's share moves in small steps. */
   shards: 10_000,
   /** Raft voters at most; members beyond are non-voters (five tolerate two failures). */

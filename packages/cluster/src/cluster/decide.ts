@@ -23,6 +23,8 @@ export interface DecideState {
   /** This node bootstrapped the Raft group during this run. */
   bootstrapped: boolean
   duties: DutiesState
+  /** Safe bootstrap: the ids last reported by `report-bootstrap-waiting`, comma-joined (undefined: none yet). */
+  waitingSeen?: string
 }
 
 /** A decision: the next state and what to do, in order. */
@@ -53,7 +55,7 @@ export function decide (state: DecideState, view: ClusterView): Decision {
   const actions: ClusterAction[] = []
   const raft = view.raft
   const isLeader = raft.role === 'leader'
-  let { phase, leaderId, duties } = state
+  let { phase, leaderId, duties, waitingSeen } = state
   if (raft.leaderId !== leaderId) {
     leaderId = raft.leaderId
     actions.push({ type: 'report-leader', leaderId })
@@ -85,6 +87,14 @@ export function decide (state: DecideState, view: ClusterView): Decision {
     if (decision !== 'wait') {
       phase = 'bootstrapping'
       actions.push({ type: 'bootstrap', configuration: decision })
+    } else if (!alive.some(m => m.member)) {
+      // Say who is seen each time that changes, so an operator can tell which node is missing.
+      const seen = alive.filter(m => m.raftAddress !== undefined).map(m => m.id).sort()
+      const key = seen.join(',')
+      if (key !== waitingSeen) {
+        waitingSeen = key
+        actions.push({ type: 'report-bootstrap-waiting', expect, seen })
+      }
     }
   }
   const config = raft.configuration
@@ -97,7 +107,7 @@ export function decide (state: DecideState, view: ClusterView): Decision {
   if (role !== view.role) actions.push({ type: 'report-role', role })
   const self = view.members.find(m => m.id === view.nodeId)
   if (raft.hasState && self !== undefined && !self.raftMember) actions.push({ type: 'publish-tags' })
-  return { state: { ...state, phase, leaderId, duties }, actions }
+  return { state: { ...state, phase, leaderId, duties, ...(waitingSeen === undefined ? {} : { waitingSeen }) }, actions }
 }
 
 /**

@@ -1,4 +1,4 @@
-import { InvalidArgumentError, LocalHealthMonitor, NotStartedError, Service, TypedEventEmitter, eventIterator, silentLogger, systemClock, type AbortOptions, type Clock, type EventHandler, type EventIteratorOptions, type ListenerOptions, type Logger } from '@clusterfunk/core'
+import { InvalidArgumentError, LocalHealthMonitor, NotStartedError, Service, TypedEventEmitter, createLogger, eventIterator, systemClock, type AbortOptions, type Clock, type EventHandler, type EventIteratorOptions, type ListenerOptions, type Logger } from '@clusterfunk/core'
 import { managementSource, type ClusterRole, type ClusterState, type ManagementSource, type MdnsSocket, type NodeEndpoint } from '@clusterfunk/management'
 import type { KeyInput } from '@clusterfunk/swim'
 import { ShardCoordinator } from '../coordinator/coordinator.js'
@@ -15,12 +15,21 @@ import type { ClusterParts } from './parts.js'
 import { realParts, type PartsFactory } from './parts-factory.js'
 import { NodeReadModel, type NodeEvent } from './read-model.js'
 import { bareEndpointName, listEndpoints, listNodes } from './roster.js'
+import { logLifecycle } from './lifecycle-log.js'
+import { whenOperational, type WhenOperationalOptions } from './operational.js'
+import { startPart } from './start-part.js'
+import { ClusterStatusSource } from './status-source.js'
 import { LocalEndpoints, OWN_ENDPOINTS, TAG_MANAGEMENT, TAG_RAFT } from './tags.js'
 import { ShardView, type ClusterEvents, type ClusterNode } from './types.js'
 
 /** What a `Cluster` takes from outside; every field optional. */
 export interface ClusterComponents {
   clock?: Clock
+  /**
+   * Where the node logs. Default `createLogger('cluster')`: JSON lines on
+   * stderr at the level `CLUSTERFUNK_LOG` names (`warn` when unset); the
+   * lifecycle (state, role, leader, safe bootstrap's wait) is at `info`.
+   */
   logger?: Logger
   /** Makes zeroconf's mDNS socket. Default a real multicast socket; tests pass `MemoryMulticastNetwork.createSocket`. */
   createMdnsSocket?: () => MdnsSocket
@@ -29,7 +38,7 @@ export interface ClusterComponents {
 }
 
 const EVENT_TYPES: ReadonlyArray<keyof ClusterEvents & string> = [
-  'state:change', 'role:change', 'leader:change', 'shards:change', 'reshard:done', 'node:join', 'node:leave', 'node:dead', 'node:alive'
+  'state:change', 'role:change', 'leader:change', 'shards:change', 'reshard:done', 'bootstrap:waiting', 'node:join', 'node:leave', 'node:dead', 'node:alive'
 ]
 const ENDPOINT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/
 
@@ -71,6 +80,7 @@ export class Cluster extends Service {
   private readonly createMdnsSocket: (() => MdnsSocket) | undefined
   private readonly partsFactory: PartsFactory
   private readonly startedAt: number
+  private readonly statusSource: ClusterStatusSource
   /** The current run (kept after `stop()` until the next start, for `bootstrapped` and the shard map). */
   private run: NodeRun | undefined
   private parts: ClusterParts | undefined
@@ -80,12 +90,14 @@ export class Cluster extends Service {
     super()
     this.options = resolveClusterInit(init)
     this.clock = components.clock ?? systemClock
-    this.logger = components.logger ?? silentLogger('cluster')
+    this.logger = components.logger ?? createLogger('cluster')
     this.createMdnsSocket = components.createMdnsSocket
     this.partsFactory = components.parts ?? realParts
     this.metrics = new PromMetrics()
     this.facade = new FacadeMetrics(this.metrics)
     this.board = new StateBoard({ emitter: this.emitter, metrics: this.facade, clock: this.clock })
+    logLifecycle(this.emitter, this.logger)
+    this.statusSource = new ClusterStatusSource({ node: this, clock: this.clock, emitter: this.emitter }, { clusterName: this.options.name, eventTypes: EVENT_TYPES })
     this.startedAt = this.clock.wallNow()
     this.shards = new ShardView(this.options.shards, () => this.run?.coordinator.committedMap)
     this.managementSource = managementSource(
@@ -160,7 +172,9 @@ export class Cluster extends Service {
       source: this.managementSource,
       changed: () => { built.loop?.wake() },
       leaderManagementAddress: () => { const leader = this.board.leaderId; return leader === undefined ? undefined : this.parts?.swim.member(leader)?.tags.get(TAG_MANAGEMENT) },
-      createMdnsSocket: this.createMdnsSocket
+      createMdnsSocket: this.createMdnsSocket,
+      readiness: () => ({ ready: this.state === 'Operational', detail: { state: this.state, role: this.role, nodeId: this.nodeId, leader: this.leader() } }),
+      statusSource: this.statusSource
     })
     this.parts = parts
     const loop = new ControlLoop({
@@ -174,14 +188,16 @@ export class Cluster extends Service {
     health.start()
     // Raft first, SWIM (which publishes the rest) last. Awaited here, not in a helper: the order of
     // these steps among several nodes starting at once is what a simulation replays.
-    await parts.raft.start()
-    await parts.endpoint.start()
+    // A port clash names the part and the port (PortInUseError), not a bare EADDRINUSE.
+    await startPart('raft', o.host, o.raftPort, async () => { await parts.raft.start() })
+    await startPart('liveness', o.host, o.livenessPort, async () => { await parts.endpoint.start() })
     await parts.checker.start()
-    await parts.management.start()
-    await parts.metricsServer?.start()
-    await parts.swim.start()
+    await startPart('management', o.host, o.managementPort, async () => { await parts.management.start() })
+    await startPart('metrics', o.host, o.metricsPort, async () => { await parts.metricsServer?.start() })
+    await startPart('gossip', o.host, o.swimPort, async () => { await parts.swim.start() })
     parts.swim.setTags(this.userEndpoints.tags(parts, hasRaftState(parts)))
     loop.start()
+    this.logger.info(`node ${nodeId} started`, { cluster: o.name, gossip: parts.swim.address(), raft: parts.transport.address, management: parts.management.endpoint(), metrics: parts.metricsServer?.url() })
     if (o.join.length > 0) void loop.join(o.join)
     if (parts.zeroconf !== undefined) {
       await parts.zeroconf.start({ swim: parts.swim.port(), mgmt: parts.management.address().port }, (id, address) => {
@@ -218,6 +234,17 @@ export class Cluster extends Service {
     await p.store.close()
     this.parts = undefined
     run.loop.detach()
+    this.logger.info(`node ${p.nodeId} stopped`)
+  }
+
+  /**
+   * Resolves when this node is Operational (at once when it is): `start()`
+   * resolves once the parts listen, long before the cluster serves.
+   * Rejects with `TimeoutError` after `timeoutMs`, `AbortError` when
+   * `signal` fires.
+   */
+  async whenOperational (options: WhenOperationalOptions = {}): Promise<void> {
+    await whenOperational(this, this.clock, options)
   }
 
   addEventListener<K extends keyof ClusterEvents & string>(type: K, listener: EventHandler<ClusterEvents[K]>, options?: ListenerOptions): void {
@@ -272,6 +299,12 @@ export class Cluster extends Service {
     const p = this.running().parts
     const config = p.raft.configuration()
     return { raft: config.voters.length + config.nonVoters.length, swim: p.swim.members().length }
+  }
+
+  /** This node's Raft term, commit and applied index, and voters in its configuration. @throws NotStartedError when not started */
+  raftStatus (): { term: number, commitIndex: number, appliedIndex: number, voters: number } {
+    const s = this.running().parts.raft.stats()
+    return { term: s.term, commitIndex: s.commitIndex, appliedIndex: s.appliedIndex, voters: s.configuration.voters.length }
   }
 
   /** Where the management API listens (`host:port`). @throws NotStartedError when not started */

@@ -223,6 +223,7 @@ export class ControlLoop {
       case 'coordinator-contact': coordinator.setLeaderContact(now, action.valid); break
       case 'coordinator-tick': coordinator.tick(now, this.c.health.recentDelayMs()); break
       case 'bootstrap': this.bootstrap(action.configuration); break
+      case 'report-bootstrap-waiting': this.c.emitter.emit('bootstrap:waiting', { expect: action.expect, seen: [...action.seen] }); break
       case 'mend-swim': this.connectivity.mendSwim(now, action.leaderId, action.serving); break
       case 'warm-raft': this.connectivity.warmRaft(action.isLeader, action.configuration); break
       case 'report-role': board.setRole(action.role); break

@@ -25,8 +25,18 @@ export interface ClusterInit {
   livenessPort?: number
   /** Management gRPC port. Default 0. */
   managementPort?: number
-  /** Serve Prometheus metrics over HTTP on this port (0: a free one). Default: no metrics server. */
+  /**
+   * Serve Prometheus metrics over HTTP on this port (0: a free one), with
+   * `/health` and `/ready` for probes. Default: no metrics server.
+   */
   metricsPort?: number
+  /**
+   * Serve the live status page at `/status` on the metrics server (needs
+   * `metricsPort`): members, leader, shard chart, map versions and events.
+   * It shows node ids and endpoint addresses to whoever reaches the port.
+   * Default false.
+   */
+  statusPage?: boolean
   /** SWIM addresses (`host:port`) to join at start. Default none. */
   join?: readonly string[]
   /** Safe bootstrap: a node without Raft state waits until this many members are alive, then the lowest id bootstraps them all. */
@@ -178,6 +188,8 @@ export function resolveClusterInit (init: ClusterInit): ResolvedClusterInit {
   const shards = positive('shards', init.shards, CLUSTER_DEFAULTS.shards)
   if (shards > MAX_SHARDS) throw new InvalidConfigError('shards', `must be at most ${MAX_SHARDS}`)
   const maxVoters = positive('maxVoters', init.maxVoters, CLUSTER_DEFAULTS.maxVoters)
+  if (init.statusPage !== undefined && typeof init.statusPage !== 'boolean') throw new InvalidConfigError('statusPage', 'must be true or false')
+  if (init.statusPage === true && init.metricsPort === undefined) throw new InvalidConfigError('statusPage', 'needs metricsPort: the page is served by the metrics HTTP server')
   return {
     name: init.name,
     dataDir: init.dataDir,
@@ -191,6 +203,7 @@ export function resolveClusterInit (init: ClusterInit): ResolvedClusterInit {
     join: [...join],
     bootstrapExpect: init.bootstrapExpect,
     zeroconf: init.zeroconf ?? CLUSTER_DEFAULTS.zeroconf,
+    statusPage: init.statusPage ?? CLUSTER_DEFAULTS.statusPage,
     shards,
     maxVoters,
     timing,

@@ -9,7 +9,10 @@ import { Swim } from '@clusterfunk/swim'
 import type { ShardCoordinator } from '../coordinator/coordinator.js'
 import { ManagementServer, type ManagementSource, type MdnsSocket } from '@clusterfunk/management'
 import type { PromMetrics } from '../metrics/prom-metrics.js'
+import type { ReadinessProbe } from '../metrics/health.js'
 import { MetricsServer } from '../metrics/server.js'
+import { StatusPage } from '../metrics/status-page.js'
+import type { StatusPageSource } from '../metrics/status-types.js'
 import { AckSender, GrpcAckChannel } from './acks.js'
 import { ClusterFsm } from './fsm.js'
 import type { ResolvedClusterInit } from './options.js'
@@ -53,6 +56,10 @@ export interface PartsDeps {
   leaderManagementAddress: () => string | undefined
   /** Makes zeroconf's mDNS socket (tests: a `MemoryMulticastNetwork`'s). */
   createMdnsSocket?: (() => MdnsSocket) | undefined
+  /** What the metrics server's `/ready` answers from. Default: no `/ready`. */
+  readiness?: ReadinessProbe | undefined
+  /** What the status page shows, when `statusPage` is on. */
+  statusSource?: StatusPageSource | undefined
 }
 
 /**
@@ -92,7 +99,15 @@ export async function assembleParts (o: ResolvedClusterInit, d: PartsDeps): Prom
       endpoint,
       checker,
       management,
-      metricsServer: o.metricsPort === undefined ? undefined : new MetricsServer({ metrics: d.metrics, guardMetrics: d.metrics, logger: d.logger }, { host: o.host, port: o.metricsPort }),
+      metricsServer: o.metricsPort === undefined
+        ? undefined
+        : new MetricsServer({
+          metrics: d.metrics,
+          guardMetrics: d.metrics,
+          logger: d.logger,
+          ...(d.readiness === undefined ? {} : { readiness: d.readiness }),
+          ...(o.statusPage && d.statusSource !== undefined ? { statusPage: new StatusPage({ source: d.statusSource, logger: d.logger }) } : {})
+        }, { host: o.host, port: o.metricsPort }),
       zeroconf: o.zeroconf ? new ZeroconfJoiner({ logger: d.logger, metrics: d.metrics, createSocket: d.createMdnsSocket }, { clusterName: o.name, nodeId: d.nodeId, host: o.host }) : undefined,
       acks: new AckSender({
         nodeId: d.nodeId,

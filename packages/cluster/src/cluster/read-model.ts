@@ -1,6 +1,7 @@
 import type { AbortOptions, Clock } from '@clusterfunk/core'
 import { MANAGEMENT_ENDPOINT, type ClusterEvent, type ClusterReadModel, type ClusterRole, type ClusterState, type ClusterStatus, type NodeEndpoint, type NodeSummary, type ShardSummary } from '@clusterfunk/management'
 import { NotLeaderError } from '@clusterfunk/core'
+import { clusterVersion } from './version.js'
 import type { ClusterEvents, ClusterNode, ShardView } from './types.js'
 
 /** One event of a node, as its `events()` iterator yields it. */
@@ -19,6 +20,8 @@ export interface ReadableNode {
   endpoint: (nodeId: string, name: string) => string | undefined
   /** Members of the Raft group and of SWIM. @throws NotStartedError when not started */
   memberCounts: () => { raft: number, swim: number }
+  /** This node's Raft term, commit and applied index and voter count (absent: not reported). */
+  raftStatus?: () => { term: number, commitIndex: number, appliedIndex: number, voters: number }
   events: (options?: AbortOptions) => AsyncIterableIterator<NodeEvent>
 }
 
@@ -49,6 +52,7 @@ export class NodeReadModel implements ClusterReadModel {
   async status (): Promise<ClusterStatus> {
     const n = this.node
     const counts = n.memberCounts()
+    const raft = n.raftStatus?.()
     const leaderId = n.leader()
     return {
       nodeId: n.nodeId,
@@ -60,7 +64,9 @@ export class NodeReadModel implements ClusterReadModel {
       swimMembers: counts.swim,
       shardCount: n.shards.shardCount,
       shardMapVersion: n.shards.version,
-      createdAt: this.init.startedAt
+      createdAt: this.init.startedAt,
+      ...(raft === undefined ? {} : { raftTerm: raft.term, raftCommitIndex: raft.commitIndex, raftAppliedIndex: raft.appliedIndex, raftVoters: raft.voters }),
+      ...(clusterVersion() === '' ? {} : { version: clusterVersion() })
     }
   }
 
@@ -103,9 +109,9 @@ export class NodeReadModel implements ClusterReadModel {
           for (;;) {
             const r = await source.next()
             if (r.done === true) return { done: true, value: undefined }
-            // The wire format has no kind for the leader's reshard timing: it stays local.
+            // The wire format has no kind for the leader's reshard timing nor for safe bootstrap's wait: they stay local.
             const { type, detail } = r.value
-            if (type === 'reshard:done') continue
+            if (type === 'reshard:done' || type === 'bootstrap:waiting') continue
             return { done: false, value: toClusterEvent({ type, detail }, clock.wallNow(), total()) }
           }
         },
@@ -130,7 +136,7 @@ export function notLeader (node: Pick<ReadableNode, 'nodeId' | 'leader' | 'endpo
   return new NotLeaderError(leader, node.endpoint(leader, MANAGEMENT_ENDPOINT))
 }
 
-function toClusterEvent (e: { type: Exclude<keyof ClusterEvents & string, 'reshard:done'>, detail: ClusterEvents[keyof ClusterEvents & string] }, at: number, total: number): ClusterEvent {
+function toClusterEvent (e: { type: Exclude<keyof ClusterEvents & string, 'reshard:done' | 'bootstrap:waiting'>, detail: ClusterEvents[keyof ClusterEvents & string] }, at: number, total: number): ClusterEvent {
   const d = e.detail as Partial<{ state: ClusterState, role: ClusterRole, leaderId: string, nodeId: string, version: number }>
   switch (e.type) {
     case 'state:change': return { type: 'state:change', at, state: d.state as ClusterState }

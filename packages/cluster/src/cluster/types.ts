@@ -19,6 +19,14 @@ export type ClusterEvents = {
    * Not carried by the management API's event stream.
    */
   'reshard:done': { version: number, nodes: number, ackedMs: number, durationMs: number }
+  /**
+   * Safe bootstrap (`bootstrapExpect`) is waiting: `seen` are the nodes
+   * (this one included, sorted) alive with a Raft address, of the `expect`
+   * it waits for. Emitted when the node starts waiting and whenever `seen`
+   * changes; not once the node holds Raft state. Not carried by the
+   * management API's event stream.
+   */
+  'bootstrap:waiting': { expect: number, seen: string[] }
   /** SWIM saw a member join (or come back). */
   'node:join': { nodeId: string }
   /** SWIM saw a member leave or fail. */

@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { ConnectionGuard, InvalidConfigError, PortInUseError, NotStartedError, Service, raceSignal, silentLogger, type AbortOptions, type Logger, type Metrics } from '@clusterfunk/core'
+import { HEALTH_BODY, readinessBody, type ReadinessProbe } from './health.js'
 import type { PromMetrics } from './prom-metrics.js'
+import type { StatusPage } from './status-page.js'
 
 /** What a `MetricsServer` takes from outside. */
 export interface MetricsServerComponents {
@@ -9,6 +11,10 @@ export interface MetricsServerComponents {
   /** Where the listener's own figures go (connections open, refused). Default none. */
   guardMetrics?: Metrics
   logger?: Logger
+  /** Answers `/ready` (200 when ready, else 503, with a small JSON body). Default: no `/ready` (404). */
+  readiness?: ReadinessProbe
+  /** Serves the live status page under `/status`. Default none (404). */
+  statusPage?: StatusPage
 }
 
 /** Options of a `MetricsServer`; every one optional. */
@@ -35,7 +41,11 @@ export interface MetricsAddress {
 
 /**
  * Serves `GET /metrics` (and `HEAD`) in Prometheus' text format with
- * prom-client's content type; 404 for other paths, 405 for other methods,
+ * prom-client's content type; `/health` (200 `{"status":"up"}` while the
+ * process serves: a liveness probe); `/ready` when given a readiness
+ * probe (200 when ready, 503 otherwise, a JSON body either way: a
+ * readiness probe); the status page under `/status` when given one;
+ * 404 for other paths, 405 for other methods,
  * 400 for requests that do not parse, 500 when collecting fails. `stop()`
  * closes the listener and every open connection, keep-alive ones included.
  */
@@ -47,6 +57,8 @@ export class MetricsServer extends Service {
   private readonly path: string
   private readonly init: MetricsServerInit
   private readonly guardMetrics: Metrics | undefined
+  private readonly readiness: ReadinessProbe | undefined
+  private readonly statusPage: StatusPage | undefined
   private server: Server | undefined
   private guard: ConnectionGuard | undefined
   private bound: MetricsAddress | undefined
@@ -56,6 +68,8 @@ export class MetricsServer extends Service {
     this.init = init
     this.guardMetrics = components.guardMetrics
     this.metrics = components.metrics
+    this.readiness = components.readiness
+    this.statusPage = components.statusPage
     this.logger = components.logger ?? silentLogger('cluster:metrics')
     this.host = init.host ?? '127.0.0.1'
     this.port = init.port ?? 0
@@ -124,19 +138,34 @@ export class MetricsServer extends Service {
     this.server = undefined
     this.guard = undefined
     this.bound = undefined
+    this.statusPage?.close()
     server?.closeAllConnections()
     await guard?.stop()
   }
 
   private handle (req: IncomingMessage, res: ServerResponse): void {
-    const path = (req.url ?? '').split('?')[0]
-    if (path !== this.path) {
+    const path = (req.url ?? '').split('?')[0] ?? ''
+    const known = path === this.path || path === '/health' || (path === '/ready' && this.readiness !== undefined) || this.statusPage?.handles(path) === true
+    if (!known) {
       this.reply(res, 404, 'not found\n')
       return
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD')
       this.reply(res, 405, 'method not allowed\n')
+      return
+    }
+    if (path === '/health' && path !== this.path) {
+      this.replyJson(req, res, 200, HEALTH_BODY)
+      return
+    }
+    if (path === '/ready' && path !== this.path && this.readiness !== undefined) {
+      const r = this.readiness()
+      this.replyJson(req, res, r.ready ? 200 : 503, readinessBody(r))
+      return
+    }
+    if (path !== this.path && this.statusPage !== undefined) {
+      this.statusPage.serve(path, req, res)
       return
     }
     this.metrics.exposition().then(body => {
@@ -146,6 +175,11 @@ export class MetricsServer extends Service {
       this.logger.warn('metrics: collecting failed', { err: err instanceof Error ? err.message : String(err) })
       this.reply(res, 500, 'collecting metrics failed\n')
     })
+  }
+
+  private replyJson (req: IncomingMessage, res: ServerResponse, status: number, body: string): void {
+    res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' })
+    res.end(req.method === 'HEAD' ? undefined : body)
   }
 
   private reply (res: ServerResponse, status: number, text: string): void {

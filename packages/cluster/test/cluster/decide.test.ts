@@ -57,6 +57,23 @@ describe('the control loop: one step from a view (decide)', () => {
       expect(find(d.actions, 'bootstrap')?.configuration).to.deep.equal({ voters: [server('a'), server('b'), server('c')], nonVoters: [] })
     })
 
+    it('says how many of the expected nodes it sees, and which, once and again whenever that changes', () => {
+      const options = { bootstrapExpect: 4, maxVoters: 3, failedRemovalMs: 1_000 }
+      const first = decide(state(), view({ options, members: [swim('a'), swim('c'), swim('b', 'suspect')] }))
+      expect(find(first.actions, 'report-bootstrap-waiting')).to.deep.equal({ type: 'report-bootstrap-waiting', expect: 4, seen: ['a', 'c'] })
+      // The same members: nothing more to say.
+      const same = decide(first.state, view({ options, members: [swim('c'), swim('a'), swim('b', 'suspect')] }))
+      expect(find(same.actions, 'report-bootstrap-waiting')).to.equal(undefined)
+      const more = decide(same.state, view({ options }))
+      expect(find(more.actions, 'report-bootstrap-waiting')).to.deep.include({ seen: ['a', 'b', 'c'] })
+    })
+
+    it('says nothing of waiting without bootstrapExpect, or once a member already holds Raft state', () => {
+      expect(find(decide(state(), view()).actions, 'report-bootstrap-waiting')).to.equal(undefined)
+      const joined = view({ options: { bootstrapExpect: 4, maxVoters: 3, failedRemovalMs: 1_000 }, members: [swim('a'), swim('b', 'alive', { raftMember: true })] })
+      expect(find(decide(state(), joined).actions, 'report-bootstrap-waiting')).to.equal(undefined)
+    })
+
     it('keeps waiting when another node is to bootstrap', () => {
       const d = decide(state(), view({ nodeId: 'b', options: { bootstrapExpect: 3, maxVoters: 3, failedRemovalMs: 1_000 } }))
       expect(d.state.phase).to.equal('waiting')

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { waitFor } from '@clusterfunk/core'
+import { createLogger, silentLogger, waitFor } from '@clusterfunk/core'
 import { createCluster, type Cluster, type ClusterInit } from '../../src/index.js'
 
 /** Shards in the test clusters: enough to spread, small enough to encode fast. */
@@ -19,7 +19,7 @@ export class TestNodes {
     return dir
   }
 
-  /** Creates a node on 127.0.0.1 with zeroconf off and fast timings (not started). */
+  /** Creates a node on 127.0.0.1 with zeroconf off and fast timings (not started); it logs only when CLUSTERFUNK_LOG is set. */
   async create (init: Partial<ClusterInit>): Promise<Cluster> {
     const node = createCluster({
       name: 'test',
@@ -29,7 +29,7 @@ export class TestNodes {
       swimPreset: 'local',
       shards: TEST_SHARDS,
       ...init
-    })
+    }, { logger: process.env.CLUSTERFUNK_LOG !== undefined ? createLogger('cluster') : silentLogger('cluster') })
     this.nodes.push(node)
     return node
   }

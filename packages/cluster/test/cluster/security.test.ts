@@ -90,7 +90,9 @@ describe('Cluster security options', function () {
 
     it('logs a warning naming what is exposed when it starts insecure, before anything binds', async () => {
       const lines: string[] = []
-      const logger = { ...silentLogger(), warn: (message: string) => { lines.push(message) } }
+      // Spreading a logger would drop the methods on its prototype (info, child...): replace warn on the object itself.
+      const logger = silentLogger()
+      logger.warn = (message: string) => { lines.push(message) }
       // This machine cannot bind 10.0.0.7: parts that fail at once stop the start right after the warning.
       const parts = { nodeId: async () => { throw new Error('no parts in this test') }, assemble: async () => { throw new Error('unreachable') } }
       const node = createCluster({ ...base, host: '10.0.0.7', token: TOKEN, insecure: true }, { logger, parts })
