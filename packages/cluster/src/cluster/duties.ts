@@ -34,11 +34,13 @@ export function leaderDuties (state: DutiesState, view: ClusterView): { state: D
   const self = view.nodeId
 
   let candidatesKey = state.candidatesKey
-  const ids = live.filter(m => inConfig.has(m.id) && (m.id === self || checker.get(m.id)?.state !== 'dead')).map(m => m.id).sort()
-  const key = ids.join('\n')
+  const fit = live.filter(m => inConfig.has(m.id) && (m.id === self || checker.get(m.id)?.state !== 'dead')).sort((a, b) => a.id < b.id ? -1 : (a.id > b.id ? 1 : 0))
+  const ids = fit.map(m => m.id)
+  const weights = fit.map(m => m.weight ?? 1)
+  const key = fit.map((m, i) => `${m.id} ${weights[i] as number}`).join('\n')
   if (key !== candidatesKey) {
     candidatesKey = key
-    actions.push({ type: 'coordinator-candidates', nodeIds: ids })
+    actions.push({ type: 'coordinator-candidates', nodeIds: ids, weights })
   }
 
   if (state.changing) return { state: { ...state, candidatesKey, livenessSynced: true }, actions }

@@ -87,6 +87,7 @@ export class Cluster extends Service {
     this.board = new StateBoard({ emitter: this.emitter, metrics: this.facade, clock: this.clock })
     this.startedAt = this.clock.wallNow()
     this.shards = new ShardView(this.options.shards, () => this.run?.coordinator.committedMap)
+    this.userEndpoints.weight = this.options.weight
     this.managementSource = managementSource(
       new NodeReadModel(this, this.clock, { clusterName: this.options.name, startedAt: this.startedAt }),
       new NodeCommands({ node: this, running: () => { const run = this.running(); return { raft: run.parts.raft, receiveAck: (id, version) => run.loop.receiveAck(id, version) } } })
@@ -128,7 +129,7 @@ export class Cluster extends Service {
     this.board.restart()
     const nodeId = await this.partsFactory.nodeId(o)
     const contactMs = RAFT_PRESETS[o.raftPreset].heartbeatMs * CONTACT_HEARTBEATS
-    const coordinatorInit = { nodeId, shardCount: o.shards, ackTimeoutMs: o.ackTimeoutMs, leaseMs: contactMs }
+    const coordinatorInit = { nodeId, shardCount: o.shards, replicationFactor: o.replicationFactor, ackTimeoutMs: o.ackTimeoutMs, leaseMs: contactMs }
     const coordinator = this.partsFactory.coordinator?.(coordinatorInit) ?? new ShardCoordinator(coordinatorInit)
     // The shard map is read through the run: the new coordinator serves from here on.
     this.run = undefined

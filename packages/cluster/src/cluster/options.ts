@@ -2,7 +2,7 @@ import { isIP } from 'node:net'
 import { InvalidConfigError } from '@clusterfunk/core'
 import { NODE_ID_RULE, isValidNodeId } from '@clusterfunk/management'
 import type { RaftPreset } from '@clusterfunk/raft'
-import { MAX_SHARDS } from '@clusterfunk/sharding'
+import { MAX_REPLICATION_FACTOR, MAX_SHARDS, MAX_WEIGHT } from '@clusterfunk/sharding'
 import type { Keyring, KeyInput, SwimPreset } from '@clusterfunk/swim'
 import { CLUSTER_DEFAULTS } from './constants.js'
 import { resolveGossipKeys, resolveTls, type ClusterTlsInit, type ResolvedClusterTls } from './security.js'
@@ -35,6 +35,18 @@ export interface ClusterInit {
   zeroconf?: boolean
   /** Shards in the map. Default 10 000. */
   shards?: number
+  /**
+   * Owners a shard: a primary and R − 1 replicas on distinct nodes (fewer
+   * while the cluster has fewer nodes), integer 1..8. Every node should use
+   * the same value; the leader's applies. Default 1.
+   */
+  replicationFactor?: number
+  /**
+   * This node's weight in the shard map: its share of primaries and of
+   * replicas is S·weight/Σweights. Integer 1..1 000 000, published to the
+   * others as the SWIM tag `shard.weight`. Default 1.
+   */
+  weight?: number
   /** Raft voters at most; members beyond are non-voters. Default 5. */
   maxVoters?: number
   /** How long the leader waits for every node's ack of a proposed map (ms). Default 500. */
@@ -156,6 +168,10 @@ export function resolveClusterInit (init: ClusterInit): ResolvedClusterInit {
   const shards = positive('shards', init.shards, CLUSTER_DEFAULTS.shards)
   if (shards > MAX_SHARDS) throw new InvalidConfigError('shards', `must be at most ${MAX_SHARDS}`)
   const maxVoters = positive('maxVoters', init.maxVoters, CLUSTER_DEFAULTS.maxVoters)
+  const replicationFactor = positive('replicationFactor', init.replicationFactor, CLUSTER_DEFAULTS.replicationFactor)
+  if (replicationFactor > MAX_REPLICATION_FACTOR) throw new InvalidConfigError('replicationFactor', `must be at most ${MAX_REPLICATION_FACTOR}`)
+  const weight = positive('weight', init.weight, CLUSTER_DEFAULTS.weight)
+  if (weight > MAX_WEIGHT) throw new InvalidConfigError('weight', `must be at most ${MAX_WEIGHT}`)
   return {
     name: init.name,
     dataDir: init.dataDir,
@@ -170,6 +186,8 @@ export function resolveClusterInit (init: ClusterInit): ResolvedClusterInit {
     bootstrapExpect: init.bootstrapExpect,
     zeroconf: init.zeroconf ?? CLUSTER_DEFAULTS.zeroconf,
     shards,
+    replicationFactor,
+    weight,
     maxVoters,
     ackTimeoutMs: positive('ackTimeoutMs', init.ackTimeoutMs, CLUSTER_DEFAULTS.ackTimeoutMs),
     raftPreset,
