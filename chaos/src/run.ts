@@ -78,7 +78,7 @@ function operationalFraction (cluster: ChaosCluster, from: number, to: number): 
 export async function runSeed (seed: number, options: ChaosOptions, lab: NetLab | undefined, log: (line: string) => void): Promise<RunResult> {
   const random = createRandom(seed)
   const root = await mkdtemp(path.join(os.tmpdir(), `chaos-${seed}-`))
-  const cluster = new ChaosCluster(root, await placements(options, lab), options.nodeArgs)
+  const cluster = new ChaosCluster(root, await placements(options, lab), ['--replication-factor', String(options.replicationFactor), ...options.nodeArgs])
   const load = new Load(cluster, random.fork(), { workers: 4, keysPerWorker: 16, pauseMs: 25, timeoutMs: 3_000 })
   const faults: FaultRecord[] = []
   try {
