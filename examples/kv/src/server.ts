@@ -53,7 +53,12 @@ export async function startKvNode (args: ServerArgs, say: Say): Promise<KvNode> 
   const view = clusterView(cluster, !secured || args.trustGossipEndpoints)
   const replicator = args.replicationFactor > 1 ? new Replicator(view, store) : undefined
   const http = new KvHttpServer(view, store, { host: args.host, port: args.httpPort, maxBodyBytes: args.maxValueBytes, ...(replicator === undefined ? {} : { replicator }) })
+  // A node that lost leader contact (Voting) or left the map may have missed maps in which others owned its shards and
+  // acknowledged writes to them; shards:change compares only with the map it served last, so after such a gap it copies
+  // every shard it holds again.
+  let missedMaps = false
   cluster.addEventListener('state:change', e => {
+    if (e.detail.state !== 'Operational' && e.detail.state !== 'Resharding') missedMaps = true
     say('state', { state: e.detail.state, version: cluster.shards.version, owners: owners(cluster) })
   })
   cluster.addEventListener('role:change', e => { say('role', { role: e.detail.role }) })
@@ -68,7 +73,8 @@ export async function startKvNode (args: ServerArgs, say: Say): Promise<KvNode> 
     } else {
       // Replicated: shards gained in either role are copied from the other nodes before they serve; nothing is dropped,
       // so a node that loses a shard can still hand it to the next owner (the newest stamp wins a copy).
-      replicator.gained([...d.gained, ...d.replicaGained])
+      replicator.gained(missedMaps ? cluster.shards.shardsOf(cluster.nodeId, { role: 'any' }) : [...d.gained, ...d.replicaGained])
+      missedMaps = false
     }
     say('shards', { version: d.version, owners: owners(cluster), gained: d.gained.length, lost: d.lost.length, replicaGained: d.replicaGained.length, replicaLost: d.replicaLost.length, filling: replicator?.filling ?? 0 })
   })

@@ -1,5 +1,6 @@
 import type { KvProcess } from './kv-process.js'
 import { funkctl } from './funkctl.js'
+import { KvClient } from '../client.js'
 import { runLoad, type LoadReport } from '../load.js'
 import { formatReport } from '../report.js'
 
@@ -19,7 +20,8 @@ export async function showFunkctl (node: KvProcess, ...args: string[]): Promise<
  */
 export async function showLoad (entries: readonly KvProcess[], expect: readonly string[], requests: number, keys: number): Promise<LoadReport> {
   say(`${requests} requests over ${keys} keys (writes first, then reads), entering at ${entries.map(n => n.id).join(', ')} in turn:`)
-  const report = await runLoad({ endpoints: entries.map(n => n.http), requests, keys, concurrency: 8 })
+  // A write waits for its replica too, so a node briefly out of contact on a busy machine answers 503 for longer: retry for up to 5 s.
+  const report = await runLoad({ endpoints: entries.map(n => n.http), requests, keys, concurrency: 8, client: new KvClient({ attempts: 25 }) })
   say(formatReport(report, 5))
   if (report.failed + report.wrongValues > 0) {
     // Say why, so a failed demo can be diagnosed from its output alone.
