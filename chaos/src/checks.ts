@@ -39,7 +39,7 @@ export interface CommitSighting {
 
 /** A violation, with enough to find it in the trace. */
 export interface Violation {
-  kind: 'map' | 'non-owner' | 'stale-map' | 'stale-read'
+  kind: 'map' | 'non-owner' | 'stale-map' | 'stale-read' | 'lost-write'
   detail: string
 }
 
@@ -116,6 +116,38 @@ export function staleReads (requests: readonly RequestRecord[]): Violation[] {
     if (r.seq < newest) out.push({ kind: 'stale-read', detail: `get ${r.key} started at ${r.start.toFixed(0)} ms read #${r.seq}, but #${newest} was acknowledged before it started` })
   }
   return out
+}
+
+/**
+ * No acknowledged write lost: after the run, reading each key back must
+ * give a value at least as new as the newest put acknowledged (204) to
+ * it. A newer value is fine (a put that timed out may still have been
+ * applied); an older one, none (404), or no answer at all is a lost
+ * write. `readBack` maps each key to the sequence number read (undefined:
+ * not found); a key missing from it could not be read back and counts as
+ * lost too, so an unavailable cluster cannot pass.
+ */
+export function lostAckedWrites (requests: readonly RequestRecord[], readBack: ReadonlyMap<string, number | undefined>): Violation[] {
+  const newest = new Map<string, number>()
+  for (const r of requests) {
+    if (r.op !== 'put' || r.status !== 204 || r.seq === undefined) continue
+    newest.set(r.key, Math.max(newest.get(r.key) ?? 0, r.seq))
+  }
+  const out: Violation[] = []
+  for (const [key, seq] of newest) {
+    if (!readBack.has(key)) {
+      out.push({ kind: 'lost-write', detail: `${key}: #${seq} was acknowledged, but the key could not be read back` })
+      continue
+    }
+    const read = readBack.get(key)
+    if (read === undefined || read < seq) out.push({ kind: 'lost-write', detail: `${key}: #${seq} was acknowledged, but reading it back gave ${read === undefined ? 'nothing' : `#${read}`}` })
+  }
+  return out
+}
+
+/** Keys with at least one acknowledged put, sorted: what the read-back after a run covers. */
+export function ackedKeys (requests: readonly RequestRecord[]): string[] {
+  return [...new Set(requests.filter(r => r.op === 'put' && r.status === 204).map(r => r.key))].sort()
 }
 
 /** What every node last said of itself, at one moment. */

@@ -36,6 +36,35 @@ export class Load {
     await Promise.all(this.workers)
   }
 
+  /**
+   * Reads every key in `keys` back through the live nodes, after the load
+   * stopped: a key's answer is the first 200 (its sequence number) or 404
+   * (undefined) from any node, tried in turn until `deadline`
+   * (performance.now()). Keys that got neither are left out.
+   */
+  async readBack (keys: readonly string[], deadline: number): Promise<Map<string, number | undefined>> {
+    const out = new Map<string, number | undefined>()
+    for (const key of keys) {
+      for (let attempt = 0; !out.has(key) && performance.now() < deadline; attempt++) {
+        const targets = this.cluster.nodes.filter(n => !n.down && !n.paused)
+        const node = targets[attempt % Math.max(1, targets.length)]
+        if (node !== undefined) {
+          const url = `http://${node.placement.launch.host ?? '127.0.0.1'}:${node.placement.ports.http}/kv/${key}`
+          try {
+            const res = await fetch(url, { signal: AbortSignal.timeout(this.init.timeoutMs) })
+            const text = await res.text()
+            if (res.status === 200) out.set(key, Number(text))
+            else if (res.status === 404) out.set(key, undefined)
+          } catch {
+            // No answer from this node: try the next one.
+          }
+        }
+        if (!out.has(key)) await new Promise(resolve => setTimeout(resolve, 50))
+      }
+    }
+    return out
+  }
+
   /** Answers by status code, for the report. */
   statusCounts (): Record<string, number> {
     const out: Record<string, number> = {}

@@ -19,6 +19,8 @@ export interface ChaosOptions {
   bench: boolean
   /** More kv-server flags for every node (a timing preset, say). */
   nodeArgs: string[]
+  /** kv owners a shard, passed to every kv-server. */
+  replicationFactor: number
   /** Set by the launcher when it re-runs itself inside the lab's hub namespace. */
   insideLab: string | undefined
 }
@@ -38,6 +40,7 @@ export const CHAOS_USAGE = `usage: npm run chaos -- [options]
   --idle                 no faults and no load: count elections, false dead verdicts and Operational time
   --no-netns             all nodes on 127.0.0.1 (no partitions or loss); default: a network namespace per node (root)
   --node-arg <flag>      pass a flag to every kv-server (repeatable), e.g. --node-arg=--raft-preset=fast
+  --replication-factor <r>  kv owners a shard, 1..8 (default 2: acknowledged writes survive one kill -9; 1: the cache)
   --bench                the benchmark set: calm and pressure runs for each seed (default seeds 1,2,3), then an idle run under pressure`
 
 function whole (flag: string, raw: string | undefined, min: number): number | undefined {
@@ -66,6 +69,7 @@ export function parseChaosOptions (argv: readonly string[], randomSeed: () => nu
         idle: { type: 'boolean' },
         'no-netns': { type: 'boolean' },
         'node-arg': { type: 'string', multiple: true },
+        'replication-factor': { type: 'string' },
         bench: { type: 'boolean' },
         'inside-lab': { type: 'string' }
       }
@@ -85,6 +89,8 @@ export function parseChaosOptions (argv: readonly string[], randomSeed: () => nu
     seeds = bench ? [1, 2, 3] : [randomSeed()]
   }
   const nodes = whole('nodes', values.nodes, 2) ?? (short ? 3 : 5)
+  const replicationFactor = whole('replication-factor', values['replication-factor'], 1) ?? 2
+  if (replicationFactor > 8) throw new ChaosUsageError('--replication-factor must be at most 8')
   if (nodes > 200) throw new ChaosUsageError('--nodes must be at most 200 (the lab has one /24)')
   return {
     seeds,
@@ -97,6 +103,7 @@ export function parseChaosOptions (argv: readonly string[], randomSeed: () => nu
     short,
     bench,
     nodeArgs: values['node-arg'] ?? [],
+    replicationFactor,
     insideLab: values['inside-lab']
   }
 }

@@ -26,6 +26,12 @@ export function report (prefix: string, runs: readonly RunResult[], idle: boolea
   add({ bench: `${prefix}.nonowner_served`, value: kinds.filter(k => k === 'non-owner' || k === 'stale-map').length, unit: 'count', goal: 0, better: 'lower' })
   add({ bench: `${prefix}.stale_reads`, value: kinds.filter(k => k === 'stale-read').length, unit: 'count', goal: 0, better: 'lower' })
   add({ bench: `${prefix}.crashes`, value: sum(r => r.crashes), unit: 'count', goal: 0, better: 'lower' })
+  if (!idle) {
+    // Keys whose acknowledged writes were gone when read back after the run (the kv example must replicate to keep them).
+    const kv = prefix === 'chaos' ? 'kv' : `${prefix}.kv`
+    add({ bench: `${kv}.lost_acked_writes`, value: sum(r => r.lostWrites.length), unit: 'count', goal: 0, better: 'lower' })
+    add({ bench: `${kv}.acked_keys`, value: sum(r => r.ackedKeys), unit: 'count', better: 'higher' })
+  }
   return figures
 }
 

@@ -3,7 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { createRandom } from '@clusterfunk/core'
 import { freePorts } from '@clusterfunk/core/testing'
-import { mapViolations, recovered, servingViolations, staleReads, type Violation } from './checks.js'
+import { ackedKeys, lostAckedWrites, mapViolations, recovered, servingViolations, staleReads, type Violation } from './checks.js'
 import { ChaosCluster, type Placement } from './cluster.js'
 import { availableFaults, injectFault, type FaultRecord } from './faults.js'
 import type { NetLab } from './lab.js'
@@ -24,6 +24,10 @@ export interface RunResult {
   falseDead: number
   /** Share of node-time spent Operational after the cluster first formed. */
   operationalFraction: number
+  /** Keys whose newest acknowledged put was not there when read back after the run (see `lostAckedWrites`). */
+  lostWrites: Violation[]
+  /** Keys with an acknowledged put, all of them read back after the run. */
+  ackedKeys: number
 }
 
 const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
@@ -74,7 +78,7 @@ function operationalFraction (cluster: ChaosCluster, from: number, to: number): 
 export async function runSeed (seed: number, options: ChaosOptions, lab: NetLab | undefined, log: (line: string) => void): Promise<RunResult> {
   const random = createRandom(seed)
   const root = await mkdtemp(path.join(os.tmpdir(), `chaos-${seed}-`))
-  const cluster = new ChaosCluster(root, await placements(options, lab), options.nodeArgs)
+  const cluster = new ChaosCluster(root, await placements(options, lab), ['--replication-factor', String(options.replicationFactor), ...options.nodeArgs])
   const load = new Load(cluster, random.fork(), { workers: 4, keysPerWorker: 16, pauseMs: 25, timeoutMs: 3_000 })
   const faults: FaultRecord[] = []
   try {
@@ -100,7 +104,15 @@ export async function runSeed (seed: number, options: ChaosOptions, lab: NetLab 
     const { sightings } = cluster
     const serving = servingViolations(load.records, sightings.maps, sightings.commits)
     const violations = [...mapViolations(sightings.digests), ...serving.violations, ...staleReads(load.records)]
+    // Read every acknowledged key back once the cluster is whole again.
+    const keys = ackedKeys(load.records)
+    await until(() => recovered(cluster.view(), cluster.ids), performance.now() + options.recoveryBoundMs)
+    const readBack = await load.readBack(keys, performance.now() + 30_000)
+    const lostWrites = lostAckedWrites(load.records, readBack)
+    for (const v of lostWrites.slice(0, 5)) log(`  lost write: ${v.detail}`)
     return {
+      lostWrites,
+      ackedKeys: keys.length,
       seed,
       faults,
       violations,

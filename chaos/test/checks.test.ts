@@ -1,5 +1,5 @@
 import { expect } from 'chai'
-import { mapViolations, recovered, servingViolations, staleReads, type MapRecord, type RequestRecord } from '../src/checks.js'
+import { ackedKeys, lostAckedWrites, mapViolations, recovered, servingViolations, staleReads, type MapRecord, type RequestRecord } from '../src/checks.js'
 
 /** A map of 4 shards: shard i → owners[i]. */
 function map (version: number, owners: string[]): MapRecord {
@@ -85,6 +85,30 @@ describe('chaos checks', () => {
       expect(recovered(new Map([['a', op(3)], ['b', op(2)], ['c', op(3)]]), nodes)).to.equal(false)
       expect(recovered(new Map([['a', op(3, ['a', 'b'])], ['b', op(3, ['a', 'b'])], ['c', op(3, ['a', 'b'])]]), nodes)).to.equal(false)
       expect(recovered(new Map([['a', op(3)], ['b', op(3)]]), nodes)).to.equal(false)
+    })
+  })
+
+  describe('no acknowledged write lost', () => {
+    const put = (key: string, seq: number, status: number): RequestRecord => served({ op: 'put', key, seq, status })
+    const history = [put('k1', 1, 204), put('k1', 2, 204), put('k1', 3, 503), put('k2', 1, 204), put('k3', 1, 0)]
+
+    it('passes when every key reads back its newest acknowledged value or a newer one', () => {
+      expect(ackedKeys(history)).to.deep.equal(['k1', 'k2'])
+      expect(lostAckedWrites(history, new Map([['k1', 2], ['k2', 1]]))).to.deep.equal([])
+      // #3 timed out for the client but was applied: newer than acknowledged is no loss.
+      expect(lostAckedWrites(history, new Map([['k1', 3], ['k2', 1]]))).to.deep.equal([])
+    })
+
+    it('catches what a cache that loses a killed owner\'s keys does: a key gone, or back at an older value', () => {
+      const lost = lostAckedWrites(history, new Map<string, number | undefined>([['k1', 1], ['k2', undefined]]))
+      expect(lost.map(v => v.kind)).to.deep.equal(['lost-write', 'lost-write'])
+      expect(lost[0]?.detail).to.equal('k1: #2 was acknowledged, but reading it back gave #1')
+      expect(lost[1]?.detail).to.equal('k2: #1 was acknowledged, but reading it back gave nothing')
+    })
+
+    it('counts a key that could not be read back at all as lost', () => {
+      const lost = lostAckedWrites(history, new Map([['k1', 2]]))
+      expect(lost.map(v => v.detail)).to.deep.equal(['k2: #1 was acknowledged, but the key could not be read back'])
     })
   })
 })

@@ -16,6 +16,8 @@ export interface ServerArgs {
   join: string[]
   bootstrapExpect: number | undefined
   shards: number | undefined
+  /** Owners a shard (1: a cache; 2 or more: writes reach every owner before they are acknowledged). */
+  replicationFactor: number
   cluster: string
   zeroconf: boolean
   /** Cluster token (Raft proof, management bearer token); from --token or --token-file. */
@@ -72,6 +74,7 @@ export const SERVER_USAGE = `usage: kv-server --data-dir <dir> [options]
   --join <host:port>        SWIM address of a node to join (repeatable, or comma-separated)
   --bootstrap-expect <n>    first start: wait for n nodes, then bootstrap them
   --shards <n>              shards in the map (default 10000)
+  --replication-factor <r>  owners a shard, 1..8 (default 1: a cache; 2+: writes go to every owner before the ack)
   --cluster <name>          cluster name (default kv)
   --zeroconf                also find peers by multicast DNS (off: loopback only)
 security:
@@ -131,6 +134,7 @@ export function parseServerArgs (argv: readonly string[]): ServerArgs {
         join: { type: 'string', multiple: true },
         'bootstrap-expect': { type: 'string' },
         shards: { type: 'string' },
+        'replication-factor': { type: 'string' },
         cluster: { type: 'string' },
         zeroconf: { type: 'boolean' },
         token: { type: 'string' },
@@ -181,6 +185,7 @@ export function parseServerArgs (argv: readonly string[]): ServerArgs {
     join,
     bootstrapExpect: positive('bootstrap-expect', values['bootstrap-expect']),
     shards: positive('shards', values.shards),
+    replicationFactor: replicationFactor(values['replication-factor']),
     cluster,
     zeroconf: values.zeroconf === true,
     token: token(values.token, values['token-file']),
@@ -207,6 +212,13 @@ function oneOf<T extends string> (flag: string, raw: string | undefined, choices
   if (raw === undefined) return undefined
   if (!(choices as readonly string[]).includes(raw)) throw new UsageError(`--${flag} must be ${choices.join(' or ')}, not "${raw}"`)
   return raw as T
+}
+
+function replicationFactor (raw: string | undefined): number {
+  if (raw === undefined) return 1
+  const r = Number(raw)
+  if (!Number.isInteger(r) || r < 1 || r > 8) throw new UsageError(`--replication-factor must be a whole number from 1 to 8, not "${raw}"`)
+  return r
 }
 
 function token (raw: string | undefined, file: string | undefined): string | undefined {

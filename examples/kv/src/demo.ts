@@ -1,13 +1,14 @@
 #!/usr/bin/env node
-// The cluster demo: three kv nodes as processes on 127.0.0.1, requests
-// routed to their shard's owner, one node killed with kill -9 and restarted
-// from its data dir. Every wait is bounded; on failure everything is killed
+// The cluster demo: three kv nodes as processes on 127.0.0.1 with
+// replication factor 2, requests routed to their shard's primary, one node
+// killed with kill -9 (no acknowledged key lost) and restarted from its
+// data dir. Every wait is bounded; on failure everything is killed
 // and the demo exits 1. `--keep` leaves the cluster up until Ctrl-C.
 import { mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { DemoCluster } from './demo/cluster.js'
-import { heading, say, showFunkctl, showLoad, trail } from './demo/steps.js'
+import { heading, readDurable, say, showFunkctl, showLoad, trail, writeDurable } from './demo/steps.js'
 
 const keep = process.argv.slice(2).includes('--keep')
 const root = mkdtempSync(path.join(os.tmpdir(), 'kv-demo-'))
@@ -27,10 +28,10 @@ process.on('SIGINT', onSignal)
 process.on('SIGTERM', onSignal)
 
 async function demo (): Promise<void> {
-  heading('1. Three kv nodes, joined by address, bootstrapping together (--bootstrap-expect 3, zeroconf off)')
+  heading('1. Three kv nodes, joined by address, bootstrapping together (--bootstrap-expect 3, zeroconf off, --replication-factor 2)')
   say(`data dirs under ${root}`)
   let t = performance.now()
-  const nodes = await cluster.start(3, 20_000)
+  const nodes = await cluster.start(3, 20_000, ['--replication-factor', '2'])
   for (const n of nodes) say(`started ${n.id} (pid ${n.pid})  http ${n.http}  swim :${n.ports.swim}  mgmt ${n.mgmt}`)
   const ids = nodes.map(n => n.id)
   const first = await cluster.agreed({ ids, afterVersion: 0, since: t, timeoutMs: 30_000, what: 'all three nodes to be Operational on one map' })
@@ -46,6 +47,7 @@ async function demo (): Promise<void> {
 
   heading('3. Requests: key → shard → owner; a non-owner forwards one hop to the owner\'s ep.kv')
   await showLoad(nodes, ids, 600, 200)
+  const durable = await writeDurable(nodes, 100)
 
   heading('4. kill -9 of a follower')
   const leader = cluster.leader()
@@ -64,6 +66,7 @@ async function demo (): Promise<void> {
   say()
   await showFunkctl(n1, 'shards')
   say()
+  await readDurable(survivors, durable)
   await showLoad(survivors, survivors.map(n => n.id), 300, 100)
 
   heading(`5. Restart ${victim.id} with the same data dir`)

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { EXPORT_PATH, MAX_FILL_SHARDS, REPLICA_MAP, REPLICA_PATH, REPLICA_SEQ, REPLICA_SHARD, ReplicationUnavailableError, type Replicator } from './replication.js'
 import { route } from './routing.js'
 import { StoreFullError, type ShardedStore } from './store.js'
 import type { KvClusterView } from './view.js'
@@ -31,6 +32,8 @@ export interface KvHttpInit {
   requestTimeoutMs?: number
   /** Open connections at most; more are closed at once. Default 1 024. */
   maxConnections?: number
+  /** Replication of writes to the shard's replicas (replication factor ≥ 2). Default none: a cache. */
+  replicator?: Replicator
 }
 
 class HttpError extends Error {
@@ -39,6 +42,7 @@ class HttpError extends Error {
 
 function httpError (err: unknown): HttpError {
   if (err instanceof HttpError) return err
+  if (err instanceof ReplicationUnavailableError) return new HttpError(503, err.message, true)
   if (err instanceof StoreFullError) return new HttpError(507, err.message)
   return new HttpError(500, err instanceof Error ? err.message : String(err))
 }
@@ -60,8 +64,10 @@ export class KvHttpServer {
   private readonly maxBodyBytes: number
   private readonly port: number
   private readonly host: string
+  private readonly replicator: Replicator | undefined
 
   constructor (private readonly view: KvClusterView, private readonly store: ShardedStore, init: KvHttpInit = {}) {
+    this.replicator = init.replicator
     this.port = init.port ?? 0
     this.host = init.host ?? '127.0.0.1'
     this.waiters = new OperationalWaiters(view)
@@ -142,6 +148,10 @@ export class KvHttpServer {
       res.end(JSON.stringify({ version: map.version, map: Buffer.from(map.bytes).toString('base64') }))
       return
     }
+    if (this.replicator !== undefined && (path === EXPORT_PATH || path.startsWith(REPLICA_PATH))) {
+      await this.internal(this.replicator, path, req, res)
+      return
+    }
     if (!path.startsWith('/kv/')) throw new HttpError(404, 'not found: use /kv/<key>, /status or /map')
     if (req.method !== 'GET' && req.method !== 'PUT') {
       res.setHeader('allow', 'GET, PUT')
@@ -165,6 +175,7 @@ export class KvHttpServer {
     const forwarded = req.headers[FORWARDED_BY] !== undefined
     if (forwarded) this.checkForwarded(req)
     const r = route(this.view, key, forwarded)
+    const routedBy = this.view.mapVersion
     if (r.kind === 'untrusted') {
       this.counters.untrusted++
       throw new HttpError(503, r.reason)
@@ -176,8 +187,14 @@ export class KvHttpServer {
     }
     this.counters.local++
     const headers = { [SERVED_BY]: this.view.nodeId, 'x-kv-shard': String(r.shard), [MAP_VERSION]: String(this.view.mapVersion) }
+    if (this.replicator !== undefined) {
+      if (!await this.replicator.waitReady(r.shard, this.waitMs)) throw new HttpError(503, `shard ${r.shard} is still being copied to ${this.view.nodeId}; retry`, true)
+      // The wait may have outlived the map the request was routed by.
+      if (this.view.mapVersion !== routedBy || this.view.state !== 'Operational') throw new HttpError(503, `the map changed from version ${routedBy} while shard ${r.shard} was copied; retry`, true)
+    }
     if (body !== undefined) {
-      this.store.set(r.shard, key, body)
+      if (this.replicator === undefined) this.store.set(r.shard, key, body)
+      else await this.replicator.write(r.shard, key, body)
       res.writeHead(204, headers).end()
       return
     }
@@ -229,6 +246,38 @@ export class KvHttpServer {
       if (v !== null) headers[h] = v
     }
     res.writeHead(answer.status, headers).end(text)
+  }
+
+  /** The node-to-node calls of replication: a replica write from a primary, or a fill asking for shards. */
+  private async internal (replicator: Replicator, path: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (path === EXPORT_PATH && req.method === 'POST') {
+      let shards: unknown
+      try { shards = JSON.parse(await this.readBody(req)) } catch { throw new HttpError(400, 'a fill names a JSON list of shard numbers') }
+      if (!Array.isArray(shards) || shards.length > MAX_FILL_SHARDS || !shards.every(s => Number.isSafeInteger(s) && s >= 0)) {
+        throw new HttpError(400, `a fill names at most ${MAX_FILL_SHARDS} shard numbers`)
+      }
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ entries: replicator.exportShards(shards as number[]) }))
+      return
+    }
+    if (path.startsWith(REPLICA_PATH) && req.method === 'PUT') {
+      const number = (h: string): number => {
+        const v = Number(req.headers[h])
+        if (!Number.isSafeInteger(v) || v < 0) throw new HttpError(400, `${h} must be a whole number`)
+        return v
+      }
+      let key: string
+      try { key = decodeURIComponent(path.slice(REPLICA_PATH.length)) } catch { throw new HttpError(400, 'the key is not valid percent-encoding') }
+      const shard = number(REPLICA_SHARD)
+      const map = number(REPLICA_MAP)
+      const seq = number(REPLICA_SEQ)
+      const value = await this.readBody(req)
+      if (this.view.shardFor(key) !== shard) throw new HttpError(400, `key ${key} is not in shard ${shard}`)
+      // No need to be Operational: a replica only stores; whether the write is acknowledged is the primary's decision.
+      replicator.applyReplica(shard, map, seq, key, value)
+      res.writeHead(204).end()
+      return
+    }
+    throw new HttpError(405, `${req.method ?? ''} ${path} is not supported`)
   }
 
   private async readBody (req: IncomingMessage): Promise<string> {

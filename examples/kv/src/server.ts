@@ -1,6 +1,7 @@
 import { createCluster, type Cluster, type ClusterInit } from '@clusterfunk/cluster'
 import type { ServerArgs, TimingArgs } from './args.js'
 import { KvHttpServer } from './http.js'
+import { Replicator } from './replication.js'
 import { ShardedStore } from './store.js'
 import { KV_ENDPOINT, clusterView } from './view.js'
 
@@ -49,6 +50,7 @@ export async function startKvNode (args: ServerArgs, say: Say): Promise<KvNode> 
     join: args.join,
     ...(args.bootstrapExpect === undefined ? {} : { bootstrapExpect: args.bootstrapExpect }),
     ...(args.shards === undefined ? {} : { shards: args.shards }),
+    replicationFactor: args.replicationFactor,
     zeroconf: args.zeroconf,
     ...(args.token === undefined ? {} : { token: args.token }),
     ...(args.gossipKeys.length === 0 ? {} : { gossipKeys: args.gossipKeys }),
@@ -63,8 +65,14 @@ export async function startKvNode (args: ServerArgs, say: Say): Promise<KvNode> 
   // A secured node without a gossip key must not send client writes where forged gossip points.
   const secured = args.token !== undefined || args.tls !== undefined
   const view = clusterView(cluster, !secured || args.trustGossipEndpoints)
-  const http = new KvHttpServer(view, store, { host: args.host, port: args.httpPort, maxBodyBytes: args.maxValueBytes })
+  const replicator = args.replicationFactor > 1 ? new Replicator(view, store) : undefined
+  const http = new KvHttpServer(view, store, { host: args.host, port: args.httpPort, maxBodyBytes: args.maxValueBytes, ...(replicator === undefined ? {} : { replicator }) })
+  // A node that lost leader contact (Voting) or left the map may have missed maps in which others owned its shards and
+  // acknowledged writes to them; shards:change compares only with the map it served last, so after such a gap it copies
+  // every shard it holds again.
+  let missedMaps = false
   cluster.addEventListener('state:change', e => {
+    if (e.detail.state !== 'Operational' && e.detail.state !== 'Resharding') missedMaps = true
     say('state', { state: e.detail.state, version: cluster.shards.version, owners: owners(cluster) })
   })
   cluster.addEventListener('role:change', e => { say('role', { role: e.detail.role }) })
@@ -72,9 +80,17 @@ export async function startKvNode (args: ServerArgs, say: Say): Promise<KvNode> 
   cluster.addEventListener('node:dead', e => { say('dead', { nodeId: e.detail.nodeId }) })
   cluster.addEventListener('node:alive', e => { say('alive', { nodeId: e.detail.nodeId }) })
   cluster.addEventListener('shards:change', e => {
-    // Entries of shards this node lost would be stale if the shard ever came back.
-    store.drop(e.detail.lost)
-    say('shards', { version: e.detail.version, owners: owners(cluster), gained: e.detail.gained.length, lost: e.detail.lost.length })
+    const d = e.detail
+    if (replicator === undefined) {
+      // A cache: entries of shards this node lost would be stale if the shard ever came back.
+      store.drop(d.lost)
+    } else {
+      // Replicated: shards gained in either role are copied from the other nodes before they serve; nothing is dropped,
+      // so a node that loses a shard can still hand it to the next owner (the newest stamp wins a copy).
+      replicator.gained(missedMaps ? cluster.shards.shardsOf(cluster.nodeId, { role: 'any' }) : [...d.gained, ...d.replicaGained])
+      missedMaps = false
+    }
+    say('shards', { version: d.version, owners: owners(cluster), gained: d.gained.length, lost: d.lost.length, replicaGained: d.replicaGained.length, replicaLost: d.replicaLost.length, filling: replicator?.filling ?? 0 })
   })
   await http.start()
   cluster.setEndpoint(KV_ENDPOINT, http.url())

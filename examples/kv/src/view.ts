@@ -9,6 +9,10 @@ export interface KvClusterView extends RoutingView {
   readonly mapVersion: number
   /** The committed map in the sharding package's binary form, with its version; undefined before the first. */
   committedMap: () => { version: number, bytes: Uint8Array } | undefined
+  /** The replicas of `shard` in the committed map (empty with replication factor 1). */
+  replicasOf: (shard: number) => string[]
+  /** Every node of the committed map. */
+  mapNodes: () => string[]
   /** Calls `listener` on every state change until the returned function is called. */
   onStateChange: (listener: (state: string) => void) => () => void
 }
@@ -33,6 +37,8 @@ export function clusterView (cluster: Cluster, trustUnauthenticatedGossip = true
     },
     shardFor: key => cluster.shards.shardFor(key),
     ownerOf: shard => cluster.shards.ownerOf(shard),
+    replicasOf: shard => cluster.shards.replicasOf(shard),
+    mapNodes: () => cluster.shards.map?.nodes().map(n => n.id) ?? [],
     kvEndpoint: id => cluster.endpoint(id, KV_ENDPOINT),
     onStateChange: listener => {
       const handler = (e: CustomEvent<{ state: string }>): void => { listener(e.detail.state) }

@@ -25,7 +25,7 @@ describe('the cluster demo', function () {
     if (child !== undefined && child.exitCode === null && child.signalCode === null) child.kill('SIGTERM')
   })
 
-  it('runs three nodes, survives a kill -9, takes the node back, and leaves nothing running', async () => {
+  it('runs three nodes with replication factor 2, survives a kill -9 without losing an acknowledged key, takes the node back, and leaves nothing running', async () => {
     let out = ''
     child = spawn(process.execPath, [DEMO], { stdio: ['ignore', 'pipe', 'pipe'] })
     child.stdout?.on('data', (c: Buffer) => { out += c.toString() })
@@ -43,6 +43,11 @@ describe('the cluster demo', function () {
     expect(firstBatch).to.include('0 failed, 0 wrong values')
     expect(out).to.match(/kill -9 n\d \(pid \d+\)/)
     expect(out).to.match(/recovery: Operational again after \d+ ms with map v\d+/)
+    // Replication factor 2: every key acknowledged before the kill -9 is read back through the survivors.
+    const acked = Number(/wrote 100 keys durable-0\.\.99: (\d+) acknowledged/.exec(out)?.[1] ?? 0)
+    expect(acked).to.be.greaterThan(0)
+    expect(out).to.include(`read back ${acked} of ${acked} acknowledged keys`)
+    expect(out).to.match(/acknowledged keys through n\d, n\d: 0 lost/)
     expect(out).to.match(/restarted n\d \(pid \d+\)/)
     expect(out).to.match(/restart: n\d back in map v\d+ after \d+ ms/)
     expect(out).to.match(/removed .*kv-demo-.*; demo done/)

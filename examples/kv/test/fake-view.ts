@@ -26,6 +26,10 @@ export class FakeView implements KvClusterView {
   }
 
   kvEndpoint (nodeId: string): string | undefined { return this.endpoints.get(nodeId) }
+  /** Replicas by shard, set by the test (none by default). */
+  readonly replicas = new Map<number, string[]>()
+  replicasOf (shard: number): string[] { return this.replicas.get(shard) ?? [] }
+  mapNodes (): string[] { return [...new Set([this.nodeId, ...this.owners.values(), ...[...this.replicas.values()].flat()])] }
 
   onStateChange (listener: (state: string) => void): () => void {
     this.listeners.add(listener)

@@ -3,8 +3,9 @@ import { ShardMap, decodeShardMap, diff, encodeShardMap, shardForKey } from '../
 
 /**
  * Shard-map figures at the size clusterfunk published (10 000 shards over
- * 50 nodes): update on a join and a leave, encode, decode, lookups and key
- * hashing, the shards a 51st node's join moves, and the encoding size.
+ * 50 nodes): update on a join and a leave with replication factor 3 (and
+ * 1, the unreplicated map), encode, decode, lookups and key hashing, the
+ * copies a 51st node's join makes, and the encoding sizes.
  */
 export async function run (options: BenchOptions): Promise<void> {
   const report = options.report ?? printFigure
@@ -16,12 +17,16 @@ export async function run (options: BenchOptions): Promise<void> {
   const joined = [...ids, `node-${nodeCount}`]
   const left = ids.slice(1)
   const map = ShardMap.init(shards, ids)
+  const r3 = ShardMap.init(shards, ids, { replicationFactor: 3 })
   const fig = (bench: string, value: number, unit: string, goal?: number): Figure =>
     goal === undefined ? { bench, value, unit, better: 'lower' } : { bench, value, unit, goal, better: 'lower' }
 
-  report(fig('sharding.update.join.median', median(sampleMicros(iterations, () => map.update(joined), () => undefined)), 'us', 200))
-  report(fig('sharding.update.leave.median', median(sampleMicros(iterations, () => map.update(left), () => undefined)), 'us', 200))
+  report(fig('sharding.update.join.median', median(sampleMicros(iterations, () => r3.update(joined), () => undefined)), 'us', 500))
+  report(fig('sharding.update.leave.median', median(sampleMicros(iterations, () => r3.update(left), () => undefined)), 'us', 500))
+  report(fig('sharding.update.join.r1.median', median(sampleMicros(iterations, () => map.update(joined), () => undefined)), 'us', 200))
+  report(fig('sharding.update.leave.r1.median', median(sampleMicros(iterations, () => map.update(left), () => undefined)), 'us', 200))
   const big = map.update(joined)
+  const big3 = r3.update(joined)
   const bytes = encodeShardMap(big)
   report(fig('sharding.encode.median', median(sampleMicros(iterations, () => encodeShardMap(big), () => undefined)), 'us', 1000))
   report(fig('sharding.decode.median', median(sampleMicros(iterations, () => decodeShardMap(bytes), () => undefined)), 'us', 1000))
@@ -38,6 +43,9 @@ export async function run (options: BenchOptions): Promise<void> {
   report(fig('sharding.shardFor.int', nanosPerCall(calls, (i) => map.shardFor((i & 0xfffff) * 2654435761)), 'ns'))
   report(fig('sharding.shardForKey.string16', nanosPerCall(calls, (i) => shardForKey(strings[i & mask] as string, shards)), 'ns'))
 
-  report(fig('sharding.join.moved', diff(map, big).moved, 'shards', Math.ceil(shards / (nodeCount + 1))))
+  report(fig('sharding.join.moved', diff(r3, big3).transfers, 'shards', 3 * Math.ceil(shards / (nodeCount + 1))))
+  report(fig('sharding.join.moved.r1', diff(map, big).moved, 'shards', Math.ceil(shards / (nodeCount + 1))))
+  report(fig('sharding.leave.moved', diff(r3, r3.update(left)).transfers, 'shards', r3.countOf(ids[0] as string, { role: 'any' })))
   report(fig('sharding.encode.bytes', bytes.length, 'bytes'))
+  report(fig('sharding.encode.r3.bytes', encodeShardMap(big3).length, 'bytes'))
 }

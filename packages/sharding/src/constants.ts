@@ -15,8 +15,14 @@ export const MIN_WEIGHT = 1
 export const MAX_WEIGHT = 1_000_000
 /** The longest node id, in UTF-8 bytes. */
 export const MAX_NODE_ID_BYTES = 256
-/** The shard-map encoding version this code writes and accepts. */
+/** The shard-map encoding version of a map with one owner a shard (replication factor 1); this code writes and accepts it. */
 export const FORMAT_VERSION = 1
+/** The encoding version of a map with replicas (replication factor 2 or more): version 1 plus the factor and the replica indexes. */
+export const FORMAT_VERSION_REPLICATED = 2
+/** The smallest replication factor: one owner (the primary) a shard. */
+export const MIN_REPLICATION_FACTOR = 1
+/** The largest replication factor: a primary and up to 7 replicas a shard (keeps an encoding ≤ 16 MiB). */
+export const MAX_REPLICATION_FACTOR = 8
 /**
  * The seed of the XXH32 key hash. Zero, so any standard XXH32 implementation
  * (`xxhsum -H0`, Go's xxhash32 packages, …) reproduces `shardForKey`.

@@ -1,10 +1,13 @@
 // Shard maps: which node owns which shard, how keys find their shard, and the wire form.
 
 // Limits and fixed values of the wire contract.
-export { FORMAT_VERSION, HASH_SEED, MAX_NODES, MAX_NODE_ID_BYTES, MAX_SHARDS, MAX_WEIGHT, MIN_SHARDS, MIN_WEIGHT } from './constants.js'
+export {
+  FORMAT_VERSION, FORMAT_VERSION_REPLICATED, HASH_SEED, MAX_NODES, MAX_NODE_ID_BYTES, MAX_REPLICATION_FACTOR, MAX_SHARDS, MAX_WEIGHT,
+  MIN_REPLICATION_FACTOR, MIN_SHARDS, MIN_WEIGHT
+} from './constants.js'
 
 // The map and the nodes it is built from.
-export { ShardMap, type NodeInfo } from './shard-map.js'
+export { ShardMap, checkReplicationFactor, type NodeInfo, type ShardMapOptions, type ShardRole } from './shard-map.js'
 export type { NodeSet, NodeWeight } from './validate.js'
 
 // Keys to shards.

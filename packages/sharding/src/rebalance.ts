@@ -5,6 +5,8 @@ import type { NodeWeight } from './validate.js'
 export interface Assignment {
   readonly owners: Uint16Array
   readonly counts: Int32Array
+  /** The new index of each previous node, -1 for a node that left. */
+  readonly remap: Int32Array
 }
 
 /**
@@ -12,16 +14,26 @@ export interface Assignment {
  *
  * Shards of nodes that left are orphaned. Each remaining node keeps its
  * lowest-numbered shards up to its target and releases the rest (its
- * highest-numbered ones). Orphaned and released shards are then handed out
- * in ascending shard order to the nodes below target, in id order. Every
- * step depends only on the previous owners and the sorted node set, so
- * every machine computes the same map.
+ * highest-numbered ones). Orphaned and released shards go first, in
+ * ascending shard order, to one of their previous replicas below target (in
+ * replica order), so a shard whose primary left is promoted to a node that
+ * already holds its data; when all its replicas are at target, one of them
+ * hands a shard it was promoted to over to another replica of that shard
+ * below target (a chain of two); the rest are then handed out in ascending shard
+ * order to the nodes below target, in id order. Which node takes a freed
+ * shard does not change how many move. Every step depends only on the
+ * previous map and the sorted node set, so every machine computes the same
+ * map.
  *
  * @param prevIds the previous map's node ids, in its index order
  * @param prevOwners the previous owner index of each shard (ignored when prevIds is empty)
  * @param nodes the new node set, sorted by id, non-empty
+ * @param prevReplicas the previous replica indexes, `prevK` a shard (shard s at s·prevK…)
  */
-export function rebalance (shardCount: number, prevIds: readonly string[], prevOwners: Uint16Array, nodes: readonly NodeWeight[]): Assignment {
+export function rebalance (
+  shardCount: number, prevIds: readonly string[], prevOwners: Uint16Array, nodes: readonly NodeWeight[],
+  prevReplicas: Uint16Array = new Uint16Array(0), prevK = 0
+): Assignment {
   const n = nodes.length
   const newIndex = new Map<string, number>()
   for (let i = 0; i < n; i++) newIndex.set((nodes[i] as NodeWeight).id, i)
@@ -55,11 +67,51 @@ export function rebalance (shardCount: number, prevIds: readonly string[], prevO
       free[freeCount++] = s
     }
   }
+  let left = freeCount
+  if (prevK > 0 && prevIds.length > 0) {
+    left = 0
+    const replica = (s: number, j: number): number => remap[prevReplicas[s * prevK + j] as number] as number
+    /** Shards given to one of their replicas so far. */
+    const promoted: number[] = []
+    for (let k = 0; k < freeCount; k++) {
+      const s = free[k] as number
+      let taken = false
+      for (let j = 0; j < prevK && !taken; j++) {
+        const i = replica(s, j)
+        if (i >= 0 && (counts[i] as number) < (targets[i] as number)) {
+          owners[s] = i
+          counts[i] = (counts[i] as number) + 1
+          taken = true
+        }
+      }
+      // Every replica of s is at target: one of them, i, hands a shard it was promoted to (t) to another replica of t below target, and takes s.
+      for (let j = 0; j < prevK && !taken; j++) {
+        const i = replica(s, j)
+        if (i < 0) continue
+        for (let x = 0; x < promoted.length && !taken; x++) {
+          const t = promoted[x] as number
+          if (owners[t] !== i) continue
+          for (let g = 0; g < prevK; g++) {
+            const other = replica(t, g)
+            if (other >= 0 && other !== i && (counts[other] as number) < (targets[other] as number)) {
+              owners[t] = other
+              counts[other] = (counts[other] as number) + 1
+              owners[s] = i
+              taken = true
+              break
+            }
+          }
+        }
+      }
+      if (taken) promoted.push(s)
+      else free[left++] = s
+    }
+  }
   let node = 0
-  for (let k = 0; k < freeCount; k++) {
+  for (let k = 0; k < left; k++) {
     while ((counts[node] as number) >= (targets[node] as number)) node++
     owners[free[k] as number] = node
     counts[node] = (counts[node] as number) + 1
   }
-  return { owners, counts }
+  return { owners, counts, remap }
 }

@@ -9,6 +9,8 @@ describe('sharding benchmark', () => {
     expect(figures.map((f) => [f.bench, f.unit])).to.deep.equal([
       ['sharding.update.join.median', 'us'],
       ['sharding.update.leave.median', 'us'],
+      ['sharding.update.join.r1.median', 'us'],
+      ['sharding.update.leave.r1.median', 'us'],
       ['sharding.encode.median', 'us'],
       ['sharding.decode.median', 'us'],
       ['sharding.nodeFor', 'ns'],
@@ -18,7 +20,10 @@ describe('sharding benchmark', () => {
       ['sharding.shardFor.int', 'ns'],
       ['sharding.shardForKey.string16', 'ns'],
       ['sharding.join.moved', 'shards'],
-      ['sharding.encode.bytes', 'bytes']
+      ['sharding.join.moved.r1', 'shards'],
+      ['sharding.leave.moved', 'shards'],
+      ['sharding.encode.bytes', 'bytes'],
+      ['sharding.encode.r3.bytes', 'bytes']
     ])
   })
 })

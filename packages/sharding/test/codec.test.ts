@@ -82,7 +82,7 @@ describe('shard map encoding', () => {
   })
 
   it('rejects another format version', () => {
-    expectThrows(() => decodeShardMap(craft({ version: 2 })), DecodeError, 'unsupported shard map version 2')
+    expectThrows(() => decodeShardMap(craft({ version: 3 })), DecodeError, 'unsupported shard map version 3')
   })
 
   it('rejects a node count that does not match the nodes listed', () => {

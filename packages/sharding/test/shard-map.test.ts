@@ -7,9 +7,9 @@ describe('ShardMap', () => {
   it('gives every node of equal weight the same share when it divides evenly', () => {
     const map = ShardMap.init(12, ['a', 'b', 'c'])
     expect(map.nodes()).to.deep.equal([
-      { id: 'a', weight: 1, shards: 4 },
-      { id: 'b', weight: 1, shards: 4 },
-      { id: 'c', weight: 1, shards: 4 }
+      { id: 'a', weight: 1, shards: 4, replicas: 0 },
+      { id: 'b', weight: 1, shards: 4, replicas: 0 },
+      { id: 'c', weight: 1, shards: 4, replicas: 0 }
     ])
   })
 

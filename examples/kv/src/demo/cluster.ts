@@ -23,8 +23,8 @@ export class DemoCluster {
 
   constructor (private readonly root: string) {}
 
-  /** Starts `count` nodes n1..n<count>, each joining the others by SWIM address, bootstrapping together. */
-  async start (count: number, timeoutMs: number): Promise<KvProcess[]> {
+  /** Starts `count` nodes n1..n<count>, each joining the others by SWIM address, bootstrapping together; `extraArgs` go to every node (and its restarts). */
+  async start (count: number, timeoutMs: number, extraArgs: readonly string[] = []): Promise<KvProcess[]> {
     const ports = await freePorts(5 * count)
     const ids = Array.from({ length: count }, (_, i) => `n${i + 1}`)
     const plan = ids.map((id, i) => {
@@ -33,7 +33,7 @@ export class DemoCluster {
     })
     for (const { id, ports: p } of plan) {
       const join = plan.filter(o => o.id !== id).map(o => `127.0.0.1:${o.ports.swim}`)
-      this.launch(new KvProcess(id, p, path.join(this.root, id), join, count))
+      this.launch(new KvProcess(id, p, path.join(this.root, id), join, count, extraArgs))
     }
     const all = [...this.nodes.values()]
     await Promise.all(all.map(async n => { await n.whenReady(timeoutMs) }))
@@ -47,7 +47,7 @@ export class DemoCluster {
   async restart (id: string, timeoutMs: number): Promise<KvProcess> {
     const old = this.get(id)
     const join = [...this.nodes.values()].filter(n => n.id !== id).map(n => `127.0.0.1:${n.ports.swim}`)
-    const next = this.launch(new KvProcess(id, old.ports, path.join(this.root, id), join, this.nodes.size))
+    const next = this.launch(new KvProcess(id, old.ports, path.join(this.root, id), join, this.nodes.size, old.extraArgs))
     await next.whenReady(timeoutMs)
     return next
   }

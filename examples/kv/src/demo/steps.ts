@@ -1,5 +1,6 @@
 import type { KvProcess } from './kv-process.js'
 import { funkctl } from './funkctl.js'
+import { KvClient } from '../client.js'
 import { runLoad, type LoadReport } from '../load.js'
 import { formatReport } from '../report.js'
 
@@ -19,7 +20,8 @@ export async function showFunkctl (node: KvProcess, ...args: string[]): Promise<
  */
 export async function showLoad (entries: readonly KvProcess[], expect: readonly string[], requests: number, keys: number): Promise<LoadReport> {
   say(`${requests} requests over ${keys} keys (writes first, then reads), entering at ${entries.map(n => n.id).join(', ')} in turn:`)
-  const report = await runLoad({ endpoints: entries.map(n => n.http), requests, keys, concurrency: 8 })
+  // A write waits for its replica too, so a node briefly out of contact on a busy machine answers 503 for longer: retry for up to 5 s.
+  const report = await runLoad({ endpoints: entries.map(n => n.http), requests, keys, concurrency: 8, client: new KvClient({ attempts: 25 }) })
   say(formatReport(report, 5))
   if (report.failed + report.wrongValues > 0) {
     // Say why, so a failed demo can be diagnosed from its output alone.
@@ -39,4 +41,44 @@ export function trail (node: KvProcess, since: number): string {
     if (steps.at(-1) !== text) steps.push(text)
   }
   return `${node.id}: ${steps.join(' → ') || 'no change'}`
+}
+
+/** Sends until a node answers other than 503 (or no answer), entering at the nodes in turn, for at most `ms`. */
+async function settle (nodes: readonly KvProcess[], method: 'GET' | 'PUT', key: string, body: string | undefined, ms: number): Promise<{ status: number, text: string }> {
+  const until = performance.now() + ms
+  for (let i = 0; ; i++) {
+    const node = nodes[i % nodes.length] as KvProcess
+    try {
+      const res = await fetch(`${node.http}/kv/${encodeURIComponent(key)}`, { method, ...(body === undefined ? {} : { body }), signal: AbortSignal.timeout(3_000) })
+      const text = await res.text()
+      if (res.status !== 503) return { status: res.status, text }
+    } catch {
+      // No answer: try the next node.
+    }
+    if (performance.now() > until) return { status: 0, text: '' }
+    await new Promise(resolve => setTimeout(resolve, 50))
+  }
+}
+
+/** Writes `count` keys `durable-<i>` and returns those acknowledged (204), with their values. */
+export async function writeDurable (nodes: readonly KvProcess[], count: number): Promise<Map<string, string>> {
+  const acked = new Map<string, string>()
+  for (let i = 0; i < count; i++) {
+    const key = `durable-${i}`
+    const value = `v${i}-${Date.now()}`
+    if ((await settle(nodes, 'PUT', key, value, 10_000)).status === 204) acked.set(key, value)
+  }
+  say(`wrote ${count} keys durable-0..${count - 1}: ${acked.size} acknowledged (each on its primary and its replica before the ack)`)
+  return acked
+}
+
+/** Reads every acknowledged key back through `nodes`; throws unless each has its value. */
+export async function readDurable (nodes: readonly KvProcess[], acked: ReadonlyMap<string, string>): Promise<void> {
+  const lost: string[] = []
+  for (const [key, value] of acked) {
+    const { status, text } = await settle(nodes, 'GET', key, undefined, 10_000)
+    if (status !== 200 || text !== value) lost.push(`${key} (${status})`)
+  }
+  say(`read back ${acked.size - lost.length} of ${acked.size} acknowledged keys through ${nodes.map(n => n.id).join(', ')}: ${lost.length} lost`)
+  if (lost.length > 0) throw new Error(`acknowledged keys lost: ${lost.slice(0, 10).join(', ')}`)
 }

@@ -24,7 +24,7 @@ export type ClusterAction =
   /** Stop liveness checking altogether. */
   | { type: 'liveness-stop' }
   /** The nodes fit to serve changed: give them to the coordinator (sorted ids). */
-  | { type: 'coordinator-candidates', nodeIds: readonly string[] }
+  | { type: 'coordinator-candidates', nodeIds: readonly string[], weights?: readonly number[] }
   /** Make one Raft membership change. */
   | { type: 'membership', change: MembershipChange }
   /** Renew the serving lease when due. */

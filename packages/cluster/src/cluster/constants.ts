@@ -18,6 +18,10 @@ export const CLUSTER_DEFAULTS = {
   statusPage: false,
   /** Shards in the map: fine enough that a node's share moves in small steps. */
   shards: 10_000,
+  /** Owners a shard: a primary only. */
+  replicationFactor: 1,
+  /** This node's share of the shards relative to the others'. */
+  weight: 1,
   /** Raft voters at most; members beyond are non-voters (five tolerate two failures). */
   maxVoters: 5,
   /** The timing preset (`CLUSTER_TIMINGS`): stable on a busy or shared host. */

@@ -39,12 +39,14 @@ export function leaderDuties (state: DutiesState, view: ClusterView): { state: D
   // timeout, leaves it out again and makes one more round. Nodes of the map are never held back, nor
   // is anyone before the first map (the group was just bootstrapped from members known to be there).
   const reached = (id: string): boolean => view.serving.size === 0 || view.serving.has(id) || view.raft.answered.has(id)
-  const fit = (id: string): boolean => id === self || (checker.get(id)?.state !== 'dead' && reached(id))
-  const ids = live.filter(m => inConfig.has(m.id) && fit(m.id)).map(m => m.id).sort()
-  const key = ids.join('\n')
+  const fit = live.filter(m => inConfig.has(m.id) && (m.id === self || (checker.get(m.id)?.state !== 'dead' && reached(m.id))))
+    .sort((a, b) => a.id < b.id ? -1 : (a.id > b.id ? 1 : 0))
+  const ids = fit.map(m => m.id)
+  const weights = fit.map(m => m.weight ?? 1)
+  const key = fit.map((m, i) => `${m.id} ${weights[i] as number}`).join('\n')
   if (key !== candidatesKey) {
     candidatesKey = key
-    actions.push({ type: 'coordinator-candidates', nodeIds: ids })
+    actions.push({ type: 'coordinator-candidates', nodeIds: ids, weights })
   }
 
   if (state.changing) return { state: { ...state, candidatesKey, livenessSynced: true }, actions }

@@ -100,6 +100,7 @@ export class Cluster extends Service {
     this.statusSource = new ClusterStatusSource({ node: this, clock: this.clock, emitter: this.emitter }, { clusterName: this.options.name, eventTypes: EVENT_TYPES })
     this.startedAt = this.clock.wallNow()
     this.shards = new ShardView(this.options.shards, () => this.run?.coordinator.committedMap)
+    this.userEndpoints.weight = this.options.weight
     this.managementSource = managementSource(
       new NodeReadModel(this, this.clock, { clusterName: this.options.name, startedAt: this.startedAt }),
       new NodeCommands({
@@ -153,7 +154,7 @@ export class Cluster extends Service {
     if (o.exposed.length > 0) this.logger.warn(`starting insecure on ${o.host}: ${o.exposed.join('; ')}`, { insecure: true })
     this.board.restart()
     const nodeId = await this.partsFactory.nodeId(o)
-    const coordinatorInit = { nodeId, shardCount: o.shards, ackTimeoutMs: o.ackTimeoutMs, leaseMs: o.leaseMs }
+    const coordinatorInit = { nodeId, shardCount: o.shards, replicationFactor: o.replicationFactor, ackTimeoutMs: o.ackTimeoutMs, leaseMs: o.leaseMs }
     const coordinator = this.partsFactory.coordinator?.(coordinatorInit) ?? new ShardCoordinator(coordinatorInit)
     // The shard map is read through the run: the new coordinator serves from here on.
     this.run = undefined

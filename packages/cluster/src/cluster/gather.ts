@@ -3,7 +3,7 @@ import { parseHostPort } from '@clusterfunk/management'
 import type { Member } from '@clusterfunk/swim'
 import type { ClusterParts } from './parts.js'
 import { ANSWERED_WITHIN_MS } from './constants.js'
-import { TAG_LIVENESS, TAG_RAFT, TAG_RAFT_MEMBER } from './tags.js'
+import { TAG_LIVENESS, TAG_RAFT, TAG_RAFT_MEMBER, TAG_SHARD_WEIGHT, parseShardWeight } from './tags.js'
 import type { ClusterView, DecideOptions, SwimFact } from './view.js'
 
 /** What the loop knows beyond the parts when it gathers a view. */
@@ -72,6 +72,7 @@ function swimFacts (parts: ClusterParts): SwimFact[] {
     raftAddress: m.tags.get(TAG_RAFT),
     livenessAddress: parseHostPort(m.tags.get(TAG_LIVENESS) ?? ''),
     raftMember: m.tags.get(TAG_RAFT_MEMBER) === '1',
+    weight: parseShardWeight(m.tags.get(TAG_SHARD_WEIGHT)),
     statusChangedAt: m.statusChangedAt
   }))
 }

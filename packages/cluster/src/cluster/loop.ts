@@ -215,7 +215,7 @@ export class ControlLoop {
       }
       case 'liveness-stop': p.checker.clear(); break
       case 'coordinator-candidates':
-        coordinator.setCandidates(now, new Map(action.nodeIds.map(id => [id, 1])))
+        coordinator.setCandidates(now, new Map(action.nodeIds.map((id, i) => [id, action.weights?.[i] ?? 1])))
         this.wake()
         break
       case 'membership': this.changeMembership(action.change); break
@@ -289,13 +289,15 @@ export class ControlLoop {
     if (out.missed.length > 0) this.connectivity.reachOut(out.missed)
     for (const change of out.shards) {
       metrics.shardsOwned.set(coordinator.committedMap?.map.countOf(p.nodeId) ?? 0)
-      metrics.mapVersion.set(change.version)
-      emitter.emit('shards:change', { version: change.version, gained: change.gained, lost: change.lost })
+      emitter.emit('shards:change', { version: change.version, gained: change.gained, lost: change.lost, replicaGained: change.replicaGained, replicaLost: change.replicaLost })
+    }
+    for (const version of out.commits) {
+      metrics.mapVersion.set(version)
       const proposal = this.proposal
-      if (proposal?.version === change.version && proposal.ackedAt !== undefined) {
+      if (proposal?.version === version && proposal.ackedAt !== undefined) {
         this.proposal = undefined
         const now = clock.now()
-        emitter.emit('reshard:done', { version: change.version, nodes: proposal.nodes, ackedMs: proposal.ackedAt - proposal.appendedAt, durationMs: now - proposal.appendedAt })
+        emitter.emit('reshard:done', { version, nodes: proposal.nodes, ackedMs: proposal.ackedAt - proposal.appendedAt, durationMs: now - proposal.appendedAt })
       }
     }
     this.nextTickAt = out.nextTickAt

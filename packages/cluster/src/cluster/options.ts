@@ -1,7 +1,7 @@
 import { isIP } from 'node:net'
 import { InvalidConfigError } from '@clusterfunk/core'
 import { NODE_ID_RULE, isValidNodeId } from '@clusterfunk/management'
-import { MAX_SHARDS } from '@clusterfunk/sharding'
+import { MAX_REPLICATION_FACTOR, MAX_SHARDS, MAX_WEIGHT } from '@clusterfunk/sharding'
 import type { Keyring, KeyInput, SwimPreset } from '@clusterfunk/swim'
 import { RAFT_PRESETS, type RaftPreset } from '@clusterfunk/raft'
 import { CLUSTER_DEFAULTS, CLUSTER_TIMINGS, MIN_LEASE_HEARTBEATS, type ClusterTiming } from './constants.js'
@@ -45,6 +45,18 @@ export interface ClusterInit {
   zeroconf?: boolean
   /** Shards in the map. Default 10 000. */
   shards?: number
+  /**
+   * Owners a shard: a primary and R − 1 replicas on distinct nodes (fewer
+   * while the cluster has fewer nodes), integer 1..8. Every node should use
+   * the same value; the leader's applies. Default 1.
+   */
+  replicationFactor?: number
+  /**
+   * This node's weight in the shard map: its share of primaries and of
+   * replicas is S·weight/Σweights. Integer 1..1 000 000, published to the
+   * others as the SWIM tag `shard.weight`. Default 1.
+   */
+  weight?: number
   /** Raft voters at most; members beyond are non-voters. Default 5. */
   maxVoters?: number
   /**
@@ -190,6 +202,10 @@ export function resolveClusterInit (init: ClusterInit): ResolvedClusterInit {
   const maxVoters = positive('maxVoters', init.maxVoters, CLUSTER_DEFAULTS.maxVoters)
   if (init.statusPage !== undefined && typeof init.statusPage !== 'boolean') throw new InvalidConfigError('statusPage', 'must be true or false')
   if (init.statusPage === true && init.metricsPort === undefined) throw new InvalidConfigError('statusPage', 'needs metricsPort: the page is served by the metrics HTTP server')
+  const replicationFactor = positive('replicationFactor', init.replicationFactor, CLUSTER_DEFAULTS.replicationFactor)
+  if (replicationFactor > MAX_REPLICATION_FACTOR) throw new InvalidConfigError('replicationFactor', `must be at most ${MAX_REPLICATION_FACTOR}`)
+  const weight = positive('weight', init.weight, CLUSTER_DEFAULTS.weight)
+  if (weight > MAX_WEIGHT) throw new InvalidConfigError('weight', `must be at most ${MAX_WEIGHT}`)
   return {
     name: init.name,
     dataDir: init.dataDir,
@@ -205,6 +221,8 @@ export function resolveClusterInit (init: ClusterInit): ResolvedClusterInit {
     zeroconf: init.zeroconf ?? CLUSTER_DEFAULTS.zeroconf,
     statusPage: init.statusPage ?? CLUSTER_DEFAULTS.statusPage,
     shards,
+    replicationFactor,
+    weight,
     maxVoters,
     timing,
     ackTimeoutMs: positive('ackTimeoutMs', init.ackTimeoutMs, preset.ackTimeoutMs),

@@ -1,4 +1,4 @@
-import { shardForKey, type ShardKey, type ShardMap } from '@clusterfunk/sharding'
+import { shardForKey, type ShardKey, type ShardMap, type ShardRole } from '@clusterfunk/sharding'
 import type { ClusterRole, ClusterState, LivenessStatus, Suffrage, SwimStatus } from '@clusterfunk/management'
 
 /** The events of a `Cluster` (`addEventListener`, or `events()` as an async iterator). */
@@ -10,8 +10,15 @@ export type ClusterEvents = {
   'role:change': { role: ClusterRole, previous: ClusterRole }
   /** The leader this node knows changed (undefined: none known). */
   'leader:change': { leaderId: string | undefined }
-  /** A map was committed: the shards this node gained and lost, and the map's version. */
-  'shards:change': { version: number, gained: number[], lost: number[] }
+  /**
+   * This node started serving a committed map: the shards it gained and
+   * lost as primary (`gained`, `lost`) and as replica (`replicaGained`,
+   * `replicaLost`) against the map it served before (nothing, the first
+   * time after start), and the map's version. Maps a restarted or cut-off
+   * node only catches up through are not reported one by one; a map that
+   * leaves this node out is reported once, with everything lost.
+   */
+  'shards:change': { version: number, gained: number[], lost: number[], replicaGained: number[], replicaLost: number[] }
   /**
    * The leader applied the commit of a map it proposed (leader only):
    * `ackedMs` from appending the proposal to appending its commit (every
@@ -81,13 +88,26 @@ export class ShardView {
     return this.current()?.map.nodeFor(this.shardFor(key))
   }
 
-  /** The node that owns shard number `shard`. */
+  /** The node that owns (is the primary of) shard number `shard`. */
   ownerOf (shard: number): string | undefined {
     return this.current()?.map.nodeFor(shard)
   }
 
-  /** The shards `nodeId` owns in the committed map, ascending. */
-  shardsOf (nodeId: string): number[] {
-    return this.current()?.map.shardsOf(nodeId) ?? []
+  /** Replication factor of the committed map (0: none yet). */
+  get replicationFactor (): number { return this.current()?.map.replicationFactor ?? 0 }
+
+  /** The replicas of shard number `shard` in the committed map, in their fixed order (empty with R = 1). */
+  replicasOf (shard: number): string[] {
+    return this.current()?.map.replicasOf(shard) ?? []
+  }
+
+  /** Every owner of shard number `shard`: the primary, then the replicas. */
+  ownersOf (shard: number): string[] {
+    return this.current()?.map.ownersOf(shard) ?? []
+  }
+
+  /** The shards `nodeId` holds in the committed map in `role` (default `'primary'`), ascending. */
+  shardsOf (nodeId: string, options: { role?: ShardRole } = {}): number[] {
+    return this.current()?.map.shardsOf(nodeId, options) ?? []
   }
 }

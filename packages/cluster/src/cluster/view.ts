@@ -12,6 +12,8 @@ export interface SwimFact {
   livenessAddress: NodeAddress | undefined
   /** It published `raft.member`: it holds Raft state. */
   raftMember: boolean
+  /** Its shard weight (`shard.weight`; 1 when it published none). */
+  weight?: number
   /** When `status` last changed (clock time). */
   statusChangedAt: number
 }

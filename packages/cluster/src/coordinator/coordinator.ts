@@ -1,8 +1,8 @@
 import { InvalidConfigError, MAP_VERSIONS, nextCounter } from '@clusterfunk/core'
-import { ShardMap, diff } from '@clusterfunk/sharding'
+import { ShardMap, checkReplicationFactor, diff } from '@clusterfunk/sharding'
 import type { CoordinatorSnapshot } from './codec.js'
 import type {
-  ClusterCommand, CoordinatorCounters, CoordinatorInit, CoordinatorOutput, CoordinatorState, ShardsChange
+  ClusterCommand, CoordinatorCounters, CoordinatorInit, CoordinatorOutput, CoordinatorState
 } from './types.js'
 
 const DEFAULT_SHARDS = 10_000
@@ -59,6 +59,7 @@ interface AckRound {
 export class ShardCoordinator {
   readonly nodeId: string
   readonly shardCount: number
+  readonly replicationFactor: number
   readonly ackTimeoutMs: number
   readonly leaseMs: number
   readonly counters: CoordinatorCounters = { proposals: 0, commits: 0, staleAcks: 0, staleProposals: 0, staleCommits: 0, ackTimeouts: 0, versionsExhausted: 0 }
@@ -82,11 +83,19 @@ export class ShardCoordinator {
   /** The weights of the leader's latest proposal: what it is converging to. */
   private target?: ReadonlyMap<string, number>
   private out = ShardCoordinator.emptyOutput()
+  /** The committed map this node last reported serving (or being left out of), since it started. */
+  private served?: { version: number, map: ShardMap }
 
   constructor (init: CoordinatorInit) {
     if (typeof init.nodeId !== 'string' || init.nodeId === '') throw new InvalidConfigError('nodeId', 'must be a non-empty string')
     this.nodeId = init.nodeId
     this.shardCount = init.shardCount ?? DEFAULT_SHARDS
+    this.replicationFactor = init.replicationFactor ?? 1
+    try {
+      checkReplicationFactor(this.replicationFactor)
+    } catch (err) {
+      throw new InvalidConfigError('replicationFactor', (err as Error).message)
+    }
     this.ackTimeoutMs = init.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS
     this.leaseMs = init.leaseMs ?? 0
     if (!Number.isSafeInteger(this.shardCount) || this.shardCount < 1) throw new InvalidConfigError('shardCount', 'must be a whole number above 0')
@@ -114,10 +123,9 @@ export class ShardCoordinator {
       this.pending = { version: command.version, map: command.map }
       this.owePendingAck(now)
     } else if (this.pending !== undefined && this.pending.version === command.version) {
-      const before = this.committed?.map
       this.committed = this.pending
       this.pending = undefined
-      this.out.shards.push(this.shardsChange(command.version, before, this.committed.map))
+      this.out.commits.push(command.version)
     } else {
       this.counters.staleCommits++
     }
@@ -152,13 +160,9 @@ export class ShardCoordinator {
 
   /** Replaces the replicated state with a snapshot's (a follower catching up). */
   restore (now: number, snapshot: CoordinatorSnapshot): void {
-    const before = this.committed
     this.maxVersion = snapshot.maxVersion
     this.committed = snapshot.committed
     this.pending = snapshot.pending
-    if (this.committed !== undefined && this.committed.version !== before?.version) {
-      this.out.shards.push(this.shardsChange(this.committed.version, before?.map, this.committed.map))
-    }
     this.owePendingAck(now)
     this.updateState()
   }
@@ -314,10 +318,13 @@ export class ShardCoordinator {
     if (desired.size === 0) return
     if (this.target !== undefined) {
       if (sameWeights(desired, this.target)) return
-    } else if (this.pending === undefined && this.committed !== undefined && sameWeights(desired, weightsOf(this.committed.map))) {
+    } else if (
+      this.pending === undefined && this.committed !== undefined && this.committed.map.replicationFactor === this.replicationFactor &&
+      sameWeights(desired, weightsOf(this.committed.map))
+    ) {
       return
     }
-    const base = this.committed?.map ?? ShardMap.init(this.shardCount)
+    const base = this.committed?.map ?? ShardMap.init(this.shardCount, undefined, { replicationFactor: this.replicationFactor })
     const last = Math.max(this.maxVersion, this.lastProposed)
     // Decoders keep versions within MAP_VERSIONS, so only a cluster that made 2^53 proposals gets here: it stops proposing, visibly.
     if (last >= MAP_VERSIONS.max) {
@@ -329,7 +336,7 @@ export class ShardCoordinator {
     this.target = desired
     const leaving = new Set((this.committed?.map.nodes() ?? []).map(n => n.id).filter(id => !desired.has(id)))
     this.round = { version, nodes: new Set(desired.keys()), leaving, acked: new Set(), deadline: now + this.ackTimeoutMs, widened: false, leasesEnd: Infinity }
-    this.out.append.push({ type: 'propose', version, map: base.update(desired) })
+    this.out.append.push({ type: 'propose', version, map: base.update(desired, { replicationFactor: this.replicationFactor }) })
     this.counters.proposals++
   }
 
@@ -341,9 +348,32 @@ export class ShardCoordinator {
     else if (!this.out.acks.includes(pending.version)) this.out.acks.push(pending.version)
   }
 
-  private shardsChange (version: number, before: ShardMap | undefined, after: ShardMap): ShardsChange {
-    const change = diff(before ?? ShardMap.init(after.shardCount), after).nodes.get(this.nodeId)
-    return { version, gained: change?.gained ?? [], lost: change?.lost ?? [] }
+  /**
+   * Reports what this node serves when it starts serving a committed map:
+   * on becoming Operational in it, compared with the map it served before
+   * (nothing, the first time after start); or when a committed map leaves
+   * it out while it had reported serving one (everything lost). Maps it
+   * only passed through without serving (a restarted node replaying its
+   * log, a node cut off from the leader) are folded into the next report.
+   */
+  private reportServed (): void {
+    const committed = this.committed
+    if (committed === undefined || committed.version === this.served?.version) return
+    const serving = this.current === 'Operational'
+    const leftOut = !committed.map.has(this.nodeId) && this.served !== undefined && this.served.map.has(this.nodeId)
+    if (!serving && !leftOut) return
+    const before = this.served?.map ?? ShardMap.init(committed.map.shardCount)
+    const d = diff(before.shardCount === committed.map.shardCount ? before : ShardMap.init(committed.map.shardCount), committed.map)
+    const primary = d.nodes.get(this.nodeId)
+    const replica = d.replicas.get(this.nodeId)
+    this.served = committed
+    this.out.shards.push({
+      version: committed.version,
+      gained: primary?.gained ?? [],
+      lost: primary?.lost ?? [],
+      replicaGained: replica?.gained ?? [],
+      replicaLost: replica?.lost ?? []
+    })
   }
 
   private updateState (): void {
@@ -356,10 +386,11 @@ export class ShardCoordinator {
       this.current = next
       this.out.states.push(next)
     }
+    this.reportServed()
   }
 
   private static emptyOutput (): CoordinatorOutput {
-    return { append: [], acks: [], stepDown: false, missed: [], states: [], shards: [], nextTickAt: Infinity }
+    return { append: [], acks: [], stepDown: false, missed: [], states: [], shards: [], commits: [], nextTickAt: Infinity }
   }
 }
 

@@ -26,6 +26,8 @@ export interface CoordinatorInit {
   nodeId: string
   /** Shards in every map. Default 10 000. */
   shardCount?: number
+  /** Owners a shard: a primary and R − 1 replicas, 1..8. Default 1. */
+  replicationFactor?: number
   /** How long the leader waits for every node's ack of a proposal. Default 500 ms. */
   ackTimeoutMs?: number
   /**
@@ -38,11 +40,26 @@ export interface CoordinatorInit {
   leaseMs?: number
 }
 
-/** The shards this node gained and lost when a map was committed. */
+/**
+ * What this node serves differently from the map it served before: the
+ * shards it gained and lost as primary, and as replica. Reported for the
+ * first committed map a node serves after it starts (compared with
+ * nothing), then for each committed map it serves after that (compared
+ * with the one before it served), and once for a committed map that
+ * leaves it out (everything lost). Maps a node only catches up through
+ * (replaying its log after a restart, or while it was cut off) are not
+ * reported one by one.
+ */
 export interface ShardsChange {
   version: number
+  /** Shards this node became the primary of, ascending. */
   gained: number[]
+  /** Shards this node is no longer the primary of, ascending. */
   lost: number[]
+  /** Shards this node became a replica of, ascending. */
+  replicaGained: number[]
+  /** Shards this node is no longer a replica of, ascending. */
+  replicaLost: number[]
 }
 
 /** Something the coordinator asks its driver to do or to tell; drained with `drain()`. */
@@ -61,8 +78,10 @@ export interface CoordinatorOutput {
   missed: string[]
   /** State changes, in order. */
   states: CoordinatorState[]
-  /** Committed maps that changed what this node serves. */
+  /** Committed maps this node started serving (see {@link ShardsChange}). */
   shards: ShardsChange[]
+  /** Versions whose commit this node applied, in order, whether or not it serves them. */
+  commits: number[]
   /** When `tick` must next be called (Infinity: no timer needed). */
   nextTickAt: number
 }

@@ -43,7 +43,7 @@ describe('ShardCoordinator', () => {
     out = b.drain()
     expect(b.state).to.equal('Operational')
     expect(out.states).to.deep.equal(['Operational'])
-    expect(out.shards).to.deep.equal([{ version: 1, gained: proposal.map.shardsOf('b'), lost: [] }])
+    expect(out.shards).to.deep.equal([{ version: 1, gained: proposal.map.shardsOf('b'), lost: [], replicaGained: [], replicaLost: [] }])
     expect(b.committedMap?.version).to.equal(1)
   })
 
@@ -251,12 +251,17 @@ describe('ShardCoordinator', () => {
     expect(fresh.pendingMap?.version).to.equal(2)
     expect(fresh.state).to.equal('Resharding')
     expect(out.acks).to.deep.equal([2])
-    expect(out.shards.map(s => s.version)).to.deep.equal([1])
+    // Resharding serves nothing: no map is reported until the commit.
+    expect(out.shards).to.deep.equal([])
+    fresh.apply(6, { type: 'commit', version: 2 })
+    expect(fresh.drain().shards).to.deep.equal([{ version: 2, gained: next.shardsOf('b'), lost: [], replicaGained: [], replicaLost: [] }])
   })
 
   it('rejects bad options with the option named', () => {
     expect(() => new ShardCoordinator({ nodeId: '' })).to.throw(InvalidConfigError, 'nodeId')
     expect(() => new ShardCoordinator({ nodeId: 'a', shardCount: 0 })).to.throw(InvalidConfigError, 'shardCount')
     expect(() => new ShardCoordinator({ nodeId: 'a', ackTimeoutMs: 0 })).to.throw(InvalidConfigError, 'ackTimeoutMs')
+    expect(() => new ShardCoordinator({ nodeId: 'a', replicationFactor: 0 })).to.throw(InvalidConfigError, 'replicationFactor')
+    expect(() => new ShardCoordinator({ nodeId: 'a', replicationFactor: 9 })).to.throw(InvalidConfigError, 'replicationFactor')
   })
 })
