@@ -98,3 +98,7 @@ export {
   encodeCoordinationSnapshot, encodeNodeSnapshot, type CoordinationSnapshot, type NodeSnapshotParts
 } from './coordination/codec.js'
 export { CoordinationReplica, type CoordinationResult, type ReplicaListener } from './coordination/replica.js'
+export { SharedState, type StateReadOptions, type StateWriteOptions } from './coordination/state.js'
+export { ClusterLocks, type AcquireOptions, type Lease } from './coordination/locks.js'
+export type { WatchOptions } from './coordination/watch.js'
+export type { ProposeOptions } from './coordination/node.js'

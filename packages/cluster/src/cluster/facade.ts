@@ -18,6 +18,12 @@ import { NodeReadModel, type NodeEvent } from './read-model.js'
 import { bareEndpointName, listEndpoints, listNodes } from './roster.js'
 import { LocalEndpoints, OWN_ENDPOINTS, TAG_MANAGEMENT } from './tags.js'
 import { ShardView, type ClusterEvents, type ClusterNode } from './types.js'
+import { ClusterCoordination } from '../coordination/cluster-coordination.js'
+import { CoordinationReplica } from '../coordination/replica.js'
+import type { ClusterLocks } from '../coordination/locks.js'
+import type { SharedState } from '../coordination/state.js'
+import { notLeader } from './read-model.js'
+import { managementClientTls } from './security.js'
 
 /** What a `Cluster` takes from outside; every field optional. */
 export interface ClusterComponents {
@@ -61,6 +67,7 @@ export class Cluster extends Service {
   readonly shards: ShardView
   /** What the management server (and `funkctl`) reads and asks of this node: its read model and its commands. */
   readonly managementSource: ManagementSource
+  private readonly coordination: ClusterCoordination
   private readonly emitter = new TypedEventEmitter<ClusterEvents>()
   private readonly clock: Clock
   private readonly logger: Logger
@@ -87,11 +94,24 @@ export class Cluster extends Service {
     this.board = new StateBoard({ emitter: this.emitter, metrics: this.facade, clock: this.clock })
     this.startedAt = this.clock.wallNow()
     this.shards = new ShardView(this.options.shards, () => this.run?.coordinator.committedMap)
+    this.coordination = new ClusterCoordination({ clock: this.clock, logger: this.logger }, {
+      token: this.options.token, tls: this.options.tls === undefined ? undefined : managementClientTls(this.options.tls)
+    })
     this.managementSource = managementSource(
       new NodeReadModel(this, this.clock, { clusterName: this.options.name, startedAt: this.startedAt }),
-      new NodeCommands({ node: this, running: () => { const run = this.running(); return { raft: run.parts.raft, receiveAck: (id, version) => run.loop.receiveAck(id, version) } } })
+      new NodeCommands({ node: this, running: () => { const run = this.running(); return { raft: run.parts.raft, receiveAck: (id, version) => run.loop.receiveAck(id, version) } } }),
+      this.coordination.source
     )
   }
+
+  /**
+   * The cluster's shared key/value state, replicated through Raft (`get`,
+   * `put`, `delete`, `list`, `watch`). (`state` is the node's own state.)
+   */
+  get sharedState (): SharedState { return this.coordination.state }
+
+  /** The cluster's named locks: leases with fencing tokens (`acquire`, `release`, `list`). */
+  get locks (): ClusterLocks { return this.coordination.locks }
 
   /** This node's id (after `start()`, or when given in the options). */
   get nodeId (): string {
@@ -134,16 +154,18 @@ export class Cluster extends Service {
     this.run = undefined
     // The parts call back into the loop, which needs the parts: it is made right after them.
     const built: { loop?: ControlLoop } = {}
+    const replica = new CoordinationReplica()
     const parts = await this.partsFactory.assemble(o, {
       nodeId,
       coordinator,
+      coordination: replica,
       clock: this.clock,
       logger: this.logger,
       metrics: this.metrics,
       skippedEntries: this.facade.skippedEntries,
       source: this.managementSource,
       changed: () => { built.loop?.wake() },
-      leaderManagementAddress: () => { const leader = this.board.leaderId; return leader === undefined ? undefined : this.parts?.swim.member(leader)?.tags.get(TAG_MANAGEMENT) },
+      leaderManagementAddress: () => this.leaderManagementAddress(),
       createMdnsSocket: this.createMdnsSocket
     })
     this.parts = parts
@@ -155,6 +177,7 @@ export class Cluster extends Service {
     const unhook = this.metrics.addCollectHook(() => { clusterMetrics.refresh() })
     built.loop = loop
     this.run = { parts, coordinator, loop, unhook }
+    this.coordination.attach(parts, replica, { leaderAddress: () => this.leaderManagementAddress(), notLeader: () => notLeader(this) })
     // Raft first, SWIM (which publishes the rest) last. Awaited here, not in a helper: the order of
     // these steps among several nodes starting at once is what a simulation replays.
     await parts.raft.start()
@@ -179,6 +202,7 @@ export class Cluster extends Service {
     const run = this.run
     const p = this.parts
     if (run === undefined || p === undefined) return
+    await this.coordination.detach(STOP_HANDOVER_MS)
     run.loop.halt()
     p.acks.stop()
     run.unhook()
@@ -313,6 +337,11 @@ export class Cluster extends Service {
   /** Counters of the shard-map coordinator (proposals, commits, stale acks, ack timeouts). */
   coordinatorCounters (): Readonly<Record<string, number>> {
     return { ...(this.run?.coordinator.counters ?? {}) }
+  }
+
+  private leaderManagementAddress (): string | undefined {
+    const leader = this.board.leaderId
+    return leader === undefined ? undefined : this.parts?.swim.member(leader)?.tags.get(TAG_MANAGEMENT)
   }
 
   /** The current run, or NotStartedError. */
