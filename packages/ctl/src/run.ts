@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander'
 import * as commands from './commands.js'
 import { connect } from './connect.js'
+import { registerLock } from './lock.js'
+import { registerState } from './state.js'
 import { ExitCode, describeError } from './exit-codes.js'
 import type { CtlIo } from './io.js'
 import { resolveOptions, type RawGlobalOptions } from './options.js'
@@ -67,6 +69,8 @@ function program (io: CtlIo): Command {
     .action(async (_opts: unknown, cmd: Command) => { await commands.stepDown(context(cmd)) })
   root.command('watch').description('stream cluster events until Ctrl-C')
     .action(async (_opts: unknown, cmd: Command) => { await commands.watch(context(cmd)) })
+  registerState(root, context)
+  registerLock(root, context)
   root.command('diag').description('browse zeroconf (_clusterfunk._udp) for the cluster\'s records')
     .action(async (_opts: unknown, cmd: Command) => { await commands.diag(context(cmd)) })
   return root
