@@ -81,7 +81,8 @@ export class ClusterLocks {
       loss: l => { if (l.owner === owner && l.token === 0) decided(new LockBusyError(name, `the wait for "${name}" ended (${l.reason})`)) },
       restored: () => { const h = this.node.replica?.locks.get(name)?.holder; if (h?.owner === owner) decided(h.token) }
     })
-    const startedAt = this.clock.now()
+    // This node's clock when the lease surely had not started yet: its ttl is counted from here, conservatively.
+    let confirmedAt = this.clock.now()
     let token: number
     try {
       let reply: LockReply
@@ -92,11 +93,20 @@ export class ClusterLocks {
         if (options.signal?.aborted === true) this.withdraw(name, owner)
         throw err
       }
-      token = reply.outcome === 'queued' ? await this.waitForGrant(name, owner, options.signal, early, s => { settle = s }) : grantedToken(name, reply)
+      if (reply.outcome === 'queued') {
+        token = await this.waitForGrant(name, owner, options.signal, early, s => { settle = s })
+        // Granted after a wait: the lease's ttl ran from the grant, which this node only knows as "before now".
+        // One renewal, sent now, gives the lease a start this node can measure its ttl from.
+        confirmedAt = this.clock.now()
+        const renewed = await this.node.lockCall({ type: 'renew', name, token })
+        if (renewed.outcome !== 'renewed') throw new LockLostError(name, token, `the lease on "${name}" ended before its holder heard of the grant`)
+      } else {
+        token = grantedToken(name, reply)
+      }
     } finally {
       unlisten()
     }
-    const lease = new HeldLease({ locks: this, node: this.node, clock: this.clock, logger: this.logger }, { name, token, owner, ttlMs, confirmedAt: startedAt })
+    const lease = new HeldLease({ locks: this, node: this.node, clock: this.clock, logger: this.logger }, { name, token, owner, ttlMs, confirmedAt })
     this.held.add(lease)
     return lease
   }

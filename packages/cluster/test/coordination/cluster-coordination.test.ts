@@ -120,15 +120,31 @@ describe('Cluster shared state and locks on real nodes', function () {
     await l3.release()
   })
 
-  it('renews a held lease past its ttl, and expires one whose holder stops renewing', async () => {
-    const lease = await follower().locks.acquire('renewed', { ttlMs: 300 })
+  it('renews a held lease past its ttl, and the holder hears when an operator ends it', async () => {
+    const lease = await follower().locks.acquire('renewed', { ttlMs: 600 })
     const start = Date.now()
-    await waitFor(() => Date.now() - start > 1_000, { timeoutMs: 5_000, intervalMs: 50, what: 'three ttls' })
+    await waitFor(() => Date.now() - start > 2_000, { timeoutMs: 5_000, intervalMs: 50, what: 'three ttls' })
     expect(lease.signal.aborted).to.equal(false)
     expect(leader().locks.list().find(l => l.name === 'renewed')?.holder?.token).to.equal(lease.token)
     // An operator's release ends it; the holder hears so.
     expect(await client(leader()).lockCall({ type: 'release', name: 'renewed', token: lease.token }).then(r => r.outcome)).to.equal('released')
     await waitFor(() => lease.signal.aborted, { timeoutMs: 10_000, what: 'the holder hears its lease ended' })
+  })
+
+  it('a waiter granted after waiting longer than its ttl holds a lease that is valid and renews', async () => {
+    const held = await leader().locks.acquire('long-wait', { ttlMs: 5_000 })
+    const waiting = follower().locks.acquire('long-wait', { ttlMs: 1_000, wait: true })
+    await waitFor(() => leader().locks.list().find(l => l.name === 'long-wait')?.waiters.length === 1, { timeoutMs: 10_000, what: 'queued' })
+    const queuedAt = Date.now()
+    await waitFor(() => Date.now() - queuedAt > 1_200, { timeoutMs: 5_000, intervalMs: 50, what: 'more than the waiter\'s ttl' })
+    await held.release()
+    const lease = await waiting
+    expect(lease.valid()).to.equal(true)
+    const grantedAt = Date.now()
+    await waitFor(() => Date.now() - grantedAt > 2_200, { timeoutMs: 5_000, intervalMs: 50, what: 'three of its ttls' })
+    expect(lease.signal.aborted, String(lease.signal.reason)).to.equal(false)
+    expect(lease.valid()).to.equal(true)
+    await lease.release()
   })
 
   it('a waiter whose wait runs out is told the lock is busy', async () => {
