@@ -66,6 +66,8 @@ describe('locks and shared state on real processes under kill -9 and SIGSTOP', f
   let server: Server
   const watched: number[] = []
   let reconnects = 0
+  /** Ends the watcher's current stream: it resumes on the next node from the revision after its last. */
+  let hop = (): void => {}
   const watchAbort = new AbortController()
 
   const live = (): Worker[] => workers.filter(w => w.alive && !w.paused)
@@ -84,15 +86,15 @@ describe('locks and shared state on real processes under kill -9 and SIGSTOP', f
       const target = live()[reconnects % Math.max(1, live().length)]
       if (target === undefined) return
       const client = new ManagementClient({ address: target.management })
-      // Reconnects on its own every 40 revisions (to the next node), besides when its node dies.
-      const hop = new AbortController()
-      const onAbort = (): void => { hop.abort() }
+      // Reconnects after each fault (to the next node), besides when its node dies.
+      const current = new AbortController()
+      hop = () => { current.abort() }
+      const onAbort = (): void => { current.abort() }
       watchAbort.signal.addEventListener('abort', onAbort)
       try {
-        for await (const change of client.stateWatch('', from, { signal: hop.signal })) {
+        for await (const change of client.stateWatch('', from, { signal: current.signal })) {
           watched.push(change.revision)
           from = change.revision + 1
-          if (watched.length % 40 === 0) hop.abort()
         }
       } catch {
         // The node died or paused past the call: resume elsewhere.
@@ -146,21 +148,25 @@ describe('locks and shared state on real processes under kill -9 and SIGSTOP', f
     await waitFor(() => resource.writes.some(w => w.accepted && w.owner !== paused.holding()?.owner && w.token > Number(paused.holding()?.token ?? 0)), { timeoutMs: 20_000, what: 'the next holder writes' })
     paused.stop(false)
     await waitFor(() => paused.holding() === undefined, { timeoutMs: 20_000, what: 'the resumed holder gives up its lease' })
+    hop()
     // 2. The leader paused: a new one is elected and the lock keeps moving.
     const pausedLeader = await waitFor(() => leader(), { timeoutMs: 20_000, what: 'a leader' })
     pausedLeader.stop(true)
     await waitFor(() => live().some(w => w.role === 'Leader'), { timeoutMs: 30_000, intervalMs: 20, what: 'a new leader' })
     await progress(pausedLeader, 'the lock granted under the new leader')
     pausedLeader.stop(false)
+    hop()
     // 3. A holder killed: the next waiter is granted once the leader declares it dead.
     const victim = await waitFor(() => holder() !== leader() ? holder() : undefined, { timeoutMs: 20_000, intervalMs: 5, what: 'a holder that is not the leader' })
     victim.kill()
     await progress(victim, 'the lock granted after the holder was killed')
+    hop()
     // 4. The leader killed (two of five voters are gone now: no more faults, or no quorum would be left).
     const deadLeader = await waitFor(() => leader(), { timeoutMs: 30_000, what: 'a leader' })
     deadLeader.kill()
     await waitFor(() => live().some(w => w.role === 'Leader'), { timeoutMs: 30_000, intervalMs: 20, what: 'a leader after the kill' })
     await progress(deadLeader, 'the lock granted after the leader was killed')
+    hop()
     await progress(undefined, 'the lock still changing hands')
     // Every write up to a consistent read's revision reaches the watcher.
     const client = new ManagementClient({ address: (live()[0] as Worker).management })
