@@ -168,6 +168,9 @@ describe('locks and shared state on real processes under kill -9 and SIGSTOP', f
     await progress(deadLeader, 'the lock granted after the leader was killed')
     hop()
     await progress(undefined, 'the lock still changing hands')
+    // Enough state operations to judge (they ran through every fault above).
+    await waitFor(() => workers.reduce((n, w) => n + w.messages.filter(m => m.event === 'op' && m.return !== undefined).length, 0) >= 100,
+      { timeoutMs: 30_000, what: '100 state operations completed' })
     // Every write up to a consistent read's revision reaches the watcher.
     const client = new ManagementClient({ address: (live()[0] as Worker).management })
     const { revision } = await client.stateList('', { consistent: true })
@@ -212,7 +215,7 @@ describe('locks and shared state on real processes under kill -9 and SIGSTOP', f
       ...(m.return === undefined ? {} : { return: Number(m.return), output: m.output as KvOutput })
     })))
     const errors = workers.flatMap(w => w.messages.filter(m => m.event === 'op' && m.error !== undefined).map(m => String(m.error)))
-    expect(ops.filter(o => o.return !== undefined).length, `completed ops; failed: ${JSON.stringify(errors.slice(0, 20))}`).to.be.greaterThan(50)
+    expect(ops.filter(o => o.return !== undefined).length, `completed ops; failed: ${JSON.stringify(errors.slice(0, 20))}`).to.be.at.least(100)
     const result = checkLinearizable(kvModel, ops, { maxSteps: 20_000_000 })
     expect(result.verdict, (result.failing ?? []).slice(-12).map(o => kvModel.describe?.(o) ?? '').join('\n')).to.equal('ok')
   })
