@@ -189,7 +189,7 @@ describe('locks and shared state on real processes under kill -9 and SIGSTOP', f
     const end = Date.now()
     return workers.flatMap(w => w.messages.filter(m => m.event === 'acquired').map(a => {
       const ended = w.messages.find(m => m.event === 'ended' && m.token === a.token)
-      return { owner: String(a.owner), token: Number(a.token), start: Number(a.at), end: ended !== undefined ? Number(ended.at) : w.killedAt ?? end }
+      return { owner: String(a.owner), token: Number(a.token), asked: Number(a.asked), start: Number(a.at), end: ended !== undefined ? Number(ended.at) : w.killedAt ?? end }
     }))
   }
 

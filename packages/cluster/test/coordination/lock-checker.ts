@@ -2,6 +2,9 @@
 export interface LeaseRecord {
   owner: string
   token: number
+  /** When its holder called `acquire` (the grant came after). */
+  asked: number
+  /** When `acquire` answered (the grant came before: a holder paused in between learns late). */
   start: number
   end: number
 }
@@ -17,7 +20,9 @@ export interface WriteRecord {
 /**
  * Checks a lock history. Violations:
  * - a token granted to two owners (tokens are never reused);
- * - a lease that began after another ended, with a token not above it (tokens strictly increase);
+ * - a lease asked for after another ended, with a token not above it (tokens strictly
+ *   increase in grant order; a lease is granted after its holder asked and before
+ *   it ended, whatever the holder observed in between);
  * - two leases that overlap in real time whose accepted writes interleave: the
  *   lower token's write accepted after the higher token's (or, under one token,
  *   any two owners' writes both accepted) — two holders both acting on the
@@ -33,7 +38,7 @@ export function checkLockHistory (leases: readonly LeaseRecord[], writes: readon
   }
   for (const a of leases) {
     for (const b of leases) {
-      if (a !== b && a.end < b.start && a.token >= b.token) out.push(`lease ${b.owner} (token ${b.token}) began after ${a.owner} (token ${a.token}) ended, with a token not above it`)
+      if (a !== b && a.end < b.asked && a.token >= b.token) out.push(`lease ${b.owner} (token ${b.token}) was asked for after ${a.owner} (token ${a.token}) ended, with a token not above it`)
     }
   }
   const accepted = new Map<string, WriteRecord[]>()
