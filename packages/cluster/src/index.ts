@@ -89,3 +89,23 @@ export {
   judgeRecord, peerChanged, type BrowsedRecord, type Verdict,
   type MdnsSocket
 } from '@clusterfunk/management'
+
+// Shared state and named locks: pure replicated cores, their codec, and the node's API over them.
+export { COORDINATION_DEFAULTS } from './coordination/constants.js'
+export {
+  CompactedError, CoordinationLimitError, LockBusyError, LockLostError, RevisionMismatchError, WatchOverflowError
+} from './coordination/errors.js'
+export { StateStore, checkWrite, type StateEntry, type StateEvent, type StateLimits, type StateSnapshot, type WriteOutcome } from './coordination/state-store.js'
+export {
+  LockTable, type LockCommand, type LockEntry, type LockGrant, type LockHolder, type LockLimits, type LockLoss, type LockOutcome, type LockStep, type LockWaiter
+} from './coordination/lock-table.js'
+export type { CoordinationCommand, CoordinationOp, StateCommand } from './coordination/types.js'
+export {
+  NODE_SNAPSHOT_FORMAT, decodeCoordinationCommand, decodeCoordinationSnapshot, decodeNodeSnapshot, encodeCoordinationCommand,
+  encodeCoordinationSnapshot, encodeNodeSnapshot, type CoordinationSnapshot, type NodeSnapshotParts
+} from './coordination/codec.js'
+export { CoordinationReplica, type CoordinationResult, type ReplicaListener } from './coordination/replica.js'
+export { SharedState, type StateReadOptions, type StateWriteOptions } from './coordination/state.js'
+export { ClusterLocks, type AcquireOptions, type Lease } from './coordination/locks.js'
+export type { WatchOptions } from './coordination/watch.js'
+export type { ProposeOptions } from './coordination/node.js'

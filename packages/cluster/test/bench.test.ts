@@ -2,6 +2,7 @@ import type { Figure } from '@clusterfunk/core/bench'
 import { expect } from 'chai'
 import { run as runCrash } from '../bench/crash.bench.js'
 import { run as runMembership } from '../bench/membership.bench.js'
+import { run as runLocks } from '../bench/locks.bench.js'
 
 describe('cluster benchmarks', function () {
   this.timeout(120_000)
@@ -42,6 +43,18 @@ describe('cluster benchmarks', function () {
       ['cluster.reshard.10000', 'ms'],
       ['cluster.reshard.10000.acked', 'ms'],
       ['cluster.reshard.10000.max', 'ms']
+    ])
+  })
+
+  it('the lock benchmark reports every figure with its unit at tiny size', async () => {
+    const figures: Figure[] = []
+    await runLocks({ tiny: true, report: (f) => figures.push(f) })
+    expect(figures.map((f) => [f.bench, f.unit])).to.deep.equal([
+      ['lock.acquire.p50', 'ms'],
+      ['lock.acquire.p99', 'ms'],
+      ['lock.acquire.follower.p50', 'ms'],
+      ['lock.failover', 'ms'],
+      ['lock.failover.max', 'ms']
     ])
   })
 })

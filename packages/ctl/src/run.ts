@@ -3,6 +3,8 @@ import { printClusterStatus } from './cluster-status.js'
 import * as commands from './commands.js'
 import { completionScript } from './completion.js'
 import { connect } from './connect.js'
+import { registerLock } from './lock.js'
+import { registerState } from './state.js'
 import { ExitCode, UsageError, describeError } from './exit-codes.js'
 import type { CtlIo } from './io.js'
 import { resolveOptions, type RawGlobalOptions } from './options.js'
@@ -80,6 +82,8 @@ function program (io: CtlIo): Command {
     .action(async (_opts: unknown, cmd: Command) => { await commands.stepDown(context(cmd)) })
   root.command('watch').description('stream cluster events until Ctrl-C')
     .action(async (_opts: unknown, cmd: Command) => { await commands.watch(context(cmd)) })
+  registerState(root, context)
+  registerLock(root, context)
   root.command('completion').argument('<shell>', 'bash or zsh')
     .description('print a shell completion script: source <(funkctl completion bash)')
     .action((shell: string) => { io.stdout(completionScript(root, shell)) })

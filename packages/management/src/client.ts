@@ -4,6 +4,10 @@ import { AUTHORIZATION_KEY, FORWARDED_KEY, isLoopback, parseHostPort } from './a
 import { decodeEndpoints, decodeEvent, decodeNodes, decodeShards, decodeStatus, withFormat } from './codec.js'
 import { PEER_PROOF_KEY, bodyDigest, signPeerProof } from './peer-proof.js'
 import { managementMethod, type ManagementMethod, type Wire } from './proto.js'
+import {
+  decodeLockReply, decodeLocks, decodeStateChange, decodeStateRecord, decodeWriteReply, encodeLockRequest, encodeWriteRequest,
+  type LockInfo, type LockReply, type LockRequest, type StateChange, type StateRecord, type StateWriteReply, type StateWriteRequest
+} from './coordination.js'
 import { MANAGEMENT_DEFAULTS } from './constants.js'
 import { statusToError } from './status.js'
 import type { AddNodeRequest, ClusterEvent, NodeEndpoint, NodeSummary, ShardSummary, StatusReply } from './types.js'
@@ -159,6 +163,56 @@ export class ManagementClient {
         const event = decodeEvent(message)
         if (event !== undefined) yield event
       }
+    } catch (err) {
+      if ((err as Partial<ServiceError>).code === Code.CANCELLED && options.signal?.aborted === true) return
+      throw statusToError(err, this.address)
+    } finally {
+      options.signal?.removeEventListener('abort', onAbort)
+      call.cancel()
+    }
+  }
+
+  /** One key of the shared state (`consistent`: confirmed through the leader first). */
+  async stateGet (key: string, options: CallOptionsInit & { consistent?: boolean } = {}): Promise<{ record: StateRecord | undefined, revision: number }> {
+    const w = await this.unary('StateGet', { key, consistent: options.consistent === true }, options)
+    return { record: w.found === true && w.record !== null && typeof w.record === 'object' ? decodeStateRecord(w.record as Wire) : undefined, revision: Number(w.revision ?? 0) }
+  }
+
+  /** The shared state's keys under `prefix`, sorted. */
+  async stateList (prefix: string, options: CallOptionsInit & { consistent?: boolean } = {}): Promise<{ records: StateRecord[], revision: number }> {
+    const w = await this.unary('StateList', { prefix, consistent: options.consistent === true }, options)
+    return { records: (Array.isArray(w.records) ? w.records as Wire[] : []).map(decodeStateRecord), revision: Number(w.revision ?? 0) }
+  }
+
+  /** A put or delete of the shared state (answered by the leader); a CAS mismatch or a limit is an outcome, not an error. */
+  async stateWrite (request: StateWriteRequest, options?: CallOptionsInit): Promise<StateWriteReply> {
+    return decodeWriteReply(await this.unary('StateWrite', encodeWriteRequest(request), options))
+  }
+
+  /** A lock operation (answered by the leader). */
+  async lockCall (request: LockRequest, options?: CallOptionsInit): Promise<LockReply> {
+    return decodeLockReply(await this.unary('LockCall', encodeLockRequest(request), options))
+  }
+
+  /** Every lock held or waited for, as the node's replica has them. */
+  async locks (options?: CallOptionsInit): Promise<LockInfo[]> {
+    return decodeLocks(await this.unary('ListLocks', {}, options))
+  }
+
+  /**
+   * Every write under `prefix` from `fromRevision` on (0: from the next),
+   * in revision order, until `signal` fires (the iterator then ends) or the
+   * server ends the stream. No deadline.
+   */
+  async * stateWatch (prefix: string, fromRevision: number, options: AbortOptions = {}): AsyncGenerator<StateChange, void, undefined> {
+    throwIfAborted(options.signal)
+    const method = managementMethod('StateWatch')
+    const { body, metadata } = this.request(method, { prefix, fromRevision })
+    const call: ClientReadableStream<Wire> = this.client.makeServerStreamRequest(method.path, identity, method.responseDeserialize, body, metadata, {})
+    const onAbort = (): void => { call.cancel() }
+    options.signal?.addEventListener('abort', onAbort, { once: true })
+    try {
+      for await (const message of call as AsyncIterable<Wire>) yield decodeStateChange(message)
     } catch (err) {
       if ((err as Partial<ServiceError>).code === Code.CANCELLED && options.signal?.aborted === true) return
       throw statusToError(err, this.address)

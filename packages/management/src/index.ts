@@ -11,6 +11,9 @@ export {
 export type { ClusterReadModel } from './read-model.js'
 export type { ClusterCommands } from './commands.js'
 export { managementSource, type ManagementSource } from './source.js'
+export type {
+  CoordinationSource, LockInfo, LockReply, LockRequest, StateChange, StateRecord, StateWriteReply, StateWriteRequest
+} from './coordination.js'
 
 // The wire: format version and package of proto/management.proto, error trailers.
 export { MANAGEMENT_FORMAT_VERSION, MANAGEMENT_PACKAGE } from './proto.js'

@@ -13,6 +13,7 @@ import { WatchStreams } from './watch.js'
 import { resolveServerInit, type ManagementConnectionLimits, type ManagementServerInit, type ResolvedManagementServerInit } from './server-init.js'
 import { Responder } from './respond.js'
 import { UnsupportedFormatError } from './status.js'
+import { coordinationHandlers } from './coordination-handlers.js'
 
 /** What a `ManagementServer` needs from outside. */
 export interface ManagementServerComponents {
@@ -203,6 +204,26 @@ export class ManagementServer extends Service {
         if (s.ackShardMap === undefined) throw new ManagementError('this node takes no shard-map acks', Code.UNIMPLEMENTED, 'GENERIC')
         await s.ackShardMap(nodeId, version)
         return withFormat({})
+      }),
+      ...coordinationHandlers(s, {
+        unary: (method, handle) => this.unary(method, handle),
+        leaderOnly: (method, local, forward) => this.leaderOnly(method, local, forward),
+        stream: (method, call, serve) => {
+          this.responder.stream(method, call, async () => {
+            try {
+              this.admit(method, call.request, call.metadata)
+              await serve(call)
+              this.responder.done(method)
+              if (!call.cancelled) call.end()
+            } catch (err) {
+              if (this.status !== 'started' || call.cancelled) {
+                if (!call.cancelled) call.end()
+              } else {
+                this.responder.fail(method, call, err)
+              }
+            }
+          })
+        }
       })
     }
   }

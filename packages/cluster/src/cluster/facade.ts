@@ -21,6 +21,12 @@ import { startPart } from './start-part.js'
 import { ClusterStatusSource } from './status-source.js'
 import { LocalEndpoints, OWN_ENDPOINTS, TAG_MANAGEMENT, TAG_RAFT } from './tags.js'
 import { ShardView, type ClusterEvents, type ClusterNode } from './types.js'
+import { ClusterCoordination } from '../coordination/cluster-coordination.js'
+import { CoordinationReplica } from '../coordination/replica.js'
+import type { ClusterLocks } from '../coordination/locks.js'
+import type { SharedState } from '../coordination/state.js'
+import { notLeader } from './read-model.js'
+import { managementClientTls } from './security.js'
 
 /** What a `Cluster` takes from outside; every field optional. */
 export interface ClusterComponents {
@@ -71,6 +77,7 @@ export class Cluster extends Service {
   readonly shards: ShardView
   /** What the management server (and `funkctl`) reads and asks of this node: its read model and its commands. */
   readonly managementSource: ManagementSource
+  private readonly coordination: ClusterCoordination
   private readonly emitter = new TypedEventEmitter<ClusterEvents>()
   private readonly clock: Clock
   private readonly logger: Logger
@@ -101,6 +108,9 @@ export class Cluster extends Service {
     this.startedAt = this.clock.wallNow()
     this.shards = new ShardView(this.options.shards, () => this.run?.coordinator.committedMap)
     this.userEndpoints.weight = this.options.weight
+    this.coordination = new ClusterCoordination({ clock: this.clock, logger: this.logger }, {
+      token: this.options.token, tls: this.options.tls === undefined ? undefined : managementClientTls(this.options.tls)
+    })
     this.managementSource = managementSource(
       new NodeReadModel(this, this.clock, { clusterName: this.options.name, startedAt: this.startedAt }),
       new NodeCommands({
@@ -116,9 +126,19 @@ export class Cluster extends Service {
             receiveAck: (id, version) => run.loop.receiveAck(id, version)
           }
         }
-      })
+      }),
+      this.coordination.source
     )
   }
+
+  /**
+   * The cluster's shared key/value state, replicated through Raft (`get`,
+   * `put`, `delete`, `list`, `watch`). (`state` is the node's own state.)
+   */
+  get sharedState (): SharedState { return this.coordination.state }
+
+  /** The cluster's named locks: leases with fencing tokens (`acquire`, `release`, `list`). */
+  get locks (): ClusterLocks { return this.coordination.locks }
 
   /** This node's id (after `start()`, or when given in the options). */
   get nodeId (): string {
@@ -162,9 +182,11 @@ export class Cluster extends Service {
     const built: { loop?: ControlLoop } = {}
     // One measure of this process's scheduling delay for every part that accuses others on a timeout.
     const health = new LocalHealthMonitor(this.clock)
+    const replica = new CoordinationReplica()
     const parts = await this.partsFactory.assemble(o, {
       nodeId,
       coordinator,
+      coordination: replica,
       clock: this.clock,
       health,
       logger: this.logger,
@@ -172,7 +194,7 @@ export class Cluster extends Service {
       skippedEntries: this.facade.skippedEntries,
       source: this.managementSource,
       changed: () => { built.loop?.wake() },
-      leaderManagementAddress: () => { const leader = this.board.leaderId; return leader === undefined ? undefined : this.parts?.swim.member(leader)?.tags.get(TAG_MANAGEMENT) },
+      leaderManagementAddress: () => this.leaderManagementAddress(),
       createMdnsSocket: this.createMdnsSocket,
       readiness: () => ({ ready: this.state === 'Operational', detail: { state: this.state, role: this.role, nodeId: this.nodeId, leader: this.leader() } }),
       statusSource: this.statusSource
@@ -187,6 +209,7 @@ export class Cluster extends Service {
     built.loop = loop
     this.run = { parts, coordinator, loop, unhook, health }
     health.start()
+    this.coordination.attach(parts, replica, { leaderAddress: () => this.leaderManagementAddress(), notLeader: () => notLeader(this) })
     // Raft first, SWIM (which publishes the rest) last. Awaited here, not in a helper: the order of
     // these steps among several nodes starting at once is what a simulation replays.
     // A port clash names the part and the port (PortInUseError), not a bare EADDRINUSE.
@@ -213,6 +236,7 @@ export class Cluster extends Service {
     const run = this.run
     const p = this.parts
     if (run === undefined || p === undefined) return
+    await this.coordination.detach(STOP_HANDOVER_MS)
     run.loop.halt()
     run.health.stop()
     p.acks.stop()
@@ -365,6 +389,11 @@ export class Cluster extends Service {
   /** Counters of the shard-map coordinator (proposals, commits, stale acks, ack timeouts). */
   coordinatorCounters (): Readonly<Record<string, number>> {
     return { ...(this.run?.coordinator.counters ?? {}) }
+  }
+
+  private leaderManagementAddress (): string | undefined {
+    const leader = this.board.leaderId
+    return leader === undefined ? undefined : this.parts?.swim.member(leader)?.tags.get(TAG_MANAGEMENT)
   }
 
   /** The current run, or NotStartedError. */

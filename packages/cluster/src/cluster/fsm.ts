@@ -2,24 +2,31 @@ import { DecodeError, type Clock, type Counter, type Logger } from '@clusterfunk
 import { readAll, type Entry, type Fsm } from '@clusterfunk/raft'
 import { decodeCommand, decodeCoordinatorSnapshot, encodeCoordinatorSnapshot } from '../coordinator/codec.js'
 import type { ShardCoordinator } from '../coordinator/coordinator.js'
+import { decodeCoordinationCommand, decodeNodeSnapshot, encodeNodeSnapshot } from '../coordination/codec.js'
+import { CoordinationReplica } from '../coordination/replica.js'
 
 /**
  * The Raft state machine of a cluster node: every committed entry is a
- * cluster command (a shard-map proposal or commit) applied to this node's
- * coordinator in log order; a snapshot is the coordinator's replicated
- * state (the committed map, the open proposal, the highest version).
- * After each apply or restore `changed()` runs, so the node acts on the
- * coordinator's outputs (acks owed, maps committed) at once.
+ * cluster command applied in log order — a shard-map proposal or commit to
+ * this node's coordinator, or a shared-state or lock operation to its
+ * coordination replica. A snapshot is both parts together (`NodeSnapshot`);
+ * a snapshot of the older format (the coordinator's state alone) restores
+ * the coordinator and an empty shared state.
+ * After each shard-map apply or restore `changed()` runs, so the node acts
+ * on the coordinator's outputs (acks owed, maps committed) at once.
  */
 export class ClusterFsm implements Fsm<void> {
   private readonly coordinator: ShardCoordinator
+  /** The shared state and locks this node replicates. */
+  readonly coordination: CoordinationReplica
   private readonly clock: Clock
   private readonly logger: Logger
   private readonly dropped: Counter
   private readonly changed: () => void
 
-  constructor (components: { coordinator: ShardCoordinator, clock: Clock, logger: Logger, dropped: Counter }, changed: () => void) {
+  constructor (components: { coordinator: ShardCoordinator, coordination?: CoordinationReplica | undefined, clock: Clock, logger: Logger, dropped: Counter }, changed: () => void) {
     this.coordinator = components.coordinator
+    this.coordination = components.coordination ?? new CoordinationReplica()
     this.clock = components.clock
     this.logger = components.logger
     this.dropped = components.dropped
@@ -29,6 +36,11 @@ export class ClusterFsm implements Fsm<void> {
   apply (entry: Entry): void {
     let command
     try {
+      const coordination = decodeCoordinationCommand(entry.data)
+      if (coordination !== undefined) {
+        this.coordination.apply(entry.index, coordination)
+        return
+      }
       command = decodeCommand(entry.data)
     } catch (err) {
       // Every node skips the same bad entry, so replicas stay identical.
@@ -42,12 +54,14 @@ export class ClusterFsm implements Fsm<void> {
   }
 
   snapshot (): AsyncIterable<Uint8Array> {
-    const bytes = encodeCoordinatorSnapshot(this.coordinator.snapshot())
+    const bytes = encodeNodeSnapshot({ coordinator: encodeCoordinatorSnapshot(this.coordinator.snapshot()), coordination: this.coordination.snapshot() })
     return (async function * () { yield bytes })()
   }
 
   async restore (stream: AsyncIterable<Uint8Array>): Promise<void> {
-    const snapshot = decodeCoordinatorSnapshot(await readAll(stream))
+    const parts = decodeNodeSnapshot(await readAll(stream))
+    const snapshot = decodeCoordinatorSnapshot(parts.coordinator)
+    this.coordination.restore(parts.coordination)
     this.coordinator.restore(this.clock.now(), snapshot)
     this.changed()
   }

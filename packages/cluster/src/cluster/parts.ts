@@ -15,6 +15,7 @@ import { StatusPage } from '../metrics/status-page.js'
 import type { StatusPageSource } from '../metrics/status-types.js'
 import { AckSender, GrpcAckChannel } from './acks.js'
 import { ClusterFsm } from './fsm.js'
+import type { CoordinationReplica } from '../coordination/replica.js'
 import type { ResolvedClusterInit } from './options.js'
 import type { AckPart, CheckerPart, EndpointPart, ManagementPart, StorePart, SwimPart } from './part-types.js'
 import { managementClientTls, managementServerTls, raftTls } from './security.js'
@@ -54,6 +55,8 @@ export interface PartsDeps {
   changed: () => void
   /** The management endpoint of the leader this node knows, for acks. */
   leaderManagementAddress: () => string | undefined
+  /** The node's replica of the shared state and locks, fed by the Raft FSM (default: a fresh one nobody reads). */
+  coordination?: CoordinationReplica | undefined
   /** Makes zeroconf's mDNS socket (tests: a `MemoryMulticastNetwork`'s). */
   createMdnsSocket?: (() => MdnsSocket) | undefined
   /** What the metrics server's `/ready` answers from. Default: no `/ready`. */
@@ -78,7 +81,7 @@ export async function assembleParts (o: ResolvedClusterInit, d: PartsDeps): Prom
     const transport = new GrpcTransport({ logger: d.logger, metrics: d.metrics }, {
       host: o.host, port: o.raftPort, ...token, ...(o.tls === undefined ? {} : { tls: raftTls(o.tls) })
     })
-    const fsm = new ClusterFsm({ coordinator: d.coordinator, clock: d.clock, logger: d.logger, dropped: d.skippedEntries }, d.changed)
+    const fsm = new ClusterFsm({ coordinator: d.coordinator, coordination: d.coordination, clock: d.clock, logger: d.logger, dropped: d.skippedEntries }, d.changed)
     const raft = new Raft<void>({
       ...components, transport, logStore: store, stableStore: store, snapshotStore: new FileSnapshotStore(path.join(o.dataDir, 'snapshots')), fsm
     }, { id: d.nodeId, preset: o.raftPreset, snapshotThreshold: o.raftSnapshotThreshold, trailingLogs: o.raftTrailingLogs })
