@@ -11,6 +11,10 @@ export {
 export type { ClusterReadModel } from './read-model.js'
 export type { ClusterCommands } from './commands.js'
 export { managementSource, type ManagementSource } from './source.js'
+export {
+  HandlerFailedError, HandlersBusyError, MAX_REQUEST_PAYLOAD_BYTES, MAX_TOPIC_BYTES, NoHandlerError, RequestTooLargeError, checkPayload, checkTopic,
+  type IncomingRequest, type MemberInfoEntry, type MessagingCommands, type QueryReplyItem, type QueryRequestInit
+} from './messaging.js'
 
 // The wire: format version and package of proto/management.proto, error trailers.
 export { MANAGEMENT_FORMAT_VERSION, MANAGEMENT_PACKAGE } from './proto.js'

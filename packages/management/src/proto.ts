@@ -14,6 +14,7 @@ export const MAX_REQUEST_BYTES = 64 * 1024
 export type ManagementMethod =
   | 'GetStatus' | 'ListNodes' | 'AddNode' | 'RemoveNode' | 'StepDown'
   | 'ListShards' | 'ListEndpoints' | 'FindEndpoint' | 'WatchEvents' | 'AckShardMap'
+  | 'Request' | 'FireEvent' | 'Query' | 'GetMemberInfo'
 
 /** A decoded message as proto-loader gives it: camelCase fields, enums as names, int64 as numbers. */
 export type Wire = Record<string, unknown>

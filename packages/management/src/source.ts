@@ -1,11 +1,12 @@
 import type { ClusterCommands } from './commands.js'
+import type { MessagingCommands } from './messaging.js'
 import type { ClusterReadModel } from './read-model.js'
 
 /**
  * Everything a `ManagementServer` serves from: the node's read model and
  * its commands, one object or two joined with `managementSource`.
  */
-export type ManagementSource = ClusterReadModel & ClusterCommands
+export type ManagementSource = ClusterReadModel & ClusterCommands & MessagingCommands
 
 /**
  * Joins a read model and a commands object into what a `ManagementServer`

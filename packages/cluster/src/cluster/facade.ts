@@ -18,6 +18,12 @@ import { NodeReadModel, type NodeEvent } from './read-model.js'
 import { bareEndpointName, listEndpoints, listNodes } from './roster.js'
 import { LocalEndpoints, OWN_ENDPOINTS, TAG_MANAGEMENT } from './tags.js'
 import { ShardView, type ClusterEvents, type ClusterNode } from './types.js'
+import { ClusterMessaging } from '../coordination/messaging.js'
+import type { FireOptions, UserEvent } from '../coordination/events.js'
+import type { MemberInfo } from '../coordination/member-info.js'
+import type { QueryHandler, QueryOptions, QueryReply } from '../coordination/queries.js'
+import type { RequestHandler, RequestOptions } from '../coordination/requests.js'
+import { messagingInit } from '../coordination/messaging-init.js'
 
 /** What a `Cluster` takes from outside; every field optional. */
 export interface ClusterComponents {
@@ -30,7 +36,7 @@ export interface ClusterComponents {
 }
 
 const EVENT_TYPES: ReadonlyArray<keyof ClusterEvents & string> = [
-  'state:change', 'role:change', 'leader:change', 'shards:change', 'reshard:done', 'node:join', 'node:leave', 'node:dead', 'node:alive'
+  'state:change', 'role:change', 'leader:change', 'shards:change', 'reshard:done', 'node:join', 'node:leave', 'node:dead', 'node:alive', 'event:user'
 ]
 const ENDPOINT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/
 
@@ -70,6 +76,7 @@ export class Cluster extends Service {
   private readonly createMdnsSocket: (() => MdnsSocket) | undefined
   private readonly partsFactory: PartsFactory
   private readonly startedAt: number
+  private readonly messaging: ClusterMessaging
   /** The current run (kept after `stop()` until the next start, for `bootstrapped` and the shard map). */
   private run: NodeRun | undefined
   private parts: ClusterParts | undefined
@@ -87,10 +94,17 @@ export class Cluster extends Service {
     this.board = new StateBoard({ emitter: this.emitter, metrics: this.facade, clock: this.clock })
     this.startedAt = this.clock.wallNow()
     this.shards = new ShardView(this.options.shards, () => this.run?.coordinator.committedMap)
-    this.managementSource = managementSource(
-      new NodeReadModel(this, this.clock, { clusterName: this.options.name, startedAt: this.startedAt }),
-      new NodeCommands({ node: this, running: () => { const run = this.running(); return { raft: run.parts.raft, receiveAck: (id, version) => run.loop.receiveAck(id, version) } } })
-    )
+    this.messaging = new ClusterMessaging(messagingInit(this.options, {
+      clock: this.clock, logger: this.logger, emitter: this.emitter, endpoints: this.userEndpoints, nodeId: () => this.nodeId, parts: () => this.parts
+    }))
+    this.managementSource = {
+      ...managementSource(
+        new NodeReadModel(this, this.clock, { clusterName: this.options.name, startedAt: this.startedAt }),
+        new NodeCommands({ node: this, running: () => { const run = this.running(); return { raft: run.parts.raft, receiveAck: (id, version) => run.loop.receiveAck(id, version) } } })
+      ),
+      ...this.messaging.commands()
+    }
+    this.userEndpoints.setInfoSource(() => this.messaging.infoTags())
   }
 
   /** This node's id (after `start()`, or when given in the options). */
@@ -163,6 +177,7 @@ export class Cluster extends Service {
     await parts.management.start()
     await parts.metricsServer?.start()
     await parts.swim.start()
+    this.messaging.attach(parts.swim)
     parts.swim.setTags(this.userEndpoints.tags(parts, hasRaftState(parts)))
     loop.start()
     if (o.join.length > 0) void loop.join(o.join)
@@ -191,6 +206,7 @@ export class Cluster extends Service {
       try { await p.swim.leave({ timeoutMs: STOP_HANDOVER_MS }) } catch (err) { this.logger.debug('leave failed', { error: String(err) }) }
     }
     await p.zeroconf?.stop()
+    this.messaging.detach()
     await p.swim.stop()
     await p.checker.stop()
     await p.endpoint.stop()
@@ -309,6 +325,53 @@ export class Cluster extends Service {
     if (keyring === undefined) throw new InvalidArgumentError('gossip is not encrypted: start the node with gossipKeys to rotate keys')
     return keyring
   }
+
+  /**
+   * Replaces this node's member info (EliasDB's MemberInfo): string keys
+   * (letters, digits, `. _ -`) and values, published as SWIM tags
+   * `info.<key>` at once (or at start). Every member reads it with
+   * `memberInfo` / `membersInfo`; queries filter on it (`filterTags`).
+   * @throws InvalidArgumentError for a bad key or value
+   * @throws MemberInfoTooLargeError when the node's tags (endpoints included) would pass the 4 KiB tag budget
+   */
+  setMemberInfo (info: Record<string, string>): void { this.messaging.setMemberInfo(info) }
+  /** A live member's info (this node's too), or undefined for a node not alive or unknown. */
+  memberInfo (nodeId: string): MemberInfo | undefined { return this.messaging.memberInfo(nodeId) }
+  /** Every live member's info, sorted by node id. */
+  membersInfo (): Array<{ nodeId: string, info: MemberInfo }> { return this.messaging.membersInfo() }
+
+  /**
+   * Registers the handler of requests for `topic` on this node (EliasDB's
+   * DataRequest), replacing any; returns a function that removes it.
+   * @throws InvalidArgumentError for an empty or overlong topic
+   */
+  handle (topic: string, handler: RequestHandler): () => void { return this.messaging.requests.handle(topic, handler) }
+  /**
+   * Sends `payload` to `nodeId`'s handler for `topic` over the management
+   * channel (TLS and the token proof when the cluster has them) and
+   * resolves with its answer.
+   * @throws UnknownNodeError, NoHandlerError, HandlerFailedError, RequestTooLargeError, TimeoutError, AbortError
+   */
+  async request (nodeId: string, topic: string, payload: Uint8Array, options?: RequestOptions): Promise<Uint8Array> {
+    return await this.messaging.requests.request(nodeId, topic, payload, options)
+  }
+
+  /**
+   * Fires a user event (Serf's): gossiped to every member, Lamport-ordered,
+   * de-duplicated, and emitted there as `event:user` (here too).
+   * @throws NotStartedError, InvalidArgumentError, PayloadTooLargeError (over the SWIM user payload limit, default 1 KiB)
+   */
+  fire (name: string, payload: Uint8Array, options?: FireOptions): UserEvent { return this.messaging.fire(name, payload, options) }
+  /** Registers the handler that answers queries named `name` on this node, replacing any; returns a function that removes it. */
+  handleQuery (name: string, handler: QueryHandler): () => void { return this.messaging.handleQuery(name, handler) }
+  /**
+   * Starts a query (Serf's): spread by gossip; each member passing the
+   * filters acks and answers with its handler's bytes, straight to this
+   * node. The iterator yields each responder's ack and response once,
+   * and ends at `timeoutMs`, on `signal`, or once every filtered node responded.
+   * @throws NotStartedError, InvalidArgumentError, PayloadTooLargeError, TooManyQueriesError
+   */
+  query (name: string, payload: Uint8Array, options?: QueryOptions): AsyncIterableIterator<QueryReply> { return this.messaging.query(name, payload, options) }
 
   /** Counters of the shard-map coordinator (proposals, commits, stale acks, ack timeouts). */
   coordinatorCounters (): Readonly<Record<string, number>> {
