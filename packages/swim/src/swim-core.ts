@@ -200,6 +200,20 @@ export class SwimCore {
     return this.user.query(init)
   }
 
+  /**
+   * Sends this node's `query` again, straight to each of `nodes` that is a
+   * live member (a retry for members that have not acked: gossip may have
+   * missed them). Receivers that have it already drop it as a duplicate.
+   */
+  resendQuery (_now: number, query: QueryMessage, nodes: readonly string[]): void {
+    if (query.origin !== this.id) throw new InvalidArgumentError('only the origin resends a query')
+    for (const id of nodes) {
+      const m = this.membership.get(id)
+      if (m === undefined || id === this.id || (m.status !== 'alive' && m.status !== 'suspect')) continue
+      this.outbox.send(m.address, [query])
+    }
+  }
+
   /** Answers `query` with `payload` in a datagram to its origin. Throws `PayloadTooLargeError`. */
   respond (_now: number, query: QueryMessage, payload: Uint8Array): void {
     this.user.respond(query, payload)

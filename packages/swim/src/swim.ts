@@ -235,6 +235,12 @@ export class Swim extends Service {
     return query as QueryMessage
   }
 
+  /** Sends this node's `query` again straight to each of `nodes` that is a live member (a retry for those that have not acked). */
+  resendQuery (query: QueryMessage, nodes: readonly string[]): void {
+    const driver = this.requireDriver()
+    driver.act((core, now) => { core.resendQuery(now, query, nodes) })
+  }
+
   /** Answers `query` (from `user:query`) with `payload`, in a datagram to its origin. Throws `NotStartedError`, `PayloadTooLargeError`. */
   respond (query: QueryMessage, payload: Uint8Array): void {
     const driver = this.requireDriver()

@@ -35,6 +35,8 @@ export interface SwimPart extends Startable {
   fire: (name: string, payload: Uint8Array, options?: FireOptions) => UserEventMessage
   /** Starts a query through gossip; answers come as `user:query-response`. */
   query: (init: QueryInit) => QueryMessage
+  /** Sends this node's query again straight to these members (a retry for those that have not acked). */
+  resendQuery: (query: QueryMessage, nodes: readonly string[]) => void
   /** Answers a query (from `user:query`) to its origin. */
   respond: (query: QueryMessage, payload: Uint8Array) => void
 }

@@ -14,6 +14,12 @@ export const MESSAGING_DEFAULTS = Object.freeze({
   maxCoalescedNames: 1024,
   /** Deadline of `query()` without its own (ms). */
   queryTimeoutMs: 2_000,
+  /**
+   * Times a query is sent again, straight to the live members that match
+   * its filters (by their tags as gossiped) and have not acked, spread over
+   * the first half of its timeout: gossip alone may miss a member.
+   */
+  queryResends: 2,
   /** Queries of this node waiting for answers at once; one beyond is refused. */
   maxPendingQueries: 256,
   /** Query handlers run at once on a node; a query beyond goes unanswered (counted). */

@@ -1,6 +1,6 @@
 import { InvalidArgumentError, NotStartedError, type Logger, type TimerHandle, type TypedEventEmitter } from '@clusterfunk/core'
 import { UnknownNodeError, type MemberInfoEntry, type MessagingCommands, type QueryReplyItem, type QueryRequestInit } from '@clusterfunk/management'
-import type { QueryMessage, QueryResponseMessage, UserEventMessage } from '@clusterfunk/swim'
+import { queryMatches, type QueryMessage, type QueryResponseMessage, type UserEventMessage } from '@clusterfunk/swim'
 import type { SwimPart } from '../cluster/part-types.js'
 import type { ClusterEvents } from '../cluster/types.js'
 import { EventCoalescer, type FireOptions, type UserEvent } from './events.js'
@@ -166,11 +166,12 @@ export class ClusterMessaging {
     const timeoutMs = options.timeoutMs ?? MESSAGING_DEFAULTS.queryTimeoutMs
     if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 1) throw new InvalidArgumentError('a query timeout is a positive whole number of milliseconds')
     const filterNodes = [...(options.filterNodes ?? [])]
-    const armed: { timer?: TimerHandle } = {}
+    const armed: { timer?: TimerHandle, resend?: TimerHandle } = {}
     const onAbort = (): void => { replies.close() }
     // The answers exist before the query leaves: this node's own answer comes back at once.
     const replies: QueryReplies = new QueryReplies(MESSAGING_DEFAULTS.maxQueryReplies, filterNodes.length > 0 ? new Set(filterNodes) : undefined, () => {
       if (armed.timer !== undefined) this.init.clock.clearTimeout(armed.timer)
+      if (armed.resend !== undefined) this.init.clock.clearTimeout(armed.resend)
       options.signal?.removeEventListener('abort', onAbort)
       if (this.pending.get(id) === replies) this.pending.delete(id)
       this.counters.repliesDropped += replies.dropped
@@ -188,6 +189,18 @@ export class ClusterMessaging {
     id = q.id
     this.pending.set(id, replies)
     armed.timer = this.init.clock.setTimeout(() => { replies.close() }, timeoutMs)
+    const resends = MESSAGING_DEFAULTS.queryResends
+    const every = Math.max(1, Math.floor(timeoutMs / (2 * (resends + 1))))
+    let left = resends
+    const resend = (): void => {
+      armed.resend = undefined
+      if (replies.done || swim.status !== 'started') return
+      const self = this.init.nodeId()
+      const missing = swim.members().filter(m => m.id !== self && queryMatches(q, m.id, m.tags) && !replies.heardFrom(m.id)).map(m => m.id)
+      if (missing.length > 0) swim.resendQuery(q, missing)
+      if (--left > 0) armed.resend = this.init.clock.setTimeout(resend, every)
+    }
+    if (resends > 0) armed.resend = this.init.clock.setTimeout(resend, every)
     if (options.signal?.aborted === true) replies.close()
     else options.signal?.addEventListener('abort', onAbort, { once: true })
     for (const r of pendingEarly) if (r.id === id) replies.push(r)

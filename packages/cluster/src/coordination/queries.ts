@@ -63,6 +63,11 @@ export class QueryReplies implements AsyncIterableIterator<QueryReply> {
     return this.closed
   }
 
+  /** True once `from` acked or responded. */
+  heardFrom (from: string): boolean {
+    return this.seen.has(`a\u0000${from}`) || this.responded.has(from)
+  }
+
   /** Takes one answer; a duplicate is dropped. */
   push (r: Pick<QueryResponseMessage, 'from' | 'ack' | 'payload'>): void {
     if (this.closed) return
