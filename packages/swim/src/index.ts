@@ -32,7 +32,7 @@ export type { FallbackPingRequest, Packet, PushPullRequest, StreamMessagesReques
 export { BroadcastQueue, type PackedSize, type QueuedBroadcast } from './broadcast-queue.js'
 
 // User events and queries (Serf's) on the same gossip.
-export { UserMessages, queryMatches, type QueryInit, type UserMessagesContext } from './user-messages.js'
+export { MAX_DIRECT_QUERY_TARGETS, USER_RETRANSMIT_SCALE, UserMessages, queryMatches, type QueryInit, type UserMessagesContext } from './user-messages.js'
 export { LamportClock, USER_LTIMES } from './lamport.js'
 export { RecentMessages, type Admission } from './recent-messages.js'
 

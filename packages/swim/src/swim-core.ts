@@ -107,7 +107,9 @@ export class SwimCore {
       queue: this.queue,
       outbox: this.outbox,
       self: () => ({ address: this.membership.self.address, tags: this.membership.self.tags }),
-      counter: metrics.counter({ name: 'clusterfunk_swim_user_messages_total', help: 'User events, queries and query responses handled, by kind and result', labelNames: ['kind', 'result'] })
+      counter: metrics.counter({ name: 'clusterfunk_swim_user_messages_total', help: 'User events, queries and query responses handled, by kind and result', labelNames: ['kind', 'result'] }),
+      push: () => { this.pushGossip() },
+      peers: () => this.membership.live().filter(m => m.status === 'alive' || m.status === 'suspect')
     })
   }
 
@@ -364,6 +366,20 @@ export class SwimCore {
     const live = this.membership.live().length + 1
     if (!this.random.chance(failed.length / live)) return
     this.outbox.request({ kind: 'push-pull', to: this.random.pick(failed).address, join: true, reconnect: true })
+  }
+
+  /**
+   * A gossip round outside the schedule, to live members only: a new user
+   * event or query is pushed on as it arrives, so it crosses the cluster in
+   * a few network hops rather than a few gossip intervals. The queue's
+   * transmit limit still bounds how often it is sent.
+   */
+  private pushGossip (): void {
+    if (this.membership.hasLeft) return
+    const live = this.membership.live().filter(m => m.status === 'alive' || m.status === 'suspect')
+    for (const t of this.random.shuffle(live).slice(0, this.config.gossipNodes)) {
+      if (!this.outbox.send(t.address, [])) break
+    }
   }
 
   private gossip (now: number): void {

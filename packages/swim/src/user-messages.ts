@@ -8,6 +8,23 @@ import type { BroadcastMessage, QueryMessage, QueryResponseMessage, Tags, UserEv
 import type { Outbox } from './outbox.js'
 import { RecentMessages, type Admission } from './recent-messages.js'
 
+/**
+ * User events and queries are gossiped this many times the retransmit
+ * limit of membership news: with memberlist's limit alone (4 · ⌈log10(N+1)⌉
+ * sends per member) one member in a few dozen misses a message on a
+ * lossless network, which membership news mends by probing and push/pull
+ * but a query could not.
+ */
+export const USER_RETRANSMIT_SCALE = 3
+
+/**
+ * A query is also sent straight to this many live members that match its
+ * filters (by the tags gossip holds for them) as it starts: answers then
+ * come back within a round trip instead of a few gossip intervals; members
+ * beyond (and those whose tags changed) get it by gossip.
+ */
+export const MAX_DIRECT_QUERY_TARGETS = 128
+
 /** What the user-message layer needs from the core around it. */
 export interface UserMessagesContext {
   readonly config: SwimConfig
@@ -19,6 +36,10 @@ export interface UserMessagesContext {
   readonly self: () => { address: string, tags: Tags }
   /** Counts user messages by kind and result (new, duplicate, stale, filtered, too-large). */
   readonly counter: Counter
+  /** Live members other than this node (alive or suspect), for queries sent straight to them. */
+  readonly peers: () => ReadonlyArray<{ id: string, address: string, tags: Tags }>
+  /** Sends the queue to a few members now (a new event or query is pushed on at once, not at the next gossip tick). */
+  readonly push: () => void
 }
 
 /** What a query asks, before the core stamps it. */
@@ -83,6 +104,7 @@ export class UserMessages {
     this.recentEvents.admit(event.origin, event.ltime, event.ltime, event)
     this.count('event', 'new')
     this.broadcastEvent(event)
+    this.ctx.push()
     this.delivered.push(event)
     return event
   }
@@ -117,7 +139,10 @@ export class UserMessages {
     query.ltime = this.queryClock.increment()
     this.recentQueries.admit(query.origin, query.id, query.ltime)
     this.count('query', 'new')
-    this.ctx.queue.enqueue(`query:${query.origin}:${query.id}`, query, messageSize(query))
+    this.ctx.queue.enqueue(`query:${query.origin}:${query.id}`, query, messageSize(query), undefined, USER_RETRANSMIT_SCALE)
+    const direct = this.ctx.peers().filter(p => queryMatches(query, p.id, p.tags)).slice(0, MAX_DIRECT_QUERY_TARGETS)
+    for (const p of direct) this.ctx.outbox.send(p.address, [query])
+    this.ctx.push()
     this.answerIfMatching(query)
     return query
   }
@@ -139,8 +164,10 @@ export class UserMessages {
     const admission = this.recentEvents.admit(event.origin, event.ltime, event.ltime, event)
     this.count('event', admission)
     if (admission !== 'new') return
-    if (!gossip) { /* it came with a full state: the next push/pull carries it on */ } else if (this.fits(event)) this.broadcastEvent(event)
-    else this.count('event', 'too-large')
+    if (!gossip) { /* it came with a full state: the next push/pull carries it on */ } else if (this.fits(event)) {
+      this.broadcastEvent(event)
+      this.ctx.push()
+    } else this.count('event', 'too-large')
     this.delivered.push(event)
   }
 
@@ -170,8 +197,10 @@ export class UserMessages {
     const admission: Admission = this.recentQueries.admit(query.origin, query.id, query.ltime)
     this.count('query', admission)
     if (admission !== 'new') return
-    if (this.fits(query)) this.ctx.queue.enqueue(`query:${query.origin}:${query.id}`, query, messageSize(query))
-    else this.count('query', 'too-large')
+    if (this.fits(query)) {
+      this.ctx.queue.enqueue(`query:${query.origin}:${query.id}`, query, messageSize(query), undefined, USER_RETRANSMIT_SCALE)
+      this.ctx.push()
+    } else this.count('query', 'too-large')
     this.answerIfMatching(query)
   }
 
@@ -201,7 +230,7 @@ export class UserMessages {
     const key = event.coalesce ? `event:${event.name}` : `event:${event.origin}:${event.ltime}`
     const queued = event.coalesce ? this.ctx.queue.get(key)?.message : undefined
     if (queued !== undefined && queued.type === 'user-event' && queued.ltime > event.ltime) return
-    this.ctx.queue.enqueue(key, event, messageSize(event))
+    this.ctx.queue.enqueue(key, event, messageSize(event), undefined, USER_RETRANSMIT_SCALE)
   }
 
   private checkPayload (payload: Uint8Array): void {
