@@ -2,6 +2,7 @@ import type { Figure } from '@clusterfunk/core/bench'
 import { expect } from 'chai'
 import { run as runCrash } from '../bench/crash.bench.js'
 import { run as runMembership } from '../bench/membership.bench.js'
+import { run as runRequests } from '../bench/requests.bench.js'
 
 describe('cluster benchmarks', function () {
   this.timeout(120_000)
@@ -36,5 +37,11 @@ describe('cluster benchmarks', function () {
       ['cluster.reshard.10000.acked', 'ms'],
       ['cluster.reshard.10000.max', 'ms']
     ])
+  })
+
+  it('the requests benchmark reports request.p50 and request.p99 at tiny size', async () => {
+    const figures: Figure[] = []
+    await runRequests({ tiny: true, report: (f) => figures.push(f) })
+    expect(figures.map((f) => [f.bench, f.unit])).to.deep.equal([['request.p50', 'ms'], ['request.p99', 'ms']])
   })
 })
