@@ -39,6 +39,18 @@ export { realParts, type PartsFactory } from './cluster/parts-factory.js'
 export type { ClusterParts, PartsDeps } from './cluster/parts.js'
 export type { AckPart, CheckerPart, EndpointPart, ManagementPart, StorePart, SwimPart } from './cluster/part-types.js'
 
+// Coordination: member info, requests between members, user events and queries.
+export { MESSAGING_DEFAULTS } from './coordination/messaging-constants.js'
+export { MemberInfoTooLargeError, infoFromTags, infoTags, type MemberInfo } from './coordination/member-info.js'
+export { EventCoalescer, type FireOptions, type UserEvent } from './coordination/events.js'
+export { QueryReplies, TooManyQueriesError, type QueryContext, type QueryHandler, type QueryOptions, type QueryReply } from './coordination/queries.js'
+export { Requests, type RequestContext, type RequestHandler, type RequestOptions, type RequestsInit } from './coordination/requests.js'
+export { ClusterMessaging, type MessagingCounters, type MessagingInit } from './coordination/messaging.js'
+export {
+  HandlerFailedError, HandlersBusyError, MAX_REQUEST_PAYLOAD_BYTES, NoHandlerError, RequestTooLargeError
+} from '@clusterfunk/management'
+export { PayloadTooLargeError } from '@clusterfunk/swim'
+
 // The shard coordinator: the replicated state machine that owns the shard map.
 export { ShardCoordinator } from './coordinator/coordinator.js'
 export type {

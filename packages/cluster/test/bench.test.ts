@@ -3,6 +3,7 @@ import { expect } from 'chai'
 import { run as runCrash } from '../bench/crash.bench.js'
 import { run as runMembership } from '../bench/membership.bench.js'
 import { run as runLocks } from '../bench/locks.bench.js'
+import { run as runRequests } from '../bench/requests.bench.js'
 
 describe('cluster benchmarks', function () {
   this.timeout(120_000)
@@ -56,5 +57,11 @@ describe('cluster benchmarks', function () {
       ['lock.failover', 'ms'],
       ['lock.failover.max', 'ms']
     ])
+  })
+
+  it('the requests benchmark reports request.p50 and request.p99 at tiny size', async () => {
+    const figures: Figure[] = []
+    await runRequests({ tiny: true, report: (f) => figures.push(f) })
+    expect(figures.map((f) => [f.bench, f.unit])).to.deep.equal([['request.p50', 'ms'], ['request.p99', 'ms']])
   })
 })

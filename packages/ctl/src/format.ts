@@ -91,6 +91,7 @@ function eventDetail (e: ClusterEvent): string {
     case 'role:change': return `role=${e.role}`
     case 'leader:change': return `leader=${e.leaderId ?? '(none)'}`
     case 'shards:change': return `version=${e.mapVersion} shards=${e.total}`
+    case 'event:user': return `name=${e.name} origin=${e.origin} ltime=${e.ltime} payload=${JSON.stringify(Buffer.from(e.payload).toString('utf8'))}`
     default: return `node=${e.nodeId}`
   }
 }

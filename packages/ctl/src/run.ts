@@ -9,6 +9,9 @@ import { ExitCode, UsageError, describeError } from './exit-codes.js'
 import type { CtlIo } from './io.js'
 import { resolveOptions, type RawGlobalOptions } from './options.js'
 import { ctlVersion } from './version.js'
+import { registerEvent } from './event.js'
+import { registerInfo } from './info.js'
+import { registerQuery } from './query.js'
 
 const EXIT_CODES_HELP = `
 Exit codes:
@@ -89,6 +92,9 @@ function program (io: CtlIo): Command {
     .action((shell: string) => { io.stdout(completionScript(root, shell)) })
   root.command('diag').description('browse zeroconf (_clusterfunk._udp) for the cluster\'s records')
     .action(async (_opts: unknown, cmd: Command) => { await commands.diag(context(cmd)) })
+  registerEvent(root, context)
+  registerQuery(root, context)
+  registerInfo(root, context)
   return root
 }
 

@@ -11,6 +11,10 @@ import {
 import { MANAGEMENT_DEFAULTS } from './constants.js'
 import { statusToError } from './status.js'
 import type { AddNodeRequest, ClusterEvent, NodeEndpoint, NodeSummary, ShardSummary, StatusReply } from './types.js'
+import {
+  checkPayload, checkTopic, decodeMemberInfo, decodeQueryReply, encodeNodeRequest, encodeQueryRequest, wireBytes, wireU32,
+  type MemberInfoEntry, type QueryReplyItem, type QueryRequestInit
+} from './messaging.js'
 
 /** TLS settings of a client. */
 export interface ManagementClientTls {
@@ -213,6 +217,51 @@ export class ManagementClient {
     options.signal?.addEventListener('abort', onAbort, { once: true })
     try {
       for await (const message of call as AsyncIterable<Wire>) yield decodeStateChange(message)
+    } catch (err) {
+      if ((err as Partial<ServiceError>).code === Code.CANCELLED && options.signal?.aborted === true) return
+      throw statusToError(err, this.address)
+    } finally {
+      options.signal?.removeEventListener('abort', onAbort)
+      call.cancel()
+    }
+  }
+
+  /**
+   * Sends `payload` to the node's handler for `topic` and resolves with its
+   * answer. `from` names the calling node (empty for an operator). Rejects
+   * with `NoHandlerError`, `HandlerFailedError`, `RequestTooLargeError`,
+   * `TimeoutError` (the deadline: `timeoutMs`), `AbortError`, or a
+   * connection error.
+   */
+  async sendRequest (topic: string, payload: Uint8Array, options: CallOptionsInit & { from?: string } = {}): Promise<Uint8Array> {
+    checkTopic(topic)
+    checkPayload(payload)
+    const timeoutMs = options.timeoutMs ?? this.timeoutMs
+    const reply = await this.unary('Request', encodeNodeRequest({ topic, payload, from: options.from ?? '', timeoutMs: Math.min(Math.ceil(timeoutMs), 0xffff_ffff) }), options)
+    return wireBytes(reply.payload)
+  }
+
+  /** Fires a user event from the node; resolves with its Lamport time. */
+  async fireEvent (name: string, payload: Uint8Array, options: CallOptionsInit & { coalesce?: boolean } = {}): Promise<number> {
+    const reply = await this.unary('FireEvent', { name, payload, coalesce: options.coalesce === true }, options)
+    return wireU32(reply.ltime)
+  }
+
+  /** The member info of `nodeId`, or of every live node. */
+  async memberInfo (nodeId?: string, options?: CallOptionsInit): Promise<MemberInfoEntry[]> {
+    return decodeMemberInfo(await this.unary('GetMemberInfo', { nodeId: nodeId ?? '' }, options))
+  }
+
+  /** Runs a query from the node: its acks and responses as they come, until the query is over or `signal` fires. */
+  async * query (init: QueryRequestInit, options: AbortOptions = {}): AsyncGenerator<QueryReplyItem, void, undefined> {
+    throwIfAborted(options.signal)
+    const method = managementMethod('Query')
+    const { body, metadata } = this.request(method, encodeQueryRequest(init))
+    const call: ClientReadableStream<Wire> = this.client.makeServerStreamRequest(method.path, identity, method.responseDeserialize, body, metadata, {})
+    const onAbort = (): void => { call.cancel() }
+    options.signal?.addEventListener('abort', onAbort, { once: true })
+    try {
+      for await (const message of call as AsyncIterable<Wire>) yield decodeQueryReply(message)
     } catch (err) {
       if ((err as Partial<ServiceError>).code === Code.CANCELLED && options.signal?.aborted === true) return
       throw statusToError(err, this.address)

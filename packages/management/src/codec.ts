@@ -162,6 +162,7 @@ export function encodeEvent (e: ClusterEvent): Wire {
     case 'node:dead': return withFormat({ ...base, nodeDead: { nodeId: e.nodeId } })
     case 'node:alive': return withFormat({ ...base, nodeAlive: { nodeId: e.nodeId } })
     case 'shards:change': return withFormat({ ...base, shardsChanged: { mapVersion: e.mapVersion, totalShards: e.total } })
+    case 'event:user': return withFormat({ ...base, userEvent: { name: e.name, payload: e.payload, ltime: e.ltime, origin: e.origin, coalesce: e.coalesce } })
   }
 }
 
@@ -182,6 +183,11 @@ export function decodeEvent (w: Wire): ClusterEvent | undefined {
     case 'shardsChanged': return { type: 'shards:change', at, mapVersion: mapVersion(body.mapVersion), total: count(body.totalShards) }
     case 'nodeJoined': case 'nodeLeft': case 'nodeDead': case 'nodeAlive':
       return { type: NODE_EVENTS[kind], at, nodeId: str(body.nodeId) }
+    case 'userEvent': {
+      const p = body.payload
+      const payload = p instanceof Uint8Array ? new Uint8Array(p.buffer, p.byteOffset, p.length) : new Uint8Array(0)
+      return { type: 'event:user', at, name: str(body.name), payload, ltime: count(body.ltime), origin: str(body.origin), coalesce: body.coalesce === true }
+    }
     default: return undefined
   }
 }

@@ -14,6 +14,10 @@ export { managementSource, type ManagementSource } from './source.js'
 export type {
   CoordinationSource, LockInfo, LockReply, LockRequest, StateChange, StateRecord, StateWriteReply, StateWriteRequest
 } from './coordination.js'
+export {
+  HandlerFailedError, HandlersBusyError, MAX_REQUEST_PAYLOAD_BYTES, MAX_TOPIC_BYTES, NoHandlerError, RequestTooLargeError, checkPayload, checkTopic,
+  type IncomingRequest, type MemberInfoEntry, type MessagingCommands, type QueryReplyItem, type QueryRequestInit
+} from './messaging.js'
 
 // The wire: format version and package of proto/management.proto, error trailers.
 export { MANAGEMENT_FORMAT_VERSION, MANAGEMENT_PACKAGE } from './proto.js'

@@ -15,6 +15,7 @@ export type ManagementMethod =
   | 'GetStatus' | 'ListNodes' | 'AddNode' | 'RemoveNode' | 'StepDown'
   | 'ListShards' | 'ListEndpoints' | 'FindEndpoint' | 'WatchEvents' | 'AckShardMap'
   | 'StateGet' | 'StateList' | 'StateWrite' | 'StateWatch' | 'LockCall' | 'ListLocks'
+  | 'Request' | 'FireEvent' | 'Query' | 'GetMemberInfo'
 
 /** A decoded message as proto-loader gives it: camelCase fields, enums as names, int64 as numbers. */
 export type Wire = Record<string, unknown>

@@ -12,6 +12,7 @@ import { checkNodeId } from './node-ids.js'
 import { WatchStreams } from './watch.js'
 import { resolveServerInit, type ManagementConnectionLimits, type ManagementServerInit, type ResolvedManagementServerInit } from './server-init.js'
 import { Responder } from './respond.js'
+import { messagingHandlers } from './messaging-server.js'
 import { UnsupportedFormatError } from './status.js'
 import { coordinationHandlers } from './coordination-handlers.js'
 
@@ -224,7 +225,29 @@ export class ManagementServer extends Service {
             }
           })
         }
-      })
+      }),
+      ...messagingHandlers(s, (method, handle) => this.unary(method, handle), (method, call, work) => { this.responder.stream(method, call, async () => { await this.serveStream(method, call, work) }) })
+    }
+  }
+
+  /** Runs a server-streaming call of the messaging RPCs: admitted like any call, ended when done, cancelled by the client or by `stop()`. */
+  private async serveStream (method: ManagementMethod, call: ServerWritableStream<Wire, Wire>, work: (signal: AbortSignal) => Promise<void>): Promise<void> {
+    const controller = new AbortController()
+    const onCancel = (): void => { controller.abort() }
+    call.on('cancelled', onCancel)
+    try {
+      this.admit(method, call.request, call.metadata)
+      await work(controller.signal)
+      this.responder.done(method)
+      if (!call.cancelled) call.end()
+    } catch (err) {
+      if (this.status !== 'started' || call.cancelled) {
+        if (!call.cancelled) call.end()
+      } else {
+        this.responder.fail(method, call, err)
+      }
+    } finally {
+      call.off('cancelled', onCancel)
     }
   }
 

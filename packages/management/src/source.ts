@@ -1,12 +1,13 @@
 import type { ClusterCommands } from './commands.js'
 import type { CoordinationSource } from './coordination.js'
+import type { MessagingCommands } from './messaging.js'
 import type { ClusterReadModel } from './read-model.js'
 
 /**
  * Everything a `ManagementServer` serves from: the node's read model and
  * its commands, one object or two joined with `managementSource`.
  */
-export type ManagementSource = ClusterReadModel & ClusterCommands & {
+export type ManagementSource = ClusterReadModel & ClusterCommands & MessagingCommands & {
   /** Shared state and locks; a node without them answers their calls UNIMPLEMENTED. */
   coordination?: CoordinationSource
 }

@@ -1,6 +1,7 @@
 import { Metadata, status as Code, type ServiceError, type StatusObject } from '@grpc/grpc-js'
 import { AbortError, EventOverflowError, InvalidArgumentError, NotLeaderError, NotStartedError, TimeoutError } from '@clusterfunk/core'
 import { ManagementError, MembershipConflictError, UnauthenticatedError, UnavailableError, UnknownNodeError } from './errors.js'
+import { messagingError } from './messaging-errors.js'
 
 /**
  * The one place where errors become gRPC statuses and back. The status code
@@ -18,6 +19,7 @@ export const NODE_ID_KEY = 'clusterfunk-node-id'
 export type ErrorReason =
   | 'NOT_LEADER' | 'NO_LEADER' | 'INVALID' | 'UNKNOWN_ID' | 'UNAUTHENTICATED'
   | 'UNSUPPORTED_FORMAT' | 'TIMEOUT' | 'NOT_STARTED' | 'OVERFLOW' | 'CANCELLED' | 'CONFLICT' | 'GENERIC'
+  | 'NO_HANDLER' | 'HANDLER_FAILED' | 'TOO_LARGE' | 'BUSY'
 
 /** The request claimed a format version this server does not speak. */
 export class UnsupportedFormatError extends ManagementError {
@@ -134,6 +136,7 @@ export function statusToError (err: unknown, address: string): Error {
     case 'TIMEOUT': return new TimeoutError(details)
     case 'CANCELLED': return new AbortError(details)
     case 'CONFLICT': return new MembershipConflictError(details)
+    case 'NO_HANDLER': case 'HANDLER_FAILED': case 'TOO_LARGE': case 'BUSY': return messagingError(reason, details)
     case undefined: break
     default: return new ManagementError(details, err.code, reason)
   }

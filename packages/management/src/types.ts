@@ -113,6 +113,7 @@ export type ClusterEvent =
   | { type: 'node:dead', at: number, nodeId: string }
   | { type: 'node:alive', at: number, nodeId: string }
   | { type: 'shards:change', at: number, mapVersion: number, total: number }
+  | { type: 'event:user', at: number, name: string, payload: Uint8Array, ltime: number, origin: string, coalesce: boolean }
 
 /** The name of a cluster event. */
 export type ClusterEventType = ClusterEvent['type']

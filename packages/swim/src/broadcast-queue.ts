@@ -16,6 +16,8 @@ interface Entry<T> {
   transmits: number
   /** Insertion order: among equal transmit counts, newer goes first. */
   order: number
+  /** This broadcast is sent `scale` times the queue's limit. */
+  scale: number
   onDone: (() => void) | undefined
 }
 
@@ -43,13 +45,13 @@ export class BroadcastQueue<T> {
    * key (whose `onDone` then runs). `onDone` runs when this broadcast has been
    * sent `limit` times or is replaced.
    */
-  enqueue (key: string, message: T, size: number, onDone?: () => void): void {
+  enqueue (key: string, message: T, size: number, onDone?: () => void, scale = 1): void {
     const old = this.entries.get(key)
     if (old !== undefined) {
       this.entries.delete(key)
       old.onDone?.()
     }
-    this.entries.set(key, { key, message, size, transmits: 0, order: this.counter++, onDone })
+    this.entries.set(key, { key, message, size, transmits: 0, order: this.counter++, onDone, scale })
   }
 
   /** The queued broadcast about `key`, if any. */
@@ -107,7 +109,7 @@ export class BroadcastQueue<T> {
 
   private prune (limit: number): void {
     for (const e of [...this.entries.values()]) {
-      if (e.transmits < limit) continue
+      if (e.transmits < limit * e.scale) continue
       this.entries.delete(e.key)
       e.onDone?.()
     }
@@ -115,7 +117,7 @@ export class BroadcastQueue<T> {
 
   private count (e: Entry<T>, limit: number): void {
     e.transmits++
-    if (e.transmits >= limit) {
+    if (e.transmits >= limit * e.scale) {
       this.entries.delete(e.key)
       e.onDone?.()
     }

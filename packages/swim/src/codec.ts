@@ -1,7 +1,7 @@
 import { checkCounter, DecodeError, INCARNATIONS } from '@clusterfunk/core'
 import { loadType } from '@clusterfunk/proto'
 import { scanPacket, scanPushPull } from './wire-scan.js'
-import type { MemberStatus, PushPullMember, PushPullState, SimpleMessage, Tags } from './messages.js'
+import type { MemberStatus, PushPullMember, PushPullState, SimpleMessage, Tags, UserEventMessage } from './messages.js'
 
 /**
  * Bytes ⇄ typed messages for proto/swim.proto. Pure functions; decoding is
@@ -33,6 +33,8 @@ export const MAX_PUSH_PULL_MEMBERS = 65_536
 export const MAX_MEMBER_TAGS = 512
 /** Most messages one packet may hold (a datagram, or the oversized broadcasts of one stream: at most one per member). */
 export const MAX_PACKET_MESSAGES = MAX_PUSH_PULL_MEMBERS
+/** Most user events one push/pull state may carry (a sender keeps `recentUserMessages` of them). */
+export const MAX_PUSH_PULL_EVENTS = 16_384
 
 const PacketType = loadType('swim.proto', 'clusterfunk.swim.Packet')
 const MessageType = loadType('swim.proto', 'clusterfunk.swim.Message')
@@ -58,7 +60,41 @@ function toWire (m: SimpleMessage): Wire {
     case 'suspect': return { suspect: { node: m.node, incarnation: m.incarnation, from: m.from } }
     case 'alive': return { alive: { node: m.node, incarnation: m.incarnation, address: m.address, tags: tagsToWire(m.tags) } }
     case 'dead': return { dead: { node: m.node, incarnation: m.incarnation, from: m.from } }
+    case 'user-event': return { userEvent: { ltime: m.ltime, origin: m.origin, name: m.name, payload: m.payload, coalesce: m.coalesce } }
+    case 'query': return {
+      query: {
+        ltime: m.ltime,
+        id: m.id,
+        origin: m.origin,
+        originAddress: m.originAddress,
+        name: m.name,
+        payload: m.payload,
+        filterNodes: [...m.filterNodes],
+        filterTags: tagsToWire(m.filterTags),
+        timeoutMs: m.timeoutMs,
+        wantAck: m.wantAck
+      }
+    }
+    case 'query-response': return { queryResponse: { id: m.id, ltime: m.ltime, from: m.from, ack: m.ack, payload: m.payload } }
   }
+}
+
+/** Most members one query may name in its node filter (the packet bounds the bytes). */
+export const MAX_QUERY_FILTER_NODES = 512
+
+function bytes (v: unknown, field: string): Uint8Array {
+  // protobufjs leaves an absent bytes field at its default, an empty array.
+  if (v === undefined || v === null || (Array.isArray(v) && v.length === 0)) return new Uint8Array(0)
+  if (!(v instanceof Uint8Array)) throw new DecodeError(`${field} is not bytes`)
+  // A plain view (the decoder hands out Buffers), so a decoded message equals the one encoded.
+  return new Uint8Array(v.buffer, v.byteOffset, v.length)
+}
+
+function names (v: unknown, field: string): string[] {
+  if (v === undefined || v === null) return []
+  if (!Array.isArray(v)) throw new DecodeError(`${field} is not a list`)
+  if (v.length > MAX_QUERY_FILTER_NODES) throw new DecodeError(`${field} holds more than ${MAX_QUERY_FILTER_NODES} names`)
+  return v.map((x, i) => name(x, `${field}[${i}]`))
 }
 
 function name (v: unknown, field: string, allowEmpty = false): string {
@@ -112,6 +148,35 @@ function fromWire (w: Wire): SimpleMessage {
     case 'suspect': return { type: 'suspect', node: name(b.node, 'suspect.node'), incarnation: incarnation(b.incarnation, 'suspect.incarnation'), from: name(b.from, 'suspect.from') }
     case 'alive': return { type: 'alive', node: name(b.node, 'alive.node'), incarnation: incarnation(b.incarnation, 'alive.incarnation'), address: name(b.address, 'alive.address'), tags: tagsFromWire(b.tags) }
     case 'dead': return { type: 'dead', node: name(b.node, 'dead.node'), incarnation: incarnation(b.incarnation, 'dead.incarnation'), from: name(b.from, 'dead.from') }
+    case 'userEvent': return {
+      type: 'user-event',
+      ltime: u32(b.ltime, 'userEvent.ltime'),
+      origin: name(b.origin, 'userEvent.origin'),
+      name: name(b.name, 'userEvent.name'),
+      payload: bytes(b.payload, 'userEvent.payload'),
+      coalesce: b.coalesce === true
+    }
+    case 'query': return {
+      type: 'query',
+      ltime: u32(b.ltime, 'query.ltime'),
+      id: u32(b.id, 'query.id'),
+      origin: name(b.origin, 'query.origin'),
+      originAddress: name(b.originAddress, 'query.originAddress'),
+      name: name(b.name, 'query.name'),
+      payload: bytes(b.payload, 'query.payload'),
+      filterNodes: names(b.filterNodes, 'query.filterNodes'),
+      filterTags: tagsFromWire(b.filterTags),
+      timeoutMs: u32(b.timeoutMs, 'query.timeoutMs'),
+      wantAck: b.wantAck === true
+    }
+    case 'queryResponse': return {
+      type: 'query-response',
+      id: u32(b.id, 'queryResponse.id'),
+      ltime: u32(b.ltime, 'queryResponse.ltime'),
+      from: name(b.from, 'queryResponse.from'),
+      ack: b.ack === true,
+      payload: bytes(b.payload, 'queryResponse.payload')
+    }
     default: throw new DecodeError(`unknown message ${String(body)}`)
   }
 }
@@ -175,13 +240,16 @@ export function encodePushPull (state: PushPullState): Uint8Array {
   return PushPullType.encode(PushPullType.fromObject({
     version: PROTOCOL_VERSION,
     join: state.join,
-    members: state.members.map(m => ({ node: m.node, address: m.address, incarnation: m.incarnation, status: statusToWire[m.status], tags: tagsToWire(m.tags) }))
+    members: state.members.map(m => ({ node: m.node, address: m.address, incarnation: m.incarnation, status: statusToWire[m.status], tags: tagsToWire(m.tags) })),
+    events: (state.events ?? []).map(e => toWire(e).userEvent),
+    eventLtime: state.eventLtime ?? 0,
+    queryLtime: state.queryLtime ?? 0
   })).finish()
 }
 
 /** Decodes a push/pull state. Throws `DecodeError` on anything malformed. */
 export function decodePushPull (bytes: Uint8Array, maxBytes = MAX_PUSH_PULL_BYTES): PushPullState {
-  if (bytes instanceof Uint8Array && bytes.length <= maxBytes) scanPushPull(bytes, { maxItems: MAX_PUSH_PULL_MEMBERS, maxTags: MAX_MEMBER_TAGS })
+  if (bytes instanceof Uint8Array && bytes.length <= maxBytes) scanPushPull(bytes, { maxItems: MAX_PUSH_PULL_MEMBERS, maxTags: MAX_MEMBER_TAGS, maxEvents: MAX_PUSH_PULL_EVENTS })
   const w = decodeWith(PushPullType, bytes, maxBytes)
   checkVersion(w.version)
   const list = Array.isArray(w.members) ? w.members as Wire[] : []
@@ -191,5 +259,8 @@ export function decodePushPull (bytes: Uint8Array, maxBytes = MAX_PUSH_PULL_BYTE
     if (status === undefined) throw new DecodeError(`member ${String(m.node)} has no valid status`)
     return { node: name(m.node, 'member.node'), address: name(m.address, 'member.address'), incarnation: incarnation(m.incarnation, 'member.incarnation'), status, tags: tagsFromWire(m.tags) }
   })
-  return { join: w.join === true, members }
+  const wireEvents = Array.isArray(w.events) ? w.events as Wire[] : []
+  if (wireEvents.length > MAX_PUSH_PULL_EVENTS) throw new DecodeError(`push/pull holds more than ${MAX_PUSH_PULL_EVENTS} events`)
+  const events = wireEvents.map(e => fromWire({ body: 'userEvent', userEvent: e }) as UserEventMessage)
+  return { join: w.join === true, members, events, eventLtime: u32(w.eventLtime ?? 0, 'eventLtime'), queryLtime: u32(w.queryLtime ?? 0, 'queryLtime') }
 }

@@ -84,6 +84,15 @@ export interface SwimConfig {
    * The core itself does not use it.
    */
   tcpTimeoutMs: number
+  /**
+   * Largest payload of a user event, a query or a query response, in
+   * bytes. Each must also fit in one datagram (`udpPacketSize` minus
+   * `packetOverheadBytes`) with its name and headers; `fire` and `query`
+   * check both.
+   */
+  maxUserPayloadBytes: number
+  /** User events and queries remembered for de-duplication; older ones (by Lamport time) are dropped as stale. */
+  recentUserMessages: number
 }
 
 /** memberlist's DefaultLANConfig: a LAN, RTT well below 500 ms. */
@@ -106,7 +115,9 @@ export const lanConfig: Readonly<SwimConfig> = Object.freeze({
   packetOverheadBytes: 0, // no encryption in the core's budget by default
   maxTagsBytes: 4096, // Serf-style tags, larger than memberlist's 512-byte meta
   tcpFallbackPing: true, // catches members whose UDP is blocked while TCP works
-  tcpTimeoutMs: 10_000 // a push/pull of a large cluster may take a while on a busy LAN
+  tcpTimeoutMs: 10_000, // a push/pull of a large cluster may take a while on a busy LAN
+  maxUserPayloadBytes: 1024, // twice Serf's 512 bytes, and a 1024-byte event still fits an encrypted 1400-byte datagram
+  recentUserMessages: 1024 // Serf remembers 1024 events and 1024 queries
 })
 
 /** memberlist's DefaultWANConfig: higher latency and loss. */
@@ -142,7 +153,8 @@ const positiveMs: ReadonlyArray<keyof SwimConfig> = ['probeIntervalMs', 'probeTi
 const nonNegativeMs: ReadonlyArray<keyof SwimConfig> = ['pushPullIntervalMs', 'gossipToTheDeadTimeMs', 'deadNodeReclaimTimeMs', 'reconnectIntervalMs', 'reconnectTimeoutMs']
 const counts: ReadonlyArray<[keyof SwimConfig, number]> = [
   ['indirectChecks', 0], ['gossipNodes', 0], ['suspicionMult', 1], ['suspicionMaxTimeoutMult', 1],
-  ['retransmitMult', 1], ['awarenessMaxMultiplier', 1], ['packetOverheadBytes', 0], ['maxTagsBytes', 0]
+  ['retransmitMult', 1], ['awarenessMaxMultiplier', 1], ['packetOverheadBytes', 0], ['maxTagsBytes', 0],
+  ['maxUserPayloadBytes', 0], ['recentUserMessages', 1]
 ]
 
 /** Smallest datagram that still holds a ping and an ack with their headers. */

@@ -2,7 +2,7 @@ import { DecodeError, PortInUseError, type Clock, type Logger, type Metrics, typ
 import { formatAddress } from './address.js'
 import { encodePacket } from './codec.js'
 import type { MemberEvent } from './member.js'
-import type { SimpleMessage } from './messages.js'
+import type { SimpleMessage, UserMessage } from './messages.js'
 import type { Packet, StreamRequest } from './outputs.js'
 import { DEFAULT_MAX_STRANGER_WINDOWS } from './constants.js'
 import type { Freshness } from './freshness.js'
@@ -35,6 +35,8 @@ export interface SwimDriverInit {
   metrics: SwimMetrics
   /** Receives every member event, after the datagrams of the same step went out. */
   emit: (event: MemberEvent) => void
+  /** Receives every user event, matching query and query response, after the member events of the same step. */
+  deliver: (message: UserMessage) => void
 }
 
 /**
@@ -197,6 +199,7 @@ export class SwimDriver {
           if (e.type === 'member:reap') this.replays.forget(e.member.id)
           this.init.emit(e)
         }
+        for (const m of out.user) this.init.deliver(m)
         this.arm(out.nextTickAt)
       } while (this.flushAgain)
     } finally {

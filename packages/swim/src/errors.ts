@@ -28,3 +28,19 @@ export class StreamError extends ClusterfunkError {
     this.name = 'StreamError'
   }
 }
+
+/** A user event, query or query response too large: over `maxUserPayloadBytes`, or not fitting in one datagram. */
+export class PayloadTooLargeError extends ClusterfunkError {
+  static readonly code = 'ERR_SWIM_PAYLOAD_TOO_LARGE'
+  /** Bytes of the payload (or of the whole message, when it is the datagram that is too small). */
+  readonly size: number
+  /** The limit it exceeded. */
+  readonly limit: number
+
+  constructor (message: string, size: number, limit: number) {
+    super(message, PayloadTooLargeError.code)
+    this.name = 'PayloadTooLargeError'
+    this.size = size
+    this.limit = limit
+  }
+}

@@ -2,7 +2,7 @@
 // The shipping Swim on a simulated host (simSwim) is behind '@clusterfunk/swim/sim'; the main entry never loads @clusterfunk/sim.
 
 // The driver and its options.
-export { Swim, type SwimEventItem, type SwimEvents } from './swim.js'
+export { Swim, type FireOptions, type SwimEventItem, type SwimEvents } from './swim.js'
 export {
   checkTags, resolveSwimInit, type ResolvedSwimInit, type SwimComponents, type SwimInit, type SwimPreset
 } from './swim-options.js'
@@ -10,7 +10,7 @@ export {
   DEFAULT_HOST, DEFAULT_LEAVE_TIMEOUT_MS, DEFAULT_MAX_CONCURRENT_PUSH_PULLS, DEFAULT_MAX_CONCURRENT_STREAMS, DEFAULT_MAX_MESSAGE_AGE_MS,
   DEFAULT_MAX_STRANGER_WINDOWS, DEFAULT_MAX_STREAMS_PER_ADDRESS, DEFAULT_PORT, DEFAULT_REPLAY_WINDOW, DEFAULT_STREAM_IDLE_TIMEOUT_MS
 } from './constants.js'
-export { JoinError, StreamError, type JoinFailure } from './errors.js'
+export { JoinError, PayloadTooLargeError, StreamError, type JoinFailure } from './errors.js'
 export {
   DROP_REASONS, SwimMetrics, totalDropped, type DropReason, type RefusalReason, type SwimStats, type TransportKind
 } from './swim-metrics.js'
@@ -31,15 +31,21 @@ export { SwimCore, type SwimCoreInit } from './swim-core.js'
 export type { FallbackPingRequest, Packet, PushPullRequest, StreamMessagesRequest, StreamRequest, SwimOutput } from './outputs.js'
 export { BroadcastQueue, type PackedSize, type QueuedBroadcast } from './broadcast-queue.js'
 
+// User events and queries (Serf's) on the same gossip.
+export { MAX_DIRECT_QUERY_TARGETS, USER_RETRANSMIT_SCALE, UserMessages, queryMatches, type QueryInit, type UserMessagesContext } from './user-messages.js'
+export { LamportClock, USER_LTIMES } from './lamport.js'
+export { RecentMessages, type Admission } from './recent-messages.js'
+
 // Messages and their encoding.
 export {
   MAX_SEQ, isLeave, numbersInRange, tagsEqual, tagsSize,
   type AckMessage, type AliveMessage, type CompoundMessage, type DeadMessage, type IndirectPingMessage, type MemberStatus,
   type MembershipMessage, type NackMessage, type PingMessage, type PushPullMember, type PushPullState, type SimpleMessage,
-  type SuspectMessage, type SwimMessage, type Tags
+  type SuspectMessage, type SwimMessage, type Tags, type BroadcastMessage, type UserEventMessage, type QueryMessage,
+  type QueryResponseMessage, type UserMessage
 } from './messages.js'
 export {
-  MAX_MEMBER_TAGS, MAX_NAME_BYTES, MAX_PACKET_BYTES, MAX_PACKET_MESSAGES, MAX_PUSH_PULL_BYTES, MAX_PUSH_PULL_MEMBERS,
+  MAX_MEMBER_TAGS, MAX_NAME_BYTES, MAX_QUERY_FILTER_NODES, MAX_PACKET_BYTES, MAX_PACKET_MESSAGES, MAX_PUSH_PULL_BYTES, MAX_PUSH_PULL_MEMBERS,
   PACKET_HEADER_BYTES, PROTOCOL_VERSION,
   decodePacket, decodePushPull, encodePacket, encodePushPull, messageSize, packedMessageSize, packetSize
 } from './codec.js'

@@ -4,7 +4,7 @@ import type { BroadcastQueue } from './broadcast-queue.js'
 import { messageSize } from './codec.js'
 import type { SwimConfig } from './config.js'
 import { isGone, snapshot, type MemberEventType, type MemberRecord } from './member.js'
-import { tagsEqual, tagsSize, type AliveMessage, type DeadMessage, type MembershipMessage, type MemberStatus, type SuspectMessage } from './messages.js'
+import { tagsEqual, tagsSize, type AliveMessage, type DeadMessage, type BroadcastMessage, type MembershipMessage, type MemberStatus, type SuspectMessage } from './messages.js'
 import type { Outbox } from './outbox.js'
 import { Suspicion, suspicionBounds, wantedConfirmations } from './suspicion.js'
 
@@ -12,7 +12,7 @@ import { Suspicion, suspicionBounds, wantedConfirmations } from './suspicion.js'
 export interface MembershipContext {
   readonly config: SwimConfig
   readonly awareness: Awareness
-  readonly queue: BroadcastQueue<MembershipMessage>
+  readonly queue: BroadcastQueue<BroadcastMessage>
   readonly outbox: Outbox
   readonly logger: Logger
   /** Called once for each member added to the table (the prober schedules it). */

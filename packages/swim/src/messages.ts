@@ -77,6 +77,51 @@ export interface DeadMessage {
   from: string
 }
 
+/** A user event (Serf's), fired by `origin` at its event Lamport time `ltime`. */
+export interface UserEventMessage {
+  type: 'user-event'
+  ltime: number
+  origin: string
+  name: string
+  payload: Uint8Array
+  /** A newer event of the same name may replace this one. */
+  coalesce: boolean
+}
+
+/** A query: gossiped like an event; matching members answer `originAddress` directly. */
+export interface QueryMessage {
+  type: 'query'
+  ltime: number
+  /** Chosen by the origin; with `origin` it names the query. */
+  id: number
+  origin: string
+  /** The SWIM address responses go to. */
+  originAddress: string
+  name: string
+  payload: Uint8Array
+  /** Only these members answer (all when empty). */
+  filterNodes: readonly string[]
+  /** Only members whose tags hold every pair exactly answer. */
+  filterTags: Tags
+  /** How long the origin waits for answers (ms). */
+  timeoutMs: number
+  /** Matching members send an ack at once, before their handler's response. */
+  wantAck: boolean
+}
+
+/** An answer to query `id` sent straight to its origin; `ack` is a receipt with no payload. */
+export interface QueryResponseMessage {
+  type: 'query-response'
+  id: number
+  ltime: number
+  from: string
+  ack: boolean
+  payload: Uint8Array
+}
+
+/** The messages user code sends through SWIM: events, queries and their answers. */
+export type UserMessage = UserEventMessage | QueryMessage | QueryResponseMessage
+
 /** Several messages in one datagram. Compounds do not nest. */
 export interface CompoundMessage {
   type: 'compound'
@@ -84,13 +129,16 @@ export interface CompoundMessage {
 }
 
 /** Any message other than a compound. */
-export type SimpleMessage = PingMessage | IndirectPingMessage | AckMessage | NackMessage | SuspectMessage | AliveMessage | DeadMessage
+export type SimpleMessage = PingMessage | IndirectPingMessage | AckMessage | NackMessage | SuspectMessage | AliveMessage | DeadMessage | UserMessage
 
 /** Everything the core receives from the UDP path (or a TCP-carried message). */
 export type SwimMessage = SimpleMessage | CompoundMessage
 
 /** The gossip a member holds about members: alive, suspect and dead/left. */
 export type MembershipMessage = SuspectMessage | AliveMessage | DeadMessage
+
+/** What the broadcast queue carries: membership news and user events and queries. */
+export type BroadcastMessage = MembershipMessage | UserEventMessage | QueryMessage
 
 /** A graceful leave: a dead message sent by the node about itself. */
 export function isLeave (message: DeadMessage): boolean {
@@ -114,6 +162,11 @@ export interface PushPullState {
   /** True for the exchange a joining node starts. */
   join: boolean
   members: PushPullMember[]
+  /** The user events the sender remembers (absent: none). */
+  events?: UserEventMessage[]
+  /** The sender's event and query Lamport times (absent: 0). */
+  eventLtime?: number
+  queryLtime?: number
 }
 
 /** Total size of `tags`: the UTF-8 bytes of every key and value. */
@@ -128,6 +181,10 @@ export function tagsEqual (a: Tags, b: Tags): boolean {
   if (a.size !== b.size) return false
   for (const [k, v] of a) if (b.get(k) !== v) return false
   return true
+}
+
+function u32 (n: number): boolean {
+  return Number.isSafeInteger(n) && n >= 0 && n <= MAX_SEQ
 }
 
 /** Largest sequence number (probe seqs are uint32 on the wire and wrap there). */
@@ -150,5 +207,11 @@ export function numbersInRange (m: SimpleMessage): boolean {
     case 'suspect':
     case 'dead':
       return inRange(INCARNATIONS, m.incarnation)
+    case 'user-event':
+      return u32(m.ltime)
+    case 'query':
+      return u32(m.ltime) && u32(m.id) && u32(m.timeoutMs)
+    case 'query-response':
+      return u32(m.ltime) && u32(m.id)
   }
 }

@@ -1,7 +1,7 @@
 import type { BroadcastQueue } from './broadcast-queue.js'
 import { messageSize, PACKET_HEADER_BYTES, packedMessageSize } from './codec.js'
 import type { MemberEvent } from './member.js'
-import type { MembershipMessage, SimpleMessage } from './messages.js'
+import type { BroadcastMessage, SimpleMessage } from './messages.js'
 import type { Packet, StreamRequest } from './outputs.js'
 
 /**
@@ -19,7 +19,7 @@ export class Outbox {
    * overhead); `retransmitLimit` gives the current limit of the queue.
    */
   constructor (
-    private readonly queue: BroadcastQueue<MembershipMessage>,
+    private readonly queue: BroadcastQueue<BroadcastMessage>,
     readonly packetBytes: number,
     private readonly retransmitLimit: () => number
   ) {}

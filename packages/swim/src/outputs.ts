@@ -1,5 +1,5 @@
 import type { MemberEvent } from './member.js'
-import type { PingMessage, SimpleMessage } from './messages.js'
+import type { PingMessage, SimpleMessage, UserMessage } from './messages.js'
 
 /** One UDP datagram to send: the driver encodes `messages` with `encodePacket`. */
 export interface Packet {
@@ -50,6 +50,8 @@ export interface SwimOutput {
   readonly packets: Packet[]
   readonly requests: StreamRequest[]
   readonly events: MemberEvent[]
+  /** User events, queries this node matches and answers to its queries, new since the last drain (duplicates dropped). */
+  readonly user: UserMessage[]
   /** Call `tick` at (or soon after) this `now`. */
   readonly nextTickAt: number
 }

@@ -4,11 +4,12 @@ import { BroadcastQueue } from './broadcast-queue.js'
 import { lanConfig, validateConfig, type SwimConfig } from './config.js'
 import { snapshot, type Member } from './member.js'
 import { Membership } from './membership.js'
-import { numbersInRange, tagsSize, type AckMessage, type MembershipMessage, type PingMessage, type PushPullState, type MemberStatus, type SwimMessage, type Tags } from './messages.js'
+import { numbersInRange, tagsSize, type AckMessage, type BroadcastMessage, type PingMessage, type PushPullState, type MemberStatus, type QueryMessage, type SwimMessage, type Tags, type UserEventMessage } from './messages.js'
 import { Outbox } from './outbox.js'
 import type { SwimOutput } from './outputs.js'
 import { Prober } from './prober.js'
 import { pushPullInterval, retransmitLimit } from './scaling.js'
+import { UserMessages, type QueryInit } from './user-messages.js'
 
 /** What a `SwimCore` is built from. */
 export interface SwimCoreInit {
@@ -48,11 +49,14 @@ export class SwimCore {
   readonly config: SwimConfig
   private readonly random: Random
   private readonly awareness: Awareness
-  private readonly queue = new BroadcastQueue<MembershipMessage>()
+  private readonly queue = new BroadcastQueue<BroadcastMessage>()
   private readonly outbox: Outbox
   private readonly membership: Membership
   private readonly prober: Prober
+  private readonly user: UserMessages
   private started = false
+  /** False until the first push/pull state was merged: the user events it brings happened before this node joined. */
+  private mergedState = false
   private nextGossipAt = Infinity
   private nextPushPullAt = Infinity
   private nextReconnectAt = Infinity
@@ -95,6 +99,17 @@ export class SwimCore {
       membership: this.membership,
       outbox: this.outbox,
       onProbeDone: (result) => { this.probes.inc({ result }) }
+    })
+    this.user = new UserMessages({
+      config,
+      id: init.id,
+      random: this.random,
+      queue: this.queue,
+      outbox: this.outbox,
+      self: () => ({ address: this.membership.self.address, tags: this.membership.self.tags }),
+      counter: metrics.counter({ name: 'clusterfunk_swim_user_messages_total', help: 'User events, queries and query responses handled, by kind and result', labelNames: ['kind', 'result'] }),
+      push: () => { this.pushGossip() },
+      peers: () => this.membership.live().filter(m => m.status === 'alive' || m.status === 'suspect')
     })
   }
 
@@ -157,8 +172,58 @@ export class SwimCore {
       case 'nack': this.prober.handleNack(message); return
       case 'alive': this.membership.applyAlive(now, message); return
       case 'suspect': this.membership.applySuspect(now, message); return
-      case 'dead': this.membership.applyDead(now, message)
+      case 'dead': this.membership.applyDead(now, message); return
+      case 'user-event': this.user.receiveEvent(message); return
+      case 'query': this.user.receiveQuery(message); return
+      case 'query-response': this.user.receiveResponse(message)
     }
+  }
+
+  /**
+   * Fires a user event: stamped with this node's event Lamport time,
+   * delivered here and gossiped to every member. Throws
+   * `InvalidArgumentError` for a bad name or after `leave`, and
+   * `PayloadTooLargeError` when the payload is over `maxUserPayloadBytes`
+   * or the event does not fit in one datagram.
+   */
+  fireEvent (_now: number, name: string, payload: Uint8Array, coalesce = false): UserEventMessage {
+    if (this.membership.hasLeft) throw new InvalidArgumentError('cannot fire an event after leave')
+    return this.user.fire(name, payload, coalesce)
+  }
+
+  /**
+   * Starts a query: gossiped like an event; every matching member
+   * (this one included) gets it in `drain().user` and answers with
+   * `respond`; answers come back here as `query-response` messages.
+   * Throws like `fireEvent`.
+   */
+  query (_now: number, init: QueryInit): QueryMessage {
+    if (this.membership.hasLeft) throw new InvalidArgumentError('cannot query after leave')
+    return this.user.query(init)
+  }
+
+  /**
+   * Sends this node's `query` again, straight to each of `nodes` that is a
+   * live member (a retry for members that have not acked: gossip may have
+   * missed them). Receivers that have it already drop it as a duplicate.
+   */
+  resendQuery (_now: number, query: QueryMessage, nodes: readonly string[]): void {
+    if (query.origin !== this.id) throw new InvalidArgumentError('only the origin resends a query')
+    for (const id of nodes) {
+      const m = this.membership.get(id)
+      if (m === undefined || id === this.id || (m.status !== 'alive' && m.status !== 'suspect')) continue
+      this.outbox.send(m.address, [query])
+    }
+  }
+
+  /** Answers `query` with `payload` in a datagram to its origin. Throws `PayloadTooLargeError`. */
+  respond (_now: number, query: QueryMessage, payload: Uint8Array): void {
+    this.user.respond(query, payload)
+  }
+
+  /** The event and query Lamport clocks' current times. */
+  get userClocks (): { event: number, query: number } {
+    return { event: this.user.eventClock.time, query: this.user.queryClock.time }
   }
 
   /** The ack for a ping that came over a stream (TCP fallback), or undefined when it is meant for another node. */
@@ -215,7 +280,8 @@ export class SwimCore {
   localState (join = false): PushPullState {
     return {
       join,
-      members: this.membership.all().map(m => ({ node: m.id, address: m.address, incarnation: m.incarnation, status: m.status, tags: new Map(m.tags) }))
+      members: this.membership.all().map(m => ({ node: m.id, address: m.address, incarnation: m.incarnation, status: m.status, tags: new Map(m.tags) })),
+      ...this.user.localState()
     }
   }
 
@@ -245,6 +311,8 @@ export class SwimCore {
       }
     }
     if (namesSelf) this.membership.closeSelfBaseline()
+    this.user.mergeRemote(state, this.mergedState)
+    this.mergedState = true
   }
 
   /** How many members are known in each status, this node and tombstones included; no snapshot is taken. */
@@ -281,7 +349,7 @@ export class SwimCore {
 
   /** Everything produced since the last drain: packets, stream requests, events, and when to tick next. */
   drain (): SwimOutput {
-    return { ...this.outbox.take(), nextTickAt: this.nextTickAt() }
+    return { ...this.outbox.take(), user: this.user.take(), nextTickAt: this.nextTickAt() }
   }
 
   /**
@@ -298,6 +366,20 @@ export class SwimCore {
     const live = this.membership.live().length + 1
     if (!this.random.chance(failed.length / live)) return
     this.outbox.request({ kind: 'push-pull', to: this.random.pick(failed).address, join: true, reconnect: true })
+  }
+
+  /**
+   * A gossip round outside the schedule, to live members only: a new user
+   * event or query is pushed on as it arrives, so it crosses the cluster in
+   * a few network hops rather than a few gossip intervals. The queue's
+   * transmit limit still bounds how often it is sent.
+   */
+  private pushGossip (): void {
+    if (this.membership.hasLeft) return
+    const live = this.membership.live().filter(m => m.status === 'alive' || m.status === 'suspect')
+    for (const t of this.random.shuffle(live).slice(0, this.config.gossipNodes)) {
+      if (!this.outbox.send(t.address, [])) break
+    }
   }
 
   private gossip (now: number): void {

@@ -10,13 +10,29 @@ import { SwimDriver } from './driver.js'
 import { JoinError, type JoinFailure } from './errors.js'
 import type { Keyring, NonceSource } from './keyring.js'
 import type { Member, MemberEventType } from './member.js'
-import type { Tags } from './messages.js'
+import type { QueryMessage, QueryResponseMessage, Tags, UserEventMessage } from './messages.js'
+import type { QueryInit } from './user-messages.js'
 import { SwimMetrics, type SwimStats } from './swim-metrics.js'
 import { DEFAULT_LEAVE_TIMEOUT_MS } from './constants.js'
 import { checkTags, resolveSwimInit, type ResolvedSwimInit, type SwimComponents, type SwimInit } from './swim-options.js'
 
-/** The events of a `Swim` node: each carries the member as it is after the change. */
-export type SwimEvents = { [K in MemberEventType]: Member }
+/**
+ * The events of a `Swim` node: member events carry the member as it is
+ * after the change; `user:event` a user event (this node's own too),
+ * `user:query` a query this node matches (answer it with `respond`),
+ * `user:query-response` an ack or answer to a query this node started.
+ */
+export type SwimEvents = { [K in MemberEventType]: Member } & {
+  'user:event': UserEventMessage
+  'user:query': QueryMessage
+  'user:query-response': QueryResponseMessage
+}
+
+/** Options of `Swim.fire`. */
+export interface FireOptions {
+  /** A newer event of the same name may replace this one while both are still spreading. Default false. */
+  coalesce?: boolean
+}
 
 /** One event as `events()` yields it. */
 export interface SwimEventItem {
@@ -114,11 +130,11 @@ export class Swim extends Service {
     return this.metrics.snapshot()
   }
 
-  addEventListener<K extends MemberEventType>(type: K, listener: EventHandler<SwimEvents[K]>, options?: ListenerOptions): void {
+  addEventListener<K extends keyof SwimEvents & string>(type: K, listener: EventHandler<SwimEvents[K]>, options?: ListenerOptions): void {
     this.emitter.addEventListener(type, listener, options)
   }
 
-  removeEventListener<K extends MemberEventType>(type: K, listener: EventHandler<SwimEvents[K]>): void {
+  removeEventListener<K extends keyof SwimEvents & string>(type: K, listener: EventHandler<SwimEvents[K]>): void {
     this.emitter.removeEventListener(type, listener)
   }
 
@@ -192,6 +208,45 @@ export class Swim extends Service {
     this.tags = next
   }
 
+  /**
+   * Fires a user event (Serf's `serf event`): Lamport-stamped, gossiped to
+   * every member, de-duplicated there and emitted as `user:event` on each
+   * (this node included). Throws `NotStartedError`, `InvalidArgumentError`
+   * (bad name, after `leave()`) or `PayloadTooLargeError` (over
+   * `maxUserPayloadBytes`, or not fitting in one datagram).
+   */
+  fire (name: string, payload: Uint8Array, options: FireOptions = {}): UserEventMessage {
+    const driver = this.requireDriver()
+    let event: UserEventMessage | undefined
+    driver.act((core, now) => { event = core.fireEvent(now, name, payload, options.coalesce === true) })
+    return event as UserEventMessage
+  }
+
+  /**
+   * Starts a query: gossiped like an event; each member that passes its
+   * filters (this one included) emits `user:query` and answers with
+   * `respond`; the answers come back here as `user:query-response`, matched
+   * by the returned query's `id`. Throws like `fire`.
+   */
+  query (init: QueryInit): QueryMessage {
+    const driver = this.requireDriver()
+    let query: QueryMessage | undefined
+    driver.act((core, now) => { query = core.query(now, init) })
+    return query as QueryMessage
+  }
+
+  /** Sends this node's `query` again straight to each of `nodes` that is a live member (a retry for those that have not acked). */
+  resendQuery (query: QueryMessage, nodes: readonly string[]): void {
+    const driver = this.requireDriver()
+    driver.act((core, now) => { core.resendQuery(now, query, nodes) })
+  }
+
+  /** Answers `query` (from `user:query`) with `payload`, in a datagram to its origin. Throws `NotStartedError`, `PayloadTooLargeError`. */
+  respond (query: QueryMessage, payload: Uint8Array): void {
+    const driver = this.requireDriver()
+    driver.act((core, now) => { core.respond(now, query, payload) })
+  }
+
   protected async onStart (): Promise<void> {
     this.driver = await SwimDriver.start({
       options: this.init,
@@ -204,7 +259,12 @@ export class Swim extends Service {
       nonces: this.nonces,
       metricsSink: this.metricsSink,
       metrics: this.metrics,
-      emit: (e) => { this.emitter.emit(e.type, e.member) }
+      emit: (e) => { this.emitter.emit(e.type, e.member) },
+      deliver: (m) => {
+        if (m.type === 'user-event') this.emitter.emit('user:event', m)
+        else if (m.type === 'query') this.emitter.emit('user:query', m)
+        else this.emitter.emit('user:query-response', m)
+      }
     })
     this.logger.debug('started', { id: this.id, port: this.driver.port })
   }

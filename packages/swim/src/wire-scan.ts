@@ -22,6 +22,8 @@ interface Limits {
   maxItems: number
   /** Tag entries in one message or member. */
   maxTags: number
+  /** User events of a push/pull. */
+  maxEvents?: number
 }
 
 const WIRE_VARINT = 0
@@ -94,13 +96,18 @@ function scanBody (c: Cursor, what: string, tagsField: number | undefined, maxTa
   })
 }
 
-/** `Message.body` is one of fields 1..7 (`Ping` .. `Dead`); `Alive` is 6, its tags field 4. */
+/** `Message.body` is one of fields 1..10 (`Ping` .. `QueryResponse`); `Alive` is 6, its tags field 4; `Query` is 9, its tag filter field 8. */
+const LAST_BODY_FIELD = 10
 const ALIVE_FIELD = 6
 const ALIVE_TAGS_FIELD = 4
+const QUERY_FIELD = 9
+const QUERY_TAGS_FIELD = 8
 /** `Packet.messages` is field 2; `PushPull.members` is field 3, `MemberState.tags` field 5. */
 const PACKET_MESSAGES_FIELD = 2
 const PUSH_PULL_MEMBERS_FIELD = 3
 const MEMBER_TAGS_FIELD = 5
+/** `PushPull.events` is field 4. */
+const PUSH_PULL_EVENTS_FIELD = 4
 
 /** Throws `DecodeError` when a `Packet` holds over `maxItems` messages, an alive over `maxTags` tags, or a varint over 32 bits. */
 export function scanPacket (bytes: Uint8Array, limits: Limits): void {
@@ -109,7 +116,8 @@ export function scanPacket (bytes: Uint8Array, limits: Limits): void {
     if (field !== PACKET_MESSAGES_FIELD || body === undefined) return
     if (++messages > limits.maxItems) throw new DecodeError(`packet holds more than ${limits.maxItems} messages`)
     fields(body, 'Message', (kind, inner) => {
-      if (inner !== undefined && kind >= 1 && kind <= 7) scanBody(inner, 'a message', kind === ALIVE_FIELD ? ALIVE_TAGS_FIELD : undefined, limits.maxTags)
+      if (inner === undefined || kind < 1 || kind > LAST_BODY_FIELD) return
+      scanBody(inner, 'a message', kind === ALIVE_FIELD ? ALIVE_TAGS_FIELD : kind === QUERY_FIELD ? QUERY_TAGS_FIELD : undefined, limits.maxTags)
     })
   })
 }
@@ -117,7 +125,13 @@ export function scanPacket (bytes: Uint8Array, limits: Limits): void {
 /** Throws `DecodeError` when a `PushPull` holds over `maxItems` members, a member over `maxTags` tags, or a varint over 32 bits. */
 export function scanPushPull (bytes: Uint8Array, limits: Limits): void {
   let members = 0
+  let events = 0
   fields(new Cursor(bytes, 0, bytes.length), 'PushPull', (field, body) => {
+    if (field === PUSH_PULL_EVENTS_FIELD && body !== undefined) {
+      if (++events > (limits.maxEvents ?? 0)) throw new DecodeError(`push/pull holds more than ${limits.maxEvents ?? 0} events`)
+      scanBody(body, 'an event', undefined, limits.maxTags)
+      return
+    }
     if (field !== PUSH_PULL_MEMBERS_FIELD || body === undefined) return
     if (++members > limits.maxItems) throw new DecodeError(`push/pull holds more than ${limits.maxItems} members`)
     scanBody(body, 'a member', MEMBER_TAGS_FIELD, limits.maxTags)

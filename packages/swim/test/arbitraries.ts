@@ -16,7 +16,22 @@ export const simpleMessage: fc.Arbitrary<SimpleMessage> = fc.oneof(
   fc.record({ type: fc.constant('nack' as const), seq: u32, source: id }),
   fc.record({ type: fc.constant('suspect' as const), node: id, incarnation, from: id }),
   fc.record({ type: fc.constant('alive' as const), node: id, incarnation, address: id, tags }),
-  fc.record({ type: fc.constant('dead' as const), node: id, incarnation, from: id })
+  fc.record({ type: fc.constant('dead' as const), node: id, incarnation, from: id }),
+  fc.record({ type: fc.constant('user-event' as const), ltime: u32, origin: id, name: id, payload: fc.uint8Array({ maxLength: 64 }), coalesce: fc.boolean() }),
+  fc.record({
+    type: fc.constant('query' as const),
+    ltime: u32,
+    id: u32,
+    origin: id,
+    originAddress: id,
+    name: id,
+    payload: fc.uint8Array({ maxLength: 64 }),
+    filterNodes: fc.array(id, { maxLength: 4 }),
+    filterTags: tags,
+    timeoutMs: u32,
+    wantAck: fc.boolean()
+  }),
+  fc.record({ type: fc.constant('query-response' as const), id: u32, ltime: u32, from: id, ack: fc.boolean(), payload: fc.uint8Array({ maxLength: 64 }) })
 )
 
 export const pushPullState: fc.Arbitrary<PushPullState> = fc.record({
@@ -27,5 +42,8 @@ export const pushPullState: fc.Arbitrary<PushPullState> = fc.record({
     incarnation,
     status: fc.constantFrom<MemberStatus>('alive', 'suspect', 'dead', 'left'),
     tags
-  }), { maxLength: 10 })
+  }), { maxLength: 10 }),
+  events: fc.array(fc.record({ type: fc.constant('user-event' as const), ltime: u32, origin: id, name: id, payload: fc.uint8Array({ maxLength: 32 }), coalesce: fc.boolean() }), { maxLength: 4 }),
+  eventLtime: u32,
+  queryLtime: u32
 })

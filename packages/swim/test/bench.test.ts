@@ -6,6 +6,7 @@ import { run as runJoin } from '../bench/join.bench.js'
 import { run as runSteady } from '../bench/steady.bench.js'
 import { run as runMemory } from '../bench/memory.bench.js'
 import { run as runFalsePositives } from '../bench/false-positives.bench.js'
+import { run as runEvents } from '../bench/events.bench.js'
 
 async function figuresOf (bench: (options: { tiny: boolean, report: (f: Figure) => void }) => Promise<void>): Promise<Array<[string, string]>> {
   const figures: Figure[] = []
@@ -49,5 +50,9 @@ describe('swim benchmark', () => {
 
   it('reports the false-positive count with its unit at tiny size', async () => {
     expect(await figuresOf(runFalsePositives)).to.deep.equal([['swim.false_positives.16', 'members']])
+  })
+
+  it('reports the user event and query figures with their units at tiny size (Serf only at full size)', async () => {
+    expect(await figuresOf(runEvents)).to.deep.equal([['query.round.16', 'ms'], ['event.spread.16', 'ms']])
   })
 })

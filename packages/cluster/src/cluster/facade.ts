@@ -27,6 +27,12 @@ import type { ClusterLocks } from '../coordination/locks.js'
 import type { SharedState } from '../coordination/state.js'
 import { notLeader } from './read-model.js'
 import { managementClientTls } from './security.js'
+import { ClusterMessaging } from '../coordination/messaging.js'
+import type { FireOptions, UserEvent } from '../coordination/events.js'
+import type { MemberInfo } from '../coordination/member-info.js'
+import type { QueryHandler, QueryOptions, QueryReply } from '../coordination/queries.js'
+import type { RequestHandler, RequestOptions } from '../coordination/requests.js'
+import { messagingInit } from '../coordination/messaging-init.js'
 
 /** What a `Cluster` takes from outside; every field optional. */
 export interface ClusterComponents {
@@ -44,7 +50,7 @@ export interface ClusterComponents {
 }
 
 const EVENT_TYPES: ReadonlyArray<keyof ClusterEvents & string> = [
-  'state:change', 'role:change', 'leader:change', 'shards:change', 'reshard:done', 'bootstrap:waiting', 'node:join', 'node:leave', 'node:dead', 'node:alive'
+  'state:change', 'role:change', 'leader:change', 'shards:change', 'reshard:done', 'bootstrap:waiting', 'node:join', 'node:leave', 'node:dead', 'node:alive', 'event:user'
 ]
 const ENDPOINT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/
 
@@ -88,6 +94,7 @@ export class Cluster extends Service {
   private readonly partsFactory: PartsFactory
   private readonly startedAt: number
   private readonly statusSource: ClusterStatusSource
+  private readonly messaging: ClusterMessaging
   /** The current run (kept after `stop()` until the next start, for `bootstrapped` and the shard map). */
   private run: NodeRun | undefined
   private parts: ClusterParts | undefined
@@ -111,24 +118,31 @@ export class Cluster extends Service {
     this.coordination = new ClusterCoordination({ clock: this.clock, logger: this.logger }, {
       token: this.options.token, tls: this.options.tls === undefined ? undefined : managementClientTls(this.options.tls)
     })
-    this.managementSource = managementSource(
-      new NodeReadModel(this, this.clock, { clusterName: this.options.name, startedAt: this.startedAt }),
-      new NodeCommands({
-        node: this,
-        running: () => {
-          const run = this.running()
-          return {
-            raft: run.parts.raft,
-            gossip: id => {
-              const m = run.parts.swim.member(id)
-              return m === undefined ? undefined : { alive: m.status === 'alive', raftAddress: m.tags.get(TAG_RAFT) }
-            },
-            receiveAck: (id, version) => run.loop.receiveAck(id, version)
+    this.messaging = new ClusterMessaging(messagingInit(this.options, {
+      clock: this.clock, logger: this.logger, emitter: this.emitter, endpoints: this.userEndpoints, nodeId: () => this.nodeId, parts: () => this.parts
+    }))
+    this.managementSource = {
+      ...managementSource(
+        new NodeReadModel(this, this.clock, { clusterName: this.options.name, startedAt: this.startedAt }),
+        new NodeCommands({
+          node: this,
+          running: () => {
+            const run = this.running()
+            return {
+              raft: run.parts.raft,
+              gossip: id => {
+                const m = run.parts.swim.member(id)
+                return m === undefined ? undefined : { alive: m.status === 'alive', raftAddress: m.tags.get(TAG_RAFT) }
+              },
+              receiveAck: (id, version) => run.loop.receiveAck(id, version)
+            }
           }
-        }
-      }),
-      this.coordination.source
-    )
+        }),
+        this.coordination.source
+      ),
+      ...this.messaging.commands()
+    }
+    this.userEndpoints.setInfoSource(() => this.messaging.infoTags())
   }
 
   /**
@@ -219,6 +233,7 @@ export class Cluster extends Service {
     await startPart('management', o.host, o.managementPort, async () => { await parts.management.start() })
     await startPart('metrics', o.host, o.metricsPort, async () => { await parts.metricsServer?.start() })
     await startPart('gossip', o.host, o.swimPort, async () => { await parts.swim.start() })
+    this.messaging.attach(parts.swim)
     parts.swim.setTags(this.userEndpoints.tags(parts, hasRaftState(parts)))
     loop.start()
     this.logger.info(`node ${nodeId} started`, { cluster: o.name, gossip: parts.swim.address(), raft: parts.transport.address, management: parts.management.endpoint(), metrics: parts.metricsServer?.url() })
@@ -250,6 +265,7 @@ export class Cluster extends Service {
       try { await p.swim.leave({ timeoutMs: STOP_HANDOVER_MS }) } catch (err) { this.logger.debug('leave failed', { error: String(err) }) }
     }
     await p.zeroconf?.stop()
+    this.messaging.detach()
     await p.swim.stop()
     await p.checker.stop()
     await p.endpoint.stop()
@@ -385,6 +401,53 @@ export class Cluster extends Service {
     if (keyring === undefined) throw new InvalidArgumentError('gossip is not encrypted: start the node with gossipKeys to rotate keys')
     return keyring
   }
+
+  /**
+   * Replaces this node's member info (EliasDB's MemberInfo): string keys
+   * (letters, digits, `. _ -`) and values, published as SWIM tags
+   * `info.<key>` at once (or at start). Every member reads it with
+   * `memberInfo` / `membersInfo`; queries filter on it (`filterTags`).
+   * @throws InvalidArgumentError for a bad key or value
+   * @throws MemberInfoTooLargeError when the node's tags (endpoints included) would pass the 4 KiB tag budget
+   */
+  setMemberInfo (info: Record<string, string>): void { this.messaging.setMemberInfo(info) }
+  /** A live member's info (this node's too), or undefined for a node not alive or unknown. */
+  memberInfo (nodeId: string): MemberInfo | undefined { return this.messaging.memberInfo(nodeId) }
+  /** Every live member's info, sorted by node id. */
+  membersInfo (): Array<{ nodeId: string, info: MemberInfo }> { return this.messaging.membersInfo() }
+
+  /**
+   * Registers the handler of requests for `topic` on this node (EliasDB's
+   * DataRequest), replacing any; returns a function that removes it.
+   * @throws InvalidArgumentError for an empty or overlong topic
+   */
+  handle (topic: string, handler: RequestHandler): () => void { return this.messaging.requests.handle(topic, handler) }
+  /**
+   * Sends `payload` to `nodeId`'s handler for `topic` over the management
+   * channel (TLS and the token proof when the cluster has them) and
+   * resolves with its answer.
+   * @throws UnknownNodeError, NoHandlerError, HandlerFailedError, RequestTooLargeError, TimeoutError, AbortError
+   */
+  async request (nodeId: string, topic: string, payload: Uint8Array, options?: RequestOptions): Promise<Uint8Array> {
+    return await this.messaging.requests.request(nodeId, topic, payload, options)
+  }
+
+  /**
+   * Fires a user event (Serf's): gossiped to every member, Lamport-ordered,
+   * de-duplicated, and emitted there as `event:user` (here too).
+   * @throws NotStartedError, InvalidArgumentError, PayloadTooLargeError (over the SWIM user payload limit, default 1 KiB)
+   */
+  fire (name: string, payload: Uint8Array, options?: FireOptions): UserEvent { return this.messaging.fire(name, payload, options) }
+  /** Registers the handler that answers queries named `name` on this node, replacing any; returns a function that removes it. */
+  handleQuery (name: string, handler: QueryHandler): () => void { return this.messaging.handleQuery(name, handler) }
+  /**
+   * Starts a query (Serf's): spread by gossip; each member passing the
+   * filters acks and answers with its handler's bytes, straight to this
+   * node. The iterator yields each responder's ack and response once,
+   * and ends at `timeoutMs`, on `signal`, or once every filtered node responded.
+   * @throws NotStartedError, InvalidArgumentError, PayloadTooLargeError, TooManyQueriesError
+   */
+  query (name: string, payload: Uint8Array, options?: QueryOptions): AsyncIterableIterator<QueryReply> { return this.messaging.query(name, payload, options) }
 
   /** Counters of the shard-map coordinator (proposals, commits, stale acks, ack timeouts). */
   coordinatorCounters (): Readonly<Record<string, number>> {

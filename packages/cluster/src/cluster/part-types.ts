@@ -1,6 +1,6 @@
 import type { EventHandler, Startable } from '@clusterfunk/core'
 import type { LivenessEvents, NodeAddress, NodeStatus } from '@clusterfunk/liveness'
-import type { Member, MemberEventType, Tags } from '@clusterfunk/swim'
+import type { FireOptions, Member, QueryInit, QueryMessage, SwimConfig, SwimEvents, Tags, UserEventMessage } from '@clusterfunk/swim'
 
 /*
  * The parts of a node as the cluster core uses them: only what it calls.
@@ -27,7 +27,18 @@ export interface SwimPart extends Startable {
   join: (addresses: readonly string[]) => Promise<number>
   /** Announces a graceful leave; resolves true once it spread, false after `timeoutMs`. */
   leave: (options?: { timeoutMs?: number }) => Promise<boolean>
-  addEventListener: <K extends MemberEventType>(type: K, listener: EventHandler<Member>) => void
+  addEventListener: <K extends keyof SwimEvents & string>(type: K, listener: EventHandler<SwimEvents[K]>) => void
+  removeEventListener: <K extends keyof SwimEvents & string>(type: K, listener: EventHandler<SwimEvents[K]>) => void
+  /** The protocol config (the tag budget, the user payload limit). */
+  readonly config: SwimConfig
+  /** Fires a user event through gossip. */
+  fire: (name: string, payload: Uint8Array, options?: FireOptions) => UserEventMessage
+  /** Starts a query through gossip; answers come as `user:query-response`. */
+  query: (init: QueryInit) => QueryMessage
+  /** Sends this node's query again straight to these members (a retry for those that have not acked). */
+  resendQuery: (query: QueryMessage, nodes: readonly string[]) => void
+  /** Answers a query (from `user:query`) to its origin. */
+  respond: (query: QueryMessage, payload: Uint8Array) => void
 }
 
 /** The leader's liveness checker (`LivenessChecker`). */

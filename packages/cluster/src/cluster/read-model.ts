@@ -143,6 +143,10 @@ function toClusterEvent (e: { type: Exclude<keyof ClusterEvents & string, 'resha
     case 'role:change': return { type: 'role:change', at, role: d.role as ClusterRole }
     case 'leader:change': return { type: 'leader:change', at, ...(d.leaderId === undefined ? {} : { leaderId: d.leaderId }) }
     case 'shards:change': return { type: 'shards:change', at, mapVersion: d.version ?? 0, total }
+    case 'event:user': {
+      const u = e.detail as ClusterEvents['event:user']
+      return { type: 'event:user', at, name: u.name, payload: u.payload, ltime: u.ltime, origin: u.origin, coalesce: u.coalesce }
+    }
     default: return { type: e.type, at, nodeId: d.nodeId ?? '' }
   }
 }

@@ -27,6 +27,13 @@ export class LocalEndpoints {
   private readonly byName = new Map<string, string>()
   /** This node's shard weight, published as `shard.weight` when not 1. */
   weight = 1
+  /** Member info as tags (`info.<key>`), published with the endpoints. */
+  private info: () => Record<string, string> = () => ({})
+
+  /** Where the node's member info tags come from. */
+  setInfoSource (info: () => Record<string, string>): void {
+    this.info = info
+  }
 
   /** Sets endpoint `name` (without `ep.`). */
   set (name: string, url: string): void {
@@ -35,7 +42,7 @@ export class LocalEndpoints {
 
   /** The SWIM tags of a node: the application's endpoints, then (once started) its own and whether it holds Raft state. */
   tags (parts: ClusterParts | undefined, raftMember: boolean): Record<string, string> {
-    const tags: Record<string, string> = {}
+    const tags: Record<string, string> = { ...this.info() }
     for (const [name, url] of this.byName) tags[`ep.${name}`] = url
     if (parts === undefined) return tags
     tags[TAG_SWIM] = parts.swim.address()

@@ -1,3 +1,4 @@
+import type { UserEvent } from '../coordination/events.js'
 import { shardForKey, type ShardKey, type ShardMap, type ShardRole } from '@clusterfunk/sharding'
 import type { ClusterRole, ClusterState, LivenessStatus, Suffrage, SwimStatus } from '@clusterfunk/management'
 
@@ -42,6 +43,8 @@ export type ClusterEvents = {
   'node:dead': { nodeId: string }
   /** The leader's liveness checker heard a node again (leader only). */
   'node:alive': { nodeId: string }
+  /** A user event reached this node (`fire` on any node, this one included; coalesced when asked). */
+  'event:user': UserEvent
 }
 
 /** One node as `Cluster.nodes()` reports it. */
