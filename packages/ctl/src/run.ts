@@ -12,6 +12,7 @@ import { ctlVersion } from './version.js'
 import { registerEvent } from './event.js'
 import { registerInfo } from './info.js'
 import { registerQuery } from './query.js'
+import { registerRequest } from './request.js'
 
 const EXIT_CODES_HELP = `
 Exit codes:
@@ -95,6 +96,7 @@ function program (io: CtlIo): Command {
   registerEvent(root, context)
   registerQuery(root, context)
   registerInfo(root, context)
+  registerRequest(root, context)
   return root
 }
 

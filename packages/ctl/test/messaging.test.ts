@@ -10,7 +10,7 @@ import { formatInfo } from '../src/info.js'
 
 const TOKEN = 'ctl-messaging-token'
 
-describe('funkctl event, query and info against a live cluster', function () {
+describe('funkctl event, query, info and request against a live cluster', function () {
   this.timeout(40_000)
   const nodes: Cluster[] = []
   const dirs: string[] = []
@@ -26,6 +26,7 @@ describe('funkctl event, query and info against a live cluster', function () {
       })
       node.setMemberInfo({ zone: i === 2 ? 'us' : 'eu', n: String(i) })
       node.handleQuery('whoami', () => new Uint8Array(Buffer.from(`I am ${id}`)))
+      node.handle('echo', (payload: Uint8Array) => new Uint8Array(Buffer.from(`${id} got ${Buffer.from(payload).toString('utf8')}`)))
       nodes.push(node)
       await node.start()
     }
@@ -69,6 +70,20 @@ describe('funkctl event, query and info against a live cluster', function () {
     expect(one.stdout.split('\n').filter(l => l.startsWith('response'))).to.deep.equal(['response  c  "I am c"'])
     const bad = await funkctl(['query', 'whoami', '--tag', 'novalue', ...at('a')])
     expect(bad.code).to.equal(2)
+  })
+
+  it('request sends to one node\'s handler (dialled at its own management endpoint) and prints its answer; an unknown node or topic is an error', async () => {
+    const text = await funkctl(['request', 'c', 'echo', 'hello', ...at('a')])
+    expect(text.code, text.stderr).to.equal(0)
+    expect(text.stdout).to.equal('c got hello\n')
+    const asJson = await funkctl(['request', 'b', 'echo', 'x', '--base64', '--json', ...at('a')])
+    expect(JSON.parse(asJson.stdout)).to.deep.equal({ node: 'b', topic: 'echo', bytes: 7, answer: Buffer.from('b got x').toString('base64'), encoding: 'base64' })
+    const unknown = await funkctl(['request', 'zz', 'echo', ...at('a')])
+    expect(unknown.code).to.equal(5)
+    expect(unknown.stderr).to.contain('unknown node zz')
+    const noHandler = await funkctl(['request', 'b', 'nothing-here', ...at('a')])
+    expect(noHandler.code).to.equal(5)
+    expect(noHandler.stderr).to.contain('nothing-here')
   })
 
   it('parses tag filters and formats info (pure parts)', () => {
