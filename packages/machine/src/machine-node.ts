@@ -1,7 +1,7 @@
 import { mkdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
-import { createHash, randomInt, timingSafeEqual } from 'node:crypto'
-import { createLogger, joinHostPort, NotLeaderError, parseHostPort, Service, systemClock, type Clock, type Logger, type TimerHandle } from '@clusterfunk/core'
+import { createHash, timingSafeEqual } from 'node:crypto'
+import { createLogger, createRandom, joinHostPort, NotLeaderError, parseHostPort, Service, systemClock, type Clock, type Logger, type Random, type TimerHandle } from '@clusterfunk/core'
 import { FileSnapshotStore, GrpcTransport, LevelStore, Raft, type Configuration, type RaftStats, type SnapshotInfo } from './raft-deps.js'
 import type { MachineDefinition } from './definition.js'
 import { encodeEntry, type MachineEntry } from './entry-codec.js'
@@ -35,6 +35,8 @@ export interface MachineNodeComponents {
   logger?: Logger
   /** Time and timers of the node and its Raft (default: the system clock). */
   clock?: Clock
+  /** Where the leader draws each entry's seed (default: core's generator, randomly seeded). */
+  random?: Random
   /** Services sharing the client port, tried in order on a connection's first bytes (uhaha's AddService); RESP takes the rest. */
   services?: ServiceFactory[]
 }
@@ -60,6 +62,9 @@ export class MachineNode<Data = unknown, Context = unknown> extends Service {
   /** Time and timers (core's Clock): the leader's stamps, the tick, the peer check, waits. */
   readonly clock: Clock
   private readonly stamps: LeaderClock
+  private readonly random: Random
+  /** This node leads, as the last `role:change` said: the hot path's check (a full `stats()` per write showed in the profile). */
+  private leading = false
   private readonly forwarders = new Map<string, RespClient>()
   private tickTimer: TimerHandle | undefined
   private peerTimer: TimerHandle | undefined
@@ -77,6 +82,7 @@ export class MachineNode<Data = unknown, Context = unknown> extends Service {
     this.clock = components.clock ?? systemClock
     this.startedMs = this.clock.now()
     this.stamps = new LeaderClock(this.options.localTime)
+    this.random = components.random ?? createRandom()
   }
 
   /** The client address clients and other members reach this node at. */
@@ -185,6 +191,7 @@ export class MachineNode<Data = unknown, Context = unknown> extends Service {
 
   private onRole (role: string): void {
     this.stamps.reset()
+    this.leading = role === 'leader'
     if (this.tickTimer !== undefined) this.clock.clearTimeout(this.tickTimer)
     this.tickTimer = undefined
     if (role !== 'leader') return
@@ -249,19 +256,24 @@ export class MachineNode<Data = unknown, Context = unknown> extends Service {
   /** Appends an entry stamped with the leader's time and a fresh seed; resolves with the reply once applied here. */
   async propose (e: { kind: 'command', args: Buffer[] } | { kind: 'tick' } | { kind: 'peer', nodeId: string, clientAddress: string } | { kind: 'unpeer', nodeId: string }): Promise<RespFrame> {
     const ts = this.stamps.stamp(this.clock.wallNow(), this.clock.now(), this.fsm.lastTs)
-    const entry = { ...e, ts, seed: randomInt(0, 0xffff_ffff) } as MachineEntry
+    const entry = { ...e, ts, seed: this.random.uint32() } as MachineEntry
     return await this.raft.apply(encodeEntry(entry), { timeoutMs: this.options.forwardTimeoutMs })
   }
 
   /** A write command: appended on the leader, redirected on a follower (waiting, within the forward timeout, for a leader to be known). */
   async write (args: Buffer[]): Promise<RespFrame> {
-    if (this.raft.stats().role !== 'leader') {
+    if (!this.leading) {
       await this.leaderKnown()
       if (this.raft.stats().role !== 'leader') return await this.redirect(args, false)
     }
     try {
       return await this.propose({ kind: 'command', args })
     } catch (err) {
+      // Not appended, or surely not committed: the leader (known by now or soon) takes it.
+      if (err instanceof NotLeaderError && this.status === 'started') {
+        await this.leaderKnown()
+        if (this.raft.stats().role !== 'leader') return await this.redirect(args, false)
+      }
       return { type: 'error', value: errorText(err) }
     }
   }
