@@ -1,7 +1,13 @@
 import { CommandError, OK, SyntaxError, WrongArgsError, defineMachine, globToRegExp, type ReadMachine, type WriteMachine } from '@clusterfunk/machine'
 
-/** One value and, for an expiring key, the machine time (ms) it expires at. */
+/** One value (its bytes exactly as SET sent them) and, for an expiring key, the machine time (ms) it expires at. */
 export interface Item {
+  value: Buffer
+  expiresAtMs?: number
+}
+
+/** An item as a snapshot keeps it: the value in base64. */
+interface StoredItem {
   value: string
   expiresAtMs?: number
 }
@@ -19,9 +25,10 @@ function live (m: M, key: string): Item | undefined {
 }
 
 /** SET key value [EX seconds | PX milliseconds] */
-function set (m: WriteMachine<Db>, args: string[]): unknown {
+function set (m: WriteMachine<Db>, args: string[], bytes: readonly Buffer[]): unknown {
   if (args.length !== 3 && args.length !== 5) throw new WrongArgsError('set')
-  const [, key, value, unit, amount] = args as [string, string, string, string?, string?]
+  const [, key, , unit, amount] = args as [string, string, string, string?, string?]
+  const value = bytes[2] as Buffer
   let expiresAtMs: number | undefined
   if (unit !== undefined) {
     const n = Number(amount)
@@ -52,18 +59,20 @@ export const kvdb = defineMachine<Db>({
       for (const k of args.slice(1)) if (live(m, k) !== undefined && m.data.delete(k)) n++
       return n
     },
-    MSET: (m, args) => {
+    MSET: (m, args, bytes) => {
       if (args.length < 3 || args.length % 2 === 0) throw new WrongArgsError('mset')
-      for (let i = 1; i < args.length; i += 2) m.data.set(args[i] as string, { value: args[i + 1] as string })
+      for (let i = 1; i < args.length; i += 2) m.data.set(args[i] as string, { value: bytes[i + 1] as Buffer })
       return OK
     },
     INCR: (m, args) => {
       if (args.length !== 2) throw new WrongArgsError('incr')
       const key = args[1] as string
       const item = live(m, key)
-      const n = item === undefined ? 0 : Number(item.value)
-      if (!/^-?\d+$/.test(item?.value ?? '0') || !Number.isSafeInteger(n + 1)) throw new CommandError('value is not an integer or out of range')
-      m.data.set(key, item?.expiresAtMs === undefined ? { value: String(n + 1) } : { value: String(n + 1), expiresAtMs: item.expiresAtMs })
+      const text = item?.value.toString('latin1') ?? '0'
+      const n = Number(text)
+      if (!/^-?\d+$/.test(text) || !Number.isSafeInteger(n + 1)) throw new CommandError('value is not an integer or out of range')
+      const value = Buffer.from(String(n + 1))
+      m.data.set(key, item?.expiresAtMs === undefined ? { value } : { value, expiresAtMs: item.expiresAtMs })
       return n + 1
     }
   },
@@ -92,6 +101,6 @@ export const kvdb = defineMachine<Db>({
     const now = m.now()
     for (const [k, item] of m.data) if (item.expiresAtMs !== undefined && item.expiresAtMs <= now) m.data.delete(k)
   },
-  snapshot: (data) => Buffer.from(JSON.stringify([...data])),
-  restore: (bytes) => new Map(JSON.parse(Buffer.from(bytes).toString()) as Array<[string, Item]>)
+  snapshot: (data) => Buffer.from(JSON.stringify([...data].map(([k, item]): [string, StoredItem] => [k, { ...item, value: item.value.toString('base64') }]))),
+  restore: (bytes) => new Map((JSON.parse(Buffer.from(bytes).toString()) as Array<[string, StoredItem]>).map(([k, item]): [string, Item] => [k, { ...item, value: Buffer.from(item.value, 'base64') }]))
 })

@@ -7,6 +7,7 @@ import type { ReadMachine, WriteMachine } from './machine-types.js'
 import type { RespFrame } from './resp-frame.js'
 import { errorText, toFrame } from './reply.js'
 import { UnknownCommandError } from './errors.js'
+import { commandArgs } from './command-args.js'
 
 /** Version of the snapshot header. */
 const SNAPSHOT_VERSION = 1
@@ -70,7 +71,7 @@ export class MachineFsm<Data, Context> implements Fsm<RespFrame> {
         const fn = this.def.write.get(name)
         if (fn === undefined) return { type: 'error', value: errorText(new UnknownCommandError(name)) }
         try {
-          const result = fn(this.writeMachine(e.seed), args)
+          const result = fn(this.writeMachine(e.seed), args, e.args)
           if (isThenable(result)) return { type: 'error', value: 'ERR a write command must return at once (not a promise)' }
           return toFrame(result, 3)
         } catch (err) {
@@ -81,14 +82,15 @@ export class MachineFsm<Data, Context> implements Fsm<RespFrame> {
   }
 
   /** Runs a read command over the applied state (the caller has made the read linearizable, or chose not to). */
-  read (args: string[]): RespFrame {
+  read (argv: ReadonlyArray<string | Buffer>): RespFrame {
+    const { strings: args, bytes } = commandArgs(argv)
     const name = (args[0] ?? '').toLowerCase()
     const fn = this.def.read.get(name)
     if (fn === undefined) return { type: 'error', value: errorText(new UnknownCommandError(name)) }
     const lastTs = this.lastTs
     const m: ReadMachine<Data> = { data: this.data, now: () => lastTs, rand: new LastRand(this.last), log: this.log, nodeId: this.nodeId }
     try {
-      const result = fn(m, args)
+      const result = fn(m, args, bytes)
       if (isThenable(result)) return { type: 'error', value: 'ERR a read command must return at once (not a promise)' }
       return toFrame(result, 3)
     } catch (err) {

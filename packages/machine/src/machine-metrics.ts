@@ -20,6 +20,8 @@ export class MachineMetrics {
   private readonly protocolErrorsTotal: Counter
   /** Names counted under their own label; the rest count as `other`, so a client cannot grow the label set. */
   private known: ReadonlySet<string> = new Set()
+  /** The labelled children per counted name (the known ones and `other`): no label hashing per command. */
+  private readonly children = new Map<string, { ok: { inc: () => void }, error: { inc: () => void }, latency: { observe: (v: number) => void } }>()
 
   constructor () {
     const registers = [this.registry]
@@ -34,6 +36,7 @@ export class MachineMetrics {
   /** The command names that get a label of their own. */
   setKnownCommands (names: Iterable<string>): void {
     this.known = new Set(names)
+    this.children.clear()
   }
 
   /** Registers gauges that read Raft's figures when scraped. */
@@ -53,8 +56,13 @@ export class MachineMetrics {
 
   record (name: string, ok: boolean, latencyMs: number): void {
     const command = this.known.has(name) ? name : 'other'
-    this.commands.inc({ command, outcome: ok ? 'ok' : 'error' })
-    this.latency.observe({ command }, latencyMs)
+    let c = this.children.get(command)
+    if (c === undefined) {
+      c = { ok: this.commands.labels(command, 'ok'), error: this.commands.labels(command, 'error'), latency: this.latency.labels(command) }
+      this.children.set(command, c)
+    }
+    ;(ok ? c.ok : c.error).inc()
+    c.latency.observe(latencyMs)
   }
 
   forwarded (): void { this.forwardedTotal.inc() }

@@ -1,7 +1,7 @@
 import { mkdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
-import { createHash, randomInt, timingSafeEqual } from 'node:crypto'
-import { createLogger, joinHostPort, NotLeaderError, parseHostPort, Service, type Logger } from '@clusterfunk/core'
+import { createHash, timingSafeEqual } from 'node:crypto'
+import { createLogger, createRandom, joinHostPort, NotLeaderError, parseHostPort, Service, systemClock, type Clock, type Logger, type Random, type TimerHandle } from '@clusterfunk/core'
 import { FileSnapshotStore, GrpcTransport, LevelStore, Raft, type Configuration, type RaftStats, type SnapshotInfo } from './raft-deps.js'
 import type { MachineDefinition } from './definition.js'
 import { encodeEntry, type MachineEntry } from './entry-codec.js'
@@ -19,6 +19,7 @@ import type { ConnState } from './conn-state.js'
 import type { IntermediateMachine } from './machine-types.js'
 import { MachineMetrics } from './machine-metrics.js'
 import { BUILTIN_NAMES, runBuiltin } from './builtins.js'
+import { commandArgs } from './command-args.js'
 
 /** How often a node checks that the cluster knows its client address. */
 const PEER_CHECK_MS = 1000
@@ -32,6 +33,10 @@ export type ServiceFactory = (node: AnyMachineNode) => ServiceHandler
 
 export interface MachineNodeComponents {
   logger?: Logger
+  /** Time and timers of the node and its Raft (default: the system clock). */
+  clock?: Clock
+  /** Where the leader draws each entry's seed (default: core's generator, randomly seeded). */
+  random?: Random
   /** Services sharing the client port, tried in order on a connection's first bytes (uhaha's AddService); RESP takes the rest. */
   services?: ServiceFactory[]
 }
@@ -54,14 +59,19 @@ export class MachineNode<Data = unknown, Context = unknown> extends Service {
   snapshots!: FileSnapshotStore
   private server: RespServer | undefined
   private readonly services: ServiceHandler[]
-  private readonly clock: LeaderClock
+  /** Time and timers (core's Clock): the leader's stamps, the tick, the peer check, waits. */
+  readonly clock: Clock
+  private readonly stamps: LeaderClock
+  private readonly random: Random
+  /** This node leads, as the last `role:change` said: the hot path's check (a full `stats()` per write showed in the profile). */
+  private leading = false
   private readonly forwarders = new Map<string, RespClient>()
-  private tickTimer: NodeJS.Timeout | undefined
-  private peerTimer: NodeJS.Timeout | undefined
+  private tickTimer: TimerHandle | undefined
+  private peerTimer: TimerHandle | undefined
   private tickInFlight = false
   private peerInFlight = false
   private joinAbort: AbortController | undefined
-  private readonly startedMs = Date.now()
+  private readonly startedMs: number
 
   constructor (def: MachineDefinition<Data, Context>, init: MachineNodeInit = {}, components: MachineNodeComponents = {}) {
     super()
@@ -69,7 +79,10 @@ export class MachineNode<Data = unknown, Context = unknown> extends Service {
     this.options = resolveNodeInit(init)
     this.log = components.logger ?? createLogger('machine')
     this.services = (components.services ?? []).map(make => make(this))
-    this.clock = new LeaderClock(this.options.localTime)
+    this.clock = components.clock ?? systemClock
+    this.startedMs = this.clock.now()
+    this.stamps = new LeaderClock(this.options.localTime)
+    this.random = components.random ?? createRandom()
   }
 
   /** The client address clients and other members reach this node at. */
@@ -88,7 +101,7 @@ export class MachineNode<Data = unknown, Context = unknown> extends Service {
   }
 
   get uptimeMs (): number {
-    return Date.now() - this.startedMs
+    return Math.floor(this.clock.now() - this.startedMs)
   }
 
   protected async onStart (): Promise<void> {
@@ -109,7 +122,7 @@ export class MachineNode<Data = unknown, Context = unknown> extends Service {
       ...(o.auth === undefined ? {} : { token: raftToken(o.auth) }),
       ...(o.tls === undefined ? {} : { tls: o.tls })
     })
-    this.raft = new Raft<RespFrame>({ transport: this.transport, logStore, stableStore: logStore, snapshotStore: this.snapshots, fsm: this.fsm, logger: this.log.child('raft') }, {
+    this.raft = new Raft<RespFrame>({ transport: this.transport, logStore, stableStore: logStore, snapshotStore: this.snapshots, fsm: this.fsm, logger: this.log.child('raft'), clock: this.clock }, {
       id: o.nodeId,
       preset: o.preset,
       ...(o.snapshotThreshold === undefined ? {} : { snapshotThreshold: o.snapshotThreshold })
@@ -139,16 +152,15 @@ export class MachineNode<Data = unknown, Context = unknown> extends Service {
       await this.waitForLeader()
       await this.raft.snapshot()
     }
-    this.peerTimer = setInterval(() => { this.checkPeer() }, PEER_CHECK_MS)
-    this.peerTimer.unref()
+    this.schedulePeerCheck()
     if (fresh && o.join !== undefined) this.startJoin(o.join)
     this.log.info('serving', { nodeId: o.nodeId, address: this.clientAddress, raftAddress: this.transport.address })
   }
 
   protected async onStop (): Promise<void> {
     this.joinAbort?.abort()
-    if (this.tickTimer !== undefined) clearInterval(this.tickTimer)
-    if (this.peerTimer !== undefined) clearInterval(this.peerTimer)
+    if (this.tickTimer !== undefined) this.clock.clearTimeout(this.tickTimer)
+    if (this.peerTimer !== undefined) this.clock.clearTimeout(this.peerTimer)
     this.tickTimer = undefined
     this.peerTimer = undefined
     for (const c of this.forwarders.values()) c.close()
@@ -161,20 +173,39 @@ export class MachineNode<Data = unknown, Context = unknown> extends Service {
   }
 
   private async waitForLeader (): Promise<void> {
-    for (let i = 0; i < 600 && this.raft.stats().role !== 'leader'; i++) await new Promise(resolve => setTimeout(resolve, 50))
+    for (let i = 0; i < 600 && this.raft.stats().role !== 'leader'; i++) await this.sleep(50)
     await this.raft.barrier()
   }
 
+  private async sleep (ms: number): Promise<void> {
+    await new Promise<void>(resolve => { this.clock.setTimeout(resolve, ms) })
+  }
+
+  private schedulePeerCheck (): void {
+    this.peerTimer = this.clock.setTimeout(() => {
+      if (this.status !== 'started') return
+      this.checkPeer()
+      this.schedulePeerCheck()
+    }, PEER_CHECK_MS)
+  }
+
   private onRole (role: string): void {
-    this.clock.reset()
-    if (this.tickTimer !== undefined) clearInterval(this.tickTimer)
+    this.stamps.reset()
+    this.leading = role === 'leader'
+    if (this.tickTimer !== undefined) this.clock.clearTimeout(this.tickTimer)
     this.tickTimer = undefined
     if (role !== 'leader') return
-    if (this.def.tick !== undefined) {
-      this.tickTimer = setInterval(() => { this.tick() }, this.def.tickDelayMs)
-      this.tickTimer.unref()
-    }
+    if (this.def.tick !== undefined) this.scheduleTick()
     this.checkPeer()
+  }
+
+  /** The tick write every `tickDelayMs` while this node leads (one at a time). */
+  private scheduleTick (): void {
+    this.tickTimer = this.clock.setTimeout(() => {
+      if (this.status !== 'started' || this.raft.stats().role !== 'leader') return
+      this.tick()
+      this.scheduleTick()
+    }, this.def.tickDelayMs)
   }
 
   private tick (): void {
@@ -217,27 +248,32 @@ export class MachineNode<Data = unknown, Context = unknown> extends Service {
         } finally {
           client.close()
         }
-        await new Promise(resolve => setTimeout(resolve, JOIN_RETRY_MS).unref())
+        await this.sleep(JOIN_RETRY_MS)
       }
     })()
   }
 
   /** Appends an entry stamped with the leader's time and a fresh seed; resolves with the reply once applied here. */
   async propose (e: { kind: 'command', args: Buffer[] } | { kind: 'tick' } | { kind: 'peer', nodeId: string, clientAddress: string } | { kind: 'unpeer', nodeId: string }): Promise<RespFrame> {
-    const ts = this.clock.stamp(Date.now(), performance.now(), this.fsm.lastTs)
-    const entry = { ...e, ts, seed: randomInt(0, 0xffff_ffff) } as MachineEntry
+    const ts = this.stamps.stamp(this.clock.wallNow(), this.clock.now(), this.fsm.lastTs)
+    const entry = { ...e, ts, seed: this.random.uint32() } as MachineEntry
     return await this.raft.apply(encodeEntry(entry), { timeoutMs: this.options.forwardTimeoutMs })
   }
 
   /** A write command: appended on the leader, redirected on a follower (waiting, within the forward timeout, for a leader to be known). */
   async write (args: Buffer[]): Promise<RespFrame> {
-    if (this.raft.stats().role !== 'leader') {
+    if (!this.leading) {
       await this.leaderKnown()
       if (this.raft.stats().role !== 'leader') return await this.redirect(args, false)
     }
     try {
       return await this.propose({ kind: 'command', args })
     } catch (err) {
+      // Not appended, or surely not committed: the leader (known by now or soon) takes it.
+      if (err instanceof NotLeaderError && this.status === 'started') {
+        await this.leaderKnown()
+        if (this.raft.stats().role !== 'leader') return await this.redirect(args, false)
+      }
       return { type: 'error', value: errorText(err) }
     }
   }
@@ -246,19 +282,19 @@ export class MachineNode<Data = unknown, Context = unknown> extends Service {
   async leaderKnown (): Promise<void> {
     const known = (): boolean => this.raft.stats().role === 'leader' || this.leaderClientAddress() !== undefined
     if (known() || this.status !== 'started') return
-    const deadline = Date.now() + this.options.forwardTimeoutMs
-    while (!known() && Date.now() < deadline && this.status === 'started') {
+    const deadline = this.clock.now() + this.options.forwardTimeoutMs
+    while (!known() && this.clock.now() < deadline && this.status === 'started') {
       await new Promise<void>(resolve => {
-        const done = (): void => { clearTimeout(timer); this.raft.removeEventListener('leader:change', done); resolve() }
+        const done = (): void => { this.clock.clearTimeout(timer); this.raft.removeEventListener('leader:change', done); resolve() }
         // Leader changes wake the wait at once; the peer table (applied entries) is checked every 20 ms.
-        const timer = setTimeout(done, 20)
+        const timer = this.clock.setTimeout(done, 20)
         this.raft.addEventListener('leader:change', done)
       })
     }
   }
 
   /** A read command: after a ReadIndex round (on any member), or at once with open reads. */
-  async read (args: string[]): Promise<RespFrame> {
+  async read (args: ReadonlyArray<string | Buffer>): Promise<RespFrame> {
     if (this.options.openReads) return this.fsm.read(args)
     try {
       return await this.raft.read(() => this.fsm.read(args), { timeoutMs: this.options.forwardTimeoutMs })
@@ -268,7 +304,8 @@ export class MachineNode<Data = unknown, Context = unknown> extends Service {
   }
 
   /** An intermediate command (or the catch-all) for one connection. */
-  async intermediate (conn: ConnState, args: string[]): Promise<RespFrame> {
+  async intermediate (conn: ConnState, argv: ReadonlyArray<string | Buffer>): Promise<RespFrame> {
+    const { strings: args, bytes } = commandArgs(argv)
     const name = (args[0] ?? '').toLowerCase()
     const fn = this.def.intermediate.get(name) ?? this.def.catchAll
     if (fn === undefined) return { type: 'error', value: errorText(new UnknownCommandError(name)) }
@@ -280,7 +317,7 @@ export class MachineNode<Data = unknown, Context = unknown> extends Service {
       remoteAddress: conn.remoteAddress
     }
     try {
-      return toFrame(await fn(m, args), 3)
+      return toFrame(await fn(m, args, bytes), 3)
     } catch (err) {
       return { type: 'error', value: errorText(err) }
     }
@@ -293,7 +330,7 @@ export class MachineNode<Data = unknown, Context = unknown> extends Service {
    */
   async execute (conn: ConnState, args: string[]): Promise<RespFrame> {
     const name = (args[0] ?? '').toLowerCase()
-    const started = performance.now()
+    const started = this.clock.now()
     let result: RespFrame
     if (args.length === 0) result = { type: 'error', value: 'ERR empty command' }
     else if (!conn.authed && name !== 'auth' && name !== 'ping') result = { type: 'error', value: errorText(new NoAuthError()) }
@@ -304,7 +341,7 @@ export class MachineNode<Data = unknown, Context = unknown> extends Service {
       else if (this.def.read.has(name)) result = await this.read(args)
       else result = await this.intermediate(conn, args)
     }
-    this.metrics.record(name, result.type !== 'error', performance.now() - started)
+    this.metrics.record(name, result.type !== 'error', this.clock.now() - started)
     return result
   }
 

@@ -53,9 +53,13 @@ export interface IntermediateMachine<Context> {
   readonly remoteAddress: string
 }
 
-/** A write command: runs on every replica in log order; must be deterministic (use `now()` and `rand`). */
-export type WriteCommand<Data> = (m: WriteMachine<Data>, args: string[]) => unknown
-/** A read command: runs on one node, after a ReadIndex round unless open reads are on. */
-export type ReadCommand<Data> = (m: ReadMachine<Data>, args: string[]) => unknown
-/** An intermediate command: runs on the node the client is connected to; may be async. */
-export type IntermediateCommand<Context> = (m: IntermediateMachine<Context>, args: string[]) => unknown
+/**
+ * A write command: runs on every replica in log order; must be deterministic (use `now()` and `rand`).
+ * `args` are the arguments as UTF-8 text (the name first); `bytes` the same arguments exactly as they
+ * arrived, for binary values.
+ */
+export type WriteCommand<Data> = (m: WriteMachine<Data>, args: string[], bytes: readonly Buffer[]) => unknown
+/** A read command: runs on one node, after a ReadIndex round unless open reads are on. `args`, `bytes`: as a write's. */
+export type ReadCommand<Data> = (m: ReadMachine<Data>, args: string[], bytes: readonly Buffer[]) => unknown
+/** An intermediate command: runs on the node the client is connected to; may be async. `args`, `bytes`: as a write's. */
+export type IntermediateCommand<Context> = (m: IntermediateMachine<Context>, args: string[], bytes: readonly Buffer[]) => unknown

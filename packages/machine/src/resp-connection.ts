@@ -123,9 +123,9 @@ export class RespConnection {
     }
     const strings = args.map(a => a.toString())
     const name = (strings[0] as string).toLowerCase()
-    const started = performance.now()
+    const started = this.node.clock.now()
     if (this.node.monitor.active) {
-      this.node.monitor.send({ timeSec: Date.now() / 1000, remoteAddress: this.state.remoteAddress, args: name === 'auth' || name === 'hello' ? [strings[0] as string, '(redacted)'] : strings })
+      this.node.monitor.send({ timeSec: this.node.clock.wallNow() / 1000, remoteAddress: this.state.remoteAddress, args: name === 'auth' || name === 'hello' ? [strings[0] as string, '(redacted)'] : strings })
     }
     let result: RespFrame | Promise<RespFrame>
     if (!this.state.authed && !AUTH_FREE.has(name)) {
@@ -138,15 +138,15 @@ export class RespConnection {
         result = this.nonWritePending === 0 ? this.node.write(args) : this.nonWriteTail.then(async () => await this.node.write(args))
       } else {
         const run = this.node.def.read.has(name)
-          ? async () => await this.node.read(strings)
-          : async () => await this.node.intermediate(this.state, strings)
+          ? async () => await this.node.read(args)
+          : async () => await this.node.intermediate(this.state, args)
         this.nonWritePending++
         result = this.chain.then(run).finally(() => { this.nonWritePending-- })
         this.nonWriteTail = result.catch(() => {})
       }
     }
     const done = Promise.resolve(result).then((f) => {
-      this.node.metrics.record(name, f.type !== 'error', performance.now() - started)
+      this.node.metrics.record(name, f.type !== 'error', this.node.clock.now() - started)
       return f
     })
     this.reply(done)
