@@ -13,11 +13,10 @@ import { json } from './format.js'
  */
 export async function request (ctx: CommandContext, nodeId: string, topic: string, payload: string, opts: { base64: boolean }): Promise<void> {
   if (nodeId.trim() === '') throw new UsageError('the node id must not be empty')
-  const nodes = await withClient(ctx, async c => await c.nodes(call(ctx)))
-  const node = nodes.find(n => n.id === nodeId)
-  if (node === undefined) throw new UnknownNodeError(nodeId)
-  const address = node.endpoints.find(e => e.name === MANAGEMENT_ENDPOINT)?.address
-  if (address === undefined) throw new UsageError(`node ${nodeId} publishes no management endpoint to send a request to`)
+  // The endpoints come from gossip, so any node answers, with or without a leader.
+  const endpoints = await withClient(ctx, async c => await c.endpoints(MANAGEMENT_ENDPOINT, call(ctx)))
+  const address = endpoints.find(e => e.nodeId === nodeId && e.name === MANAGEMENT_ENDPOINT)?.address
+  if (address === undefined) throw new UnknownNodeError(nodeId, `unknown node ${nodeId}: no live node by that id publishes a management endpoint`)
   const body = new Uint8Array(Buffer.from(payload, 'utf8'))
   const answer = await withClient(ctx, async c => await c.sendRequest(topic, body, call(ctx)), address)
   const bytes = Buffer.from(answer)

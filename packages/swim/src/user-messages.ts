@@ -59,6 +59,13 @@ export function queryMatches (query: Pick<QueryMessage, 'filterNodes' | 'filterT
   return true
 }
 
+/** How often a member answers one query again when it comes again (its origin resends it twice). */
+const MAX_REANSWERS = 2
+
+function answerKey (query: QueryMessage): string {
+  return `${query.origin}:${query.id}`
+}
+
 function checkName (name: unknown, what: string): string {
   if (typeof name !== 'string' || name === '') throw new InvalidArgumentError(`a ${what} needs a non-empty name`)
   if (Buffer.byteLength(name, 'utf8') > MAX_NAME_BYTES) throw new InvalidArgumentError(`a ${what} name is at most ${MAX_NAME_BYTES} bytes`)
@@ -77,6 +84,14 @@ export class UserMessages {
   readonly queryClock = new LamportClock()
   private readonly recentEvents: RecentMessages<UserEventMessage>
   private readonly recentQueries: RecentMessages
+  /**
+   * The answers this member sent to recent queries, by `origin:id`, oldest
+   * first and at most `recentUserMessages` of them: a query that comes
+   * again (its origin resends it to members it has no answer from) is
+   * answered again from here, so a lost answer is not lost for good — at
+   * most `MAX_REANSWERS` times a query, as gossip brings copies of it too.
+   */
+  private readonly answers = new Map<string, { sent: QueryResponseMessage[], again: number }>()
   delivered: UserMessage[] = []
 
   constructor (private readonly ctx: UserMessagesContext) {
@@ -155,6 +170,7 @@ export class UserMessages {
     this.checkPayload(payload)
     const response: QueryResponseMessage = { type: 'query-response', id: query.id, ltime: query.ltime, from: this.ctx.id, ack: false, payload }
     this.checkFits(response)
+    this.remember(query, response)
     this.send(query, response)
   }
 
@@ -196,6 +212,14 @@ export class UserMessages {
     if (!this.queryClock.witness(query.ltime)) { this.count('query', 'stale'); return }
     const admission: Admission = this.recentQueries.admit(query.origin, query.id, query.ltime)
     this.count('query', admission)
+    if (admission === 'duplicate') {
+      // Seen before: the origin may be asking again because an answer was lost.
+      const kept = this.answers.get(answerKey(query))
+      if (kept !== undefined && kept.again < MAX_REANSWERS) {
+        kept.again++
+        for (const answer of kept.sent) this.send(query, answer)
+      }
+    }
     if (admission !== 'new') return
     if (this.fits(query)) {
       this.ctx.queue.enqueue(`query:${query.origin}:${query.id}`, query, messageSize(query), undefined, USER_RETRANSMIT_SCALE)
@@ -216,8 +240,28 @@ export class UserMessages {
       this.count('query', 'filtered')
       return
     }
-    if (query.wantAck) this.send(query, { type: 'query-response', id: query.id, ltime: query.ltime, from: this.ctx.id, ack: true, payload: new Uint8Array(0) })
+    if (query.wantAck) {
+      const ack: QueryResponseMessage = { type: 'query-response', id: query.id, ltime: query.ltime, from: this.ctx.id, ack: true, payload: new Uint8Array(0) }
+      this.remember(query, ack)
+      this.send(query, ack)
+    }
     this.delivered.push(query)
+  }
+
+  /** Keeps `answer` to `query` for a resent query (not the origin's own: it needs no resend). */
+  private remember (query: QueryMessage, answer: QueryResponseMessage): void {
+    if (query.origin === this.ctx.id) return
+    const key = answerKey(query)
+    const kept = this.answers.get(key)
+    if (kept !== undefined) {
+      if (kept.sent.length < 2) kept.sent.push(answer)
+      return
+    }
+    this.answers.set(key, { sent: [answer], again: 0 })
+    while (this.answers.size > this.ctx.config.recentUserMessages) {
+      const oldest = this.answers.keys().next().value as string
+      this.answers.delete(oldest)
+    }
   }
 
   private send (query: QueryMessage, response: QueryResponseMessage): void {

@@ -160,7 +160,38 @@ describe('user events and queries in the SWIM core', () => {
     expect((got.get('c') ?? []).filter(m => m.type === 'query')).to.have.length(0)
     expect(b.userClocks.query).to.equal(q.ltime)
   })
+  it('a member answers a resent query again from what it sent, so a lost answer is not lost for good; the query is delivered once', () => {
+    const cores = ['a', 'b'].map((id, i) => makeCore(id, {}, i + 1, {}))
+    const [a, b] = cores as [SwimCore, SwimCore]
+    a.receive(0, 'b:7946', { type: 'compound', messages: [{ type: 'alive', node: 'b', incarnation: 1, address: 'b:7946', tags: new Map() }] })
+    const q = a.query(0, { name: 'who', payload: bytes('?'), filterNodes: ['b'], timeoutMs: 1000 })
+    // b gets the query, answers it, and the answer is lost on the way.
+    const toB = a.drain().packets.filter(p => p.to === 'b:7946').flatMap(p => decodePacket(encodePacket(p.messages)))
+    b.receive(0, 'a:7946', { type: 'compound', messages: toB })
+    const queries = b.drain().user.filter((m): m is QueryMessage => m.type === 'query')
+    expect(queries).to.have.length(1)
+    b.respond(0, queries[0] as QueryMessage, bytes('from b'))
+    const lost = b.drain().packets.flatMap(p => p.messages).filter(m => m.type === 'query-response')
+    expect(lost).to.have.length(1)
+    // a resends the query to b, which answers from what it sent, without delivering the query again.
+    a.resendQuery(100, q, ['b'])
+    const again = a.drain().packets.filter(p => p.to === 'b:7946').flatMap(p => decodePacket(encodePacket(p.messages)))
+    b.receive(100, 'a:7946', { type: 'compound', messages: again })
+    const out = b.drain()
+    expect(out.user.filter(m => m.type === 'query')).to.have.length(0)
+    const answers = out.packets.filter(p => p.to === 'a:7946').flatMap(p => p.messages).filter((m): m is QueryResponseMessage => m.type === 'query-response')
+    expect(answers.length).to.be.within(1, 2)
+    for (const r of answers) expect(Buffer.from(r.payload).toString()).to.equal('from b')
+    // Not for ever: gossip brings more copies, and each answers again at most twice in all.
+    for (let t = 200; t < 400; t += 100) {
+      a.resendQuery(t, q, ['b'])
+      b.receive(t, 'a:7946', { type: 'compound', messages: a.drain().packets.filter(p => p.to === 'b:7946').flatMap(p => decodePacket(encodePacket(p.messages))) })
+      answers.push(...b.drain().packets.flatMap(p => p.messages).filter((m): m is QueryResponseMessage => m.type === 'query-response'))
+    }
+    expect(answers).to.have.length(2)
+  })
 })
+
 
 describe('user events on the shipping Swim in the simulator, encrypted, with loss', function () {
   this.timeout(60_000)
