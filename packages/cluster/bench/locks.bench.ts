@@ -5,8 +5,10 @@
 //   follower (forwarded to the leader over the management channel);
 // - lock.failover: a holder killed with kill -9 → the next waiter (on another
 //   node) granted. Bounded by death detection: the leader's liveness checker
-//   (a probe every 100 ms, dead after 3 misses) declares the holder dead,
-//   then the leader appends its leases' removal, which grants the waiter.
+//   (the `fast` timing preset the nodes run with: a probe every 100 ms, dead
+//   after 3 misses; the default `stable` preset takes 200 ms × 5) declares the
+//   holder dead, then the leader appends its leases' removal, which grants
+//   the waiter.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -46,7 +48,7 @@ export async function run (options: BenchOptions): Promise<void> {
   const start = async (init: Record<string, unknown>): Promise<LockNode> => {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'clusterfunk-lock-bench-'))
     dirs.push(dataDir)
-    const node = new LockNode({ name: 'lockbench', dataDir, zeroconf: false, swimPort: 0, swimPreset: 'local', shards: 256, ...init })
+    const node = new LockNode({ name: 'lockbench', dataDir, zeroconf: false, swimPort: 0, swimPreset: 'local', timing: 'fast', shards: 256, ...init })
     nodes.push(node)
     await node.next('ready', 0)
     return node
