@@ -20,6 +20,8 @@ export interface ChaosNode {
   /** The harness is holding it (SIGSTOP) or has killed it and not restarted it yet. */
   paused: boolean
   down: boolean
+  /** The state histories of its earlier processes (one per restart), oldest first. */
+  readonly earlier: Array<KvProcess['history']>
 }
 
 /** Everything the nodes said that the checks read. */
@@ -47,7 +49,7 @@ export class ChaosCluster {
   private readonly fetching = new Set<string>()
 
   constructor (readonly root: string, private readonly placements: readonly Placement[], private readonly extraArgs: readonly string[]) {
-    for (const p of placements) this.nodes.push({ placement: p, process: this.spawn(p), crashes: 0, paused: false, down: false })
+    for (const p of placements) this.nodes.push({ placement: p, process: this.spawn(p), crashes: 0, paused: false, down: false, earlier: [] })
   }
 
   get ids (): string[] { return this.nodes.map(n => n.placement.id) }
@@ -67,6 +69,7 @@ export class ChaosCluster {
   }
 
   restart (n: ChaosNode): void {
+    n.earlier.push(n.process.history)
     n.process = this.spawn(n.placement)
     n.down = false
   }
@@ -77,6 +80,8 @@ export class ChaosCluster {
     this.views.set(p.id, { state: 'Starting', version: 0, owners: [] })
     proc.onEvent = e => { this.onEvent(p, proc, e) }
     proc.child.on('exit', () => {
+      // The process's state history ends here: from now on the node serves nothing until it restarts.
+      proc.history.push({ ...proc.now, t: performance.now(), state: 'Exited' })
       // An exit the harness did not cause (it marks a node down before it kills or stops it) is a crash.
       const n = this.nodes.find(x => x.process === proc)
       if (n !== undefined && !n.down) n.crashes++

@@ -54,11 +54,15 @@ async function placements (options: ChaosOptions, lab: NetLab | undefined): Prom
   })
 }
 
-/** Node-time in Operational over node-time alive, from `from` to `to`, from each process's state history. */
+/**
+ * Node-time in Operational over node-time, from `from` to `to`, from the
+ * state history of each node's processes: a process's last state lasts
+ * until the next process of that node starts (or `to`).
+ */
 function operationalFraction (cluster: ChaosCluster, from: number, to: number): number {
   let operational = 0
   for (const n of cluster.nodes) {
-    const h = n.process.history.filter(s => s.t <= to)
+    const h = [...n.earlier, n.process.history].flat().filter(s => s.t <= to)
     for (const [i, s] of h.entries()) {
       const next = h[i + 1]?.t ?? to
       const a = Math.max(from, s.t)
