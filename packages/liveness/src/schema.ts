@@ -32,14 +32,16 @@ export function encodeWithSchema (p: { kind: number, nonce: bigint, target: stri
   const type = livenessPacketType()
   const lo = Number(p.nonce & 0xffffffffn)
   const hi = Number(p.nonce >> 32n)
+  // Proto3 leaves a field at its default off the wire: only the fields that carry a value are set,
+  // so every protobufjs major writes the same bytes.
   const msg = type.fromObject({
     version: 1,
     kind: p.kind,
     nonce: { low: lo | 0, high: hi | 0, unsigned: true },
     target: p.target,
-    mac: p.mac ?? new Uint8Array(0),
-    checker: long(p.checker ?? 0n),
-    sentAtMs: long(p.sentAtMs ?? 0n)
+    ...(p.mac === undefined || p.mac.length === 0 ? {} : { mac: p.mac }),
+    ...(p.checker === undefined || p.checker === 0n ? {} : { checker: long(p.checker) }),
+    ...(p.sentAtMs === undefined || p.sentAtMs === 0n ? {} : { sentAtMs: long(p.sentAtMs) })
   })
   return type.encode(msg).finish()
 }

@@ -14,8 +14,8 @@ export const MAX_ENCODED_BYTES = 48 + MAX_SHARDS * 2 * MAX_REPLICATION_FACTOR + 
 
 interface WireNode { id: string, weight: number }
 interface WireMap {
-  version: number, nodeCount: number, shardCount: number, nodes: WireNode[], ownerWidth: number, owners: Uint8Array
-  replicationFactor?: number, replicas?: Uint8Array
+  version: number, shardCount: number, nodes: WireNode[]
+  nodeCount?: number, ownerWidth?: number, owners?: Uint8Array, replicationFactor?: number, replicas?: Uint8Array
 }
 
 let type: protobuf.Type | undefined
@@ -34,11 +34,19 @@ export function encodeShardMap (map: ShardMap): Uint8Array {
   const nodes = map.nodes().map((n) => ({ id: n.id, weight: n.weight }))
   const width = widthFor(nodes.length)
   const owners = packIndexes(nodes.length === 0 ? new Uint16Array(0) : map.owners(), width)
-  const message: WireMap = { version: FORMAT_VERSION, nodeCount: nodes.length, shardCount: map.shardCount, nodes, ownerWidth: width, owners }
+  // Proto3 leaves a field at its default off the wire: an empty map sets none of its zero fields, so
+  // every protobufjs major writes the same bytes.
+  const message: WireMap = { version: FORMAT_VERSION, shardCount: map.shardCount, nodes }
+  if (nodes.length > 0) {
+    message.nodeCount = nodes.length
+    message.ownerWidth = width
+    message.owners = owners
+  }
   if (map.replicationFactor > 1) {
     message.version = FORMAT_VERSION_REPLICATED
     message.replicationFactor = map.replicationFactor
-    message.replicas = packIndexes(map.replicaIndexes(), width)
+    const replicas = packIndexes(map.replicaIndexes(), width)
+    if (replicas.length > 0) message.replicas = replicas
   }
   return shardMapType().encode(message).finish()
 }
@@ -82,7 +90,11 @@ export function decodeShardMap (bytes: Uint8Array): ShardMap {
   if (message.version !== FORMAT_VERSION && message.version !== FORMAT_VERSION_REPLICATED) {
     throw new DecodeError(`unsupported shard map version ${message.version} (expected ${FORMAT_VERSION} or ${FORMAT_VERSION_REPLICATED})`)
   }
-  const { nodeCount, shardCount, nodes, ownerWidth, owners } = message
+  // A field left off the wire reads as its default.
+  const { shardCount, nodes } = message
+  const nodeCount = message.nodeCount ?? 0
+  const ownerWidth = message.ownerWidth ?? 0
+  const owners = message.owners ?? new Uint8Array(0)
   const r = message.replicationFactor ?? 0
   const replicaBytes = message.replicas ?? new Uint8Array(0)
   if (message.version === FORMAT_VERSION && (r !== 0 || replicaBytes.length !== 0)) {
