@@ -155,26 +155,12 @@ export class ManagementClient {
    * ends). No deadline. Connection failures throw typed errors.
    */
   async * watch (options: AbortOptions = {}): AsyncGenerator<ClusterEvent, void, undefined> {
-    throwIfAborted(options.signal)
-    const method = managementMethod('WatchEvents')
-    const { body, metadata } = this.request(method, {})
-    const call: ClientReadableStream<Wire> = this.client.makeServerStreamRequest(
-      method.path, identity, method.responseDeserialize, body, metadata, {})
-    const onAbort = (): void => { call.cancel() }
-    options.signal?.addEventListener('abort', onAbort, { once: true })
-    try {
-      for await (const message of call as AsyncIterable<Wire>) {
-        const event = decodeEvent(message)
-        if (event !== undefined) yield event
-      }
-    } catch (err) {
-      if ((err as Partial<ServiceError>).code === Code.CANCELLED && options.signal?.aborted === true) return
-      throw statusToError(err, this.address)
-    } finally {
-      options.signal?.removeEventListener('abort', onAbort)
-      call.cancel()
+    for await (const message of this.serverStream('WatchEvents', {}, options)) {
+      const event = decodeEvent(message)
+      if (event !== undefined) yield event
     }
   }
+
 
   /** One key of the shared state (`consistent`: confirmed through the leader first). */
   async stateGet (key: string, options: CallOptionsInit & { consistent?: boolean } = {}): Promise<{ record: StateRecord | undefined, revision: number }> {
@@ -209,22 +195,9 @@ export class ManagementClient {
    * server ends the stream. No deadline.
    */
   async * stateWatch (prefix: string, fromRevision: number, options: AbortOptions = {}): AsyncGenerator<StateChange, void, undefined> {
-    throwIfAborted(options.signal)
-    const method = managementMethod('StateWatch')
-    const { body, metadata } = this.request(method, { prefix, fromRevision })
-    const call: ClientReadableStream<Wire> = this.client.makeServerStreamRequest(method.path, identity, method.responseDeserialize, body, metadata, {})
-    const onAbort = (): void => { call.cancel() }
-    options.signal?.addEventListener('abort', onAbort, { once: true })
-    try {
-      for await (const message of call as AsyncIterable<Wire>) yield decodeStateChange(message)
-    } catch (err) {
-      if ((err as Partial<ServiceError>).code === Code.CANCELLED && options.signal?.aborted === true) return
-      throw statusToError(err, this.address)
-    } finally {
-      options.signal?.removeEventListener('abort', onAbort)
-      call.cancel()
-    }
+    for await (const message of this.serverStream('StateWatch', { prefix, fromRevision }, options)) yield decodeStateChange(message)
   }
+
 
   /**
    * Sends `payload` to the node's handler for `topic` and resolves with its
@@ -254,14 +227,29 @@ export class ManagementClient {
 
   /** Runs a query from the node: its acks and responses as they come, until the query is over or `signal` fires. */
   async * query (init: QueryRequestInit, options: AbortOptions = {}): AsyncGenerator<QueryReplyItem, void, undefined> {
+    for await (const message of this.serverStream('Query', encodeQueryRequest(init), options)) yield decodeQueryReply(message)
+  }
+
+
+  /** Closes the channel; calls in flight fail. */
+  close (): void {
+    this.client.close()
+  }
+
+  /**
+   * The messages of a server-streaming call, as they come, until the server
+   * ends the stream or `signal` fires (the iterator then ends quietly); a
+   * failure becomes the typed error. Leaving the loop cancels the call.
+   */
+  private async * serverStream (name: ManagementMethod, request: Wire, options: AbortOptions): AsyncGenerator<Wire, void, undefined> {
     throwIfAborted(options.signal)
-    const method = managementMethod('Query')
-    const { body, metadata } = this.request(method, encodeQueryRequest(init))
+    const method = managementMethod(name)
+    const { body, metadata } = this.request(method, request)
     const call: ClientReadableStream<Wire> = this.client.makeServerStreamRequest(method.path, identity, method.responseDeserialize, body, metadata, {})
     const onAbort = (): void => { call.cancel() }
     options.signal?.addEventListener('abort', onAbort, { once: true })
     try {
-      for await (const message of call as AsyncIterable<Wire>) yield decodeQueryReply(message)
+      yield * (call as AsyncIterable<Wire>)
     } catch (err) {
       if ((err as Partial<ServiceError>).code === Code.CANCELLED && options.signal?.aborted === true) return
       throw statusToError(err, this.address)
@@ -269,11 +257,6 @@ export class ManagementClient {
       options.signal?.removeEventListener('abort', onAbort)
       call.cancel()
     }
-  }
-
-  /** Closes the channel; calls in flight fail. */
-  close (): void {
-    this.client.close()
   }
 
   /** The request's bytes and the call's metadata, with a peer proof bound to both when this client proves the token. */
