@@ -22,7 +22,7 @@ export class StateBoard {
   private currentState: ClusterState = 'Starting'
   private currentRole: ClusterRole = 'NonMember'
   private knownLeader: string | undefined
-  /** When this node last entered Resharding, for the reshard duration. */
+  /** When this node first saw the open proposal, for the reshard duration. */
   private reshardStarted: number | undefined
 
   constructor (components: StateBoardComponents) {
@@ -37,6 +37,16 @@ export class StateBoard {
   restart (): void {
     this.currentState = 'Starting'
     this.knownLeader = undefined
+  }
+
+  /**
+   * A proposal is open on this node. The reshard duration runs from here to
+   * Operational even when the node shows no Resharding state on the way: a
+   * node without a leader lease yet (a new leader, a node that just joined)
+   * reports Voting through the whole round.
+   */
+  proposalSeen (): void {
+    this.reshardStarted ??= this.c.clock.now()
   }
 
   setState (state: ClusterState): void {

@@ -6,8 +6,8 @@ import { CLUSTER_ROLES, CLUSTER_STATES, type ClusterRole, type ClusterState } fr
  * report theirs into the same registry): `clusterfunk_cluster_size`
  * (members of the Raft group), `_role{role}` and `_state{state}` (1 for the
  * current one), `_leader_changes_total`, `_shards_owned`,
- * `_shard_map_version`, `_reshard_duration_seconds` (Resharding to
- * Operational on this node) and `_skipped_entries_total` (log entries that were not
+ * `_shard_map_version`, `_reshard_duration_seconds` (from an open proposal
+ * seen on this node to the node Operational again) and `_skipped_entries_total` (log entries that were not
  * cluster commands).
  */
 export class FacadeMetrics {
@@ -28,7 +28,7 @@ export class FacadeMetrics {
     this.shardsOwned = metrics.gauge({ name: 'clusterfunk_cluster_shards_owned', help: 'Shards this node owns in the committed map' })
     this.mapVersion = metrics.gauge({ name: 'clusterfunk_cluster_shard_map_version', help: 'Version of the committed shard map' })
     this.reshardSeconds = metrics.histogram({
-      name: 'clusterfunk_cluster_reshard_duration_seconds', help: 'From Resharding to Operational on this node (s)', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]
+      name: 'clusterfunk_cluster_reshard_duration_seconds', help: 'From an open proposal seen on this node to the node Operational again (s)', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]
     })
     this.skippedEntries = metrics.counter({ name: 'clusterfunk_cluster_skipped_entries_total', help: 'Raft log entries that did not decode as cluster commands' })
     this.setRole('NonMember')

@@ -301,6 +301,7 @@ export class ControlLoop {
       }
     }
     this.nextTickAt = out.nextTickAt
+    if (coordinator.pendingMap !== undefined) this.c.board.proposalSeen()
     const config = p.raft.configuration()
     this.c.board.setState(config.voters.length + config.nonVoters.length === 0 ? 'Joining' : coordinator.state)
   }

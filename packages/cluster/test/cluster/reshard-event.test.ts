@@ -45,4 +45,20 @@ describe('Cluster reshard:done', function () {
     expect(done.get(leader.nodeId)?.every(d => d.version <= version && d.durationMs >= d.ackedMs)).to.equal(true)
     expect(streamed.map(e => e.type)).to.not.include('reshard:done')
   })
+
+  it('every node, the new leader included, records how long it took from the open proposal to serving the map', async () => {
+    const a = await t.create({ nodeId: 'a', bootstrapExpect: 3 })
+    await a.start()
+    const others = await Promise.all(['b', 'c'].map(async nodeId => await t.create({ nodeId, bootstrapExpect: 3, join: [a.swimAddress()] })))
+    await Promise.all(others.map(async n => { await n.start() }))
+    const nodes = [a, ...others]
+    await waitForAgreement(nodes, ['a', 'b', 'c'])
+    // A new leader has no lease yet when it proposes the first map, so it shows Voting, never Resharding, on the way to Operational.
+    for (const node of nodes) {
+      const histogram = node.metrics.registry.getSingleMetric('clusterfunk_cluster_reshard_duration_seconds')
+      const values = histogram === undefined ? [] : (await histogram.get()).values
+      const count = values.find(v => (v as { metricName?: string }).metricName === 'clusterfunk_cluster_reshard_duration_seconds_count')?.value
+      expect(count, `${node.nodeId} (${node.role})`).to.be.at.least(1)
+    }
+  })
 })
