@@ -56,6 +56,9 @@ describe('liveness replay protection', () => {
     await send(probe, endpoint.address())
     await waitFor(() => endpoint.stats().dropped.replay === 1, { timeoutMs: 5000, what: 'the replay to be dropped' })
     await checker.stop()
+    // A probe the checker sent just before it stopped may still be on its way: every one it sent is answered first.
+    const sent = checker.stats().probesSent
+    await waitFor(() => endpoint.stats().replies === sent, { timeoutMs: 5000, what: `the endpoint to answer all ${sent} probes the checker sent` })
     const replies = endpoint.stats().replies
     await send(probe, endpoint.address())
     await waitFor(() => endpoint.stats().dropped.replay === 2, { timeoutMs: 5000, what: 'the later replay to be dropped' })
