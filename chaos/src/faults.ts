@@ -15,7 +15,16 @@ export interface FaultRecord {
   back: number
   /** From `back` until every node was Operational on one map of every node (ms); undefined: not within the bound. */
   recoveryMs: number | undefined
+  /**
+   * A restarted victim's own start, from its spawn (`back`): when its
+   * modules were loaded (its first line) and when its parts listened (its
+   * ready line), in ms; undefined for faults without a restart.
+   */
+  restart?: { loadedMs: number | undefined, readyMs: number | undefined }
 }
+
+/** The faults that restart their victim's process. */
+export const RESTART_FAULTS: ReadonlySet<FaultKind> = new Set(['kill-follower', 'kill-leader', 'term'])
 
 /** The faults that can run here: the network ones need the lab (and loss/delay the kernel's support). */
 export function availableFaults (lab: NetLab | undefined): FaultKind[] {

@@ -17,6 +17,9 @@ export function report (prefix: string, runs: readonly RunResult[], idle: boolea
       add({ bench: `${prefix}.recovery.p90`, value: quantile(times, 0.9), unit: 'ms', goal: 3_000, better: 'lower' })
       add({ bench: `${prefix}.recovery.max`, value: Math.max(...times), unit: 'ms', goal: 10_000, better: 'lower' })
     }
+    // How much of a restart's recovery the victim spent loading and starting its own process (no goal: a breakdown).
+    const ready = runs.flatMap(r => r.faults.flatMap(f => f.restart?.readyMs === undefined ? [] : [f.restart.readyMs]))
+    if (ready.length > 0) add({ bench: `${prefix}.restart.process_ready.median`, value: quantile(ready, 0.5), unit: 'ms', better: 'lower' })
     add({ bench: `${prefix}.faults`, value: sum(r => r.faults.length), unit: 'count', better: 'higher' })
     add({ bench: `${prefix}.nonrecovered`, value: sum(r => r.faults.filter(f => f.recoveryMs === undefined).length), unit: 'count', goal: 0, better: 'lower' })
     add({ bench: `${prefix}.operational_fraction`, value: Math.min(...runs.map(r => r.operationalFraction)), unit: 'fraction', better: 'higher' })

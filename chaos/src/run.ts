@@ -5,7 +5,7 @@ import { createRandom } from '@clusterfunk/core'
 import { freePorts } from '@clusterfunk/core/testing'
 import { ackedKeys, lostAckedWrites, mapViolations, recovered, servingViolations, staleReads, type Violation } from './checks.js'
 import { ChaosCluster, type Placement } from './cluster.js'
-import { availableFaults, injectFault, type FaultRecord } from './faults.js'
+import { RESTART_FAULTS, availableFaults, injectFault, type FaultRecord } from './faults.js'
 import type { NetLab } from './lab.js'
 import { Load } from './load.js'
 import type { ChaosOptions } from './options.js'
@@ -31,6 +31,7 @@ export interface RunResult {
 }
 
 const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
+const since = (from: number, to: number | undefined): number | undefined => to === undefined ? undefined : to - from
 
 /** Waits until `cond()` or `untilMs` (performance.now()); resolves with when it held, or undefined. */
 async function until (cond: () => boolean, untilMs: number): Promise<number | undefined> {
@@ -97,8 +98,13 @@ export async function runSeed (seed: number, options: ChaosOptions, lab: NetLab 
       const fault = await injectFault(cluster, lab, kinds, random)
       const at = await until(() => recovered(cluster.view(), cluster.ids), fault.back + options.recoveryBoundMs)
       const record: FaultRecord = { ...fault, recoveryMs: at === undefined ? undefined : at - fault.back }
+      if (RESTART_FAULTS.has(fault.kind)) {
+        const { process: p } = cluster.node(fault.victim)
+        record.restart = { loadedMs: since(p.spawnedAt, p.startingAt), readyMs: since(p.spawnedAt, p.readyAt) }
+      }
       faults.push(record)
-      log(`  ${record.kind.padEnd(13)} ${record.victim.padEnd(4)} held ${String(record.holdMs).padStart(5)} ms → ${record.recoveryMs === undefined ? 'NOT recovered' : `recovered in ${record.recoveryMs.toFixed(0)} ms`}`)
+      const started = record.restart === undefined ? '' : ` (process loaded in ${record.restart.loadedMs?.toFixed(0) ?? '?'} ms, ready in ${record.restart.readyMs?.toFixed(0) ?? '?'} ms)`
+      log(`  ${record.kind.padEnd(13)} ${record.victim.padEnd(4)} held ${String(record.holdMs).padStart(5)} ms → ${record.recoveryMs === undefined ? 'NOT recovered' : `recovered in ${record.recoveryMs.toFixed(0)} ms`}${started}`)
       await sleep(Math.max(0, Math.min(end - performance.now(), fault.at + gap - performance.now(), 1_000_000)))
     }
     if (options.idle) await sleep(Math.max(0, end - performance.now()))

@@ -43,6 +43,10 @@ export class KvProcess {
   readonly child: ChildProcess
   readonly history: NodeSnapshot[] = []
   ready: Record<string, unknown> | undefined
+  /** When the process was spawned, when it printed its first line (its modules loaded) and when it was ready (performance.now()). */
+  readonly spawnedAt = performance.now()
+  startingAt: number | undefined
+  readyAt: number | undefined
   stopped = false
   exit: { code: number | null, signal: NodeJS.Signals | null } | undefined
   stderr = ''
@@ -85,7 +89,11 @@ export class KvProcess {
   private onLine (line: string): void {
     let m: Record<string, unknown>
     try { m = JSON.parse(line) as Record<string, unknown> } catch { return }
-    if (m.event === 'ready') this.ready = m
+    if (m.event === 'starting') this.startingAt ??= performance.now()
+    if (m.event === 'ready') {
+      this.ready = m
+      this.readyAt ??= performance.now()
+    }
     if (m.event === 'stopped') this.stopped = true
     const next = { ...this.snapshot, t: performance.now() }
     if (typeof m.state === 'string') next.state = m.state
