@@ -3,7 +3,7 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '**/*.cjs', 'scripts/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', '**/*.cjs', 'scripts/**', 'proto/src/descriptors.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

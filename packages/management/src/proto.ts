@@ -1,6 +1,5 @@
-import path from 'node:path'
-import { loadSync, type MethodDefinition, type PackageDefinition, type ServiceDefinition } from '@grpc/proto-loader'
-import { protoDir } from '@clusterfunk/proto'
+import { fromJSON, type MethodDefinition, type PackageDefinition, type ServiceDefinition } from '@grpc/proto-loader'
+import { protoJson } from '@clusterfunk/proto'
 import { bodyDigest } from './peer-proof.js'
 
 /** The proto package of the management API. */
@@ -24,7 +23,7 @@ let loaded: PackageDefinition | undefined
 
 /** Loads proto/management.proto once (proto-loader: camelCase, enum names, longs as numbers, defaults filled). */
 export function managementPackage (): PackageDefinition {
-  loaded ??= loadSync(path.join(protoDir, 'management.proto'), {
+  loaded ??= fromJSON(protoJson('management.proto'), {
     keepCase: false,
     longs: Number,
     enums: String,

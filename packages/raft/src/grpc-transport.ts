@@ -1,8 +1,7 @@
 import * as grpc from '@grpc/grpc-js'
 import * as protoLoader from '@grpc/proto-loader'
 import { ConnectionGuard, DecodeError, InvalidConfigError, Service, noopMetrics, silentLogger, tlsTarget, type Counter, type Logger, type Metrics } from '@clusterfunk/core'
-import { protoDir } from '@clusterfunk/proto'
-import path from 'node:path'
+import { protoJson } from '@clusterfunk/proto'
 import { CallSlots, type SlotLimits } from './call-slots.js'
 import { decodeMessage, decodeSnapshotChunk, encodeMessage, encodeSnapshotChunk, type SnapshotChunk } from './codec.js'
 import type { NodeId } from './configuration.js'
@@ -89,7 +88,7 @@ const identity = (b: Buffer): Buffer => b
  * MAC of a message depends on its call.
  */
 function serviceDefinition (): grpc.ServiceDefinition {
-  const def = protoLoader.loadSync(path.join(protoDir, 'raft.proto'), { longs: Number, enums: Number, defaults: true, oneofs: true })
+  const def = protoLoader.fromJSON(protoJson('raft.proto'), { longs: Number, enums: Number, defaults: true, oneofs: true })
   const svc = def['clusterfunk.raft.RaftTransport'] as grpc.ServiceDefinition
   const raw = { requestSerialize: identity, requestDeserialize: identity }
   return {
