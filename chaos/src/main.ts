@@ -64,7 +64,7 @@ async function runSet (seeds: readonly number[], pressure: boolean, idle: boolea
   try {
     for (const seed of seeds) {
       const replay = ['npm run chaos --', '--seed', String(seed), '--nodes', String(options.nodes), '--duration', String(options.durationMs / 1000),
-        ...(pressure ? ['--pressure'] : []), ...(idle ? ['--idle'] : []), ...(lab === undefined ? ['--no-netns'] : []), `--replication-factor=${options.replicationFactor}`, ...options.nodeArgs.map(a => `--node-arg=${a}`)].join(' ')
+        ...(pressure ? ['--pressure'] : []), ...(idle ? ['--idle'] : []), ...(lab === undefined ? ['--no-netns'] : []), `--replication-factor=${options.replicationFactor}`, ...(options.unbundled ? ['--unbundled'] : []), ...options.nodeArgs.map(a => `--node-arg=${a}`)].join(' ')
       log(`chaos: seed ${seed}${pressure ? ', CPU pressure' : ''}; replay with: ${replay}`)
       const run = await runSeed(seed, { ...options, pressure, idle }, lab, log)
       for (const v of run.violations.slice(0, 20)) log(`  VIOLATION ${v.kind}: ${v.detail}`)

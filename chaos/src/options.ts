@@ -21,6 +21,8 @@ export interface ChaosOptions {
   nodeArgs: string[]
   /** kv owners a shard, passed to every kv-server. */
   replicationFactor: number
+  /** Run kv-server's modules instead of its one-file bundle (the default, as a service deploys for fast restarts). */
+  unbundled: boolean
   /** Set by the launcher when it re-runs itself inside the lab's hub namespace. */
   insideLab: string | undefined
 }
@@ -41,6 +43,7 @@ export const CHAOS_USAGE = `usage: npm run chaos -- [options]
   --no-netns             all nodes on 127.0.0.1 (no partitions or loss); default: a network namespace per node (root)
   --node-arg <flag>      pass a flag to every kv-server (repeatable), e.g. --node-arg=--raft-preset=fast
   --replication-factor <r>  kv owners a shard, 1..8 (default 2: acknowledged writes survive one kill -9; 1: the cache)
+  --unbundled            run kv-server from its ~580 modules instead of its one-file bundle (slower restarts)
   --bench                the benchmark set: calm and pressure runs for each seed (default seeds 1,2,3), then an idle run under pressure`
 
 function whole (flag: string, raw: string | undefined, min: number): number | undefined {
@@ -71,6 +74,7 @@ export function parseChaosOptions (argv: readonly string[], randomSeed: () => nu
         'node-arg': { type: 'string', multiple: true },
         'replication-factor': { type: 'string' },
         bench: { type: 'boolean' },
+        unbundled: { type: 'boolean' },
         'inside-lab': { type: 'string' }
       }
     }))
@@ -104,6 +108,7 @@ export function parseChaosOptions (argv: readonly string[], randomSeed: () => nu
     bench,
     nodeArgs: values['node-arg'] ?? [],
     replicationFactor,
+    unbundled: values.unbundled === true,
     insideLab: values['inside-lab']
   }
 }

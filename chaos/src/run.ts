@@ -46,12 +46,12 @@ async function placements (options: ChaosOptions, lab: NetLab | undefined): Prom
   if (lab !== undefined) {
     // Each node has an address of its own: the same ports everywhere.
     const ports = { http: 8080, swim: 7946, raft: 7000, liveness: 7001, mgmt: 7002 }
-    return lab.hosts.map((h, i) => ({ id: `n${i + 1}`, ports, launch: { host: h.ip, prefix: lab.prefixFor(i) } }))
+    return lab.hosts.map((h, i) => ({ id: `n${i + 1}`, ports, launch: { host: h.ip, prefix: lab.prefixFor(i), bundled: !options.unbundled } }))
   }
   const free = await freePorts(5 * options.nodes)
   return Array.from({ length: options.nodes }, (_, i) => {
     const [http, swim, raft, liveness, mgmt] = free.slice(5 * i, 5 * i + 5) as [number, number, number, number, number]
-    return { id: `n${i + 1}`, ports: { http, swim, raft, liveness, mgmt }, launch: {} }
+    return { id: `n${i + 1}`, ports: { http, swim, raft, liveness, mgmt }, launch: { bundled: !options.unbundled } }
   })
 }
 

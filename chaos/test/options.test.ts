@@ -4,7 +4,11 @@ import { ChaosUsageError, parseChaosOptions } from '../src/options.js'
 describe('parseChaosOptions', () => {
   it('gives the long run by default: 5 nodes, 300 s, network namespaces, a random seed', () => {
     const o = parseChaosOptions([], () => 42)
-    expect(o).to.deep.include({ seeds: [42], nodes: 5, durationMs: 300_000, netns: true, pressure: false, idle: false, short: false })
+    expect(o).to.deep.include({ seeds: [42], nodes: 5, durationMs: 300_000, netns: true, pressure: false, idle: false, short: false, unbundled: false })
+  })
+
+  it('runs kv-server from its modules with --unbundled', () => {
+    expect(parseChaosOptions(['--unbundled'], () => 0).unbundled).to.equal(true)
   })
 
   it('gives the CI run with --short: 3 nodes for 40 s', () => {

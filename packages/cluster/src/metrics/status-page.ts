@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { InvalidConfigError, type Logger } from '@clusterfunk/core'
+import { packageRoot } from '../package-root.js'
 import type { StatusEvent, StatusPageSource } from './status-types.js'
 
 /** Options of a `StatusPage`; every one optional. */
@@ -16,7 +18,11 @@ export interface StatusPageInit {
 export const STATUS_PAGE_DEFAULTS = { maxStreams: 8, refreshMs: 1_000, maxBufferedBytes: 1 << 20, snapshotDelayMs: 50 } as const
 
 /** The page's one file, shipped in the package (`status/index.html`) and served as is. */
-const PAGE_URL = new URL('../../../status/index.html', import.meta.url)
+function pageFile (): string {
+  const { root } = packageRoot()
+  if (root === undefined) throw new Error('the status page file was not found: @clusterfunk/cluster is not installed beside this module')
+  return join(root, 'status', 'index.html')
+}
 
 interface Stream {
   res: ServerResponse
@@ -74,7 +80,7 @@ export class StatusPage {
       this.openStream(req, res)
       return
     }
-    this.page ??= readFileSync(PAGE_URL)
+    this.page ??= readFileSync(pageFile())
     res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': this.page.length, 'Cache-Control': 'no-cache' })
     res.end(head ? undefined : this.page)
   }
