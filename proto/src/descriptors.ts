@@ -1658,6 +1658,10 @@ export const DESCRIPTORS: Readonly<Record<ProtoFile, object>> = {
                   "percent": {
                     "type": "double",
                     "id": 3
+                  },
+                  "replicas": {
+                    "type": "uint32",
+                    "id": 4
                   }
                 }
               },
@@ -1687,6 +1691,10 @@ export const DESCRIPTORS: Readonly<Record<ProtoFile, object>> = {
                     "rule": "repeated",
                     "type": "NodeShards",
                     "id": 4
+                  },
+                  "replicationFactor": {
+                    "type": "uint32",
+                    "id": 5
                   }
                 }
               },

@@ -48,12 +48,16 @@ export function formatNodes (nodes: readonly NodeSummary[]): string {
 
 /** `funkctl shards`: shards and share per node, then the total. */
 export function formatShards (s: ShardSummary): string {
+  // With replicas, a REPLICAS column: the shards each node holds besides the ones it is primary of.
+  const replicated = s.replicationFactor > 1
   const assigned = s.nodes.reduce((sum, n) => sum + n.shards, 0)
-  const rows = s.nodes.map(n => [n.nodeId, String(n.shards), percent(n.percent)])
-  if (assigned < s.total) rows.push(['(unassigned)', String(s.total - assigned), percent(s.total === 0 ? 0 : (s.total - assigned) * 100 / s.total)])
-  rows.push(['TOTAL', String(s.total), percent(s.total === 0 ? 0 : 100)])
-  const version = s.mapVersion === 0 ? 'no shard map committed yet' : `shard map version ${s.mapVersion}`
-  return table(['NODE', 'SHARDS', 'PERCENT'], rows, ['left', 'right', 'right']) + version + '\n'
+  const replicaTotal = s.nodes.reduce((sum, n) => sum + n.replicas, 0)
+  const rows = s.nodes.map(n => [n.nodeId, String(n.shards), percent(n.percent), ...(replicated ? [String(n.replicas)] : [])])
+  if (assigned < s.total) rows.push(['(unassigned)', String(s.total - assigned), percent(s.total === 0 ? 0 : (s.total - assigned) * 100 / s.total), ...(replicated ? [''] : [])])
+  rows.push(['TOTAL', String(s.total), percent(s.total === 0 ? 0 : 100), ...(replicated ? [String(replicaTotal)] : [])])
+  const version = s.mapVersion === 0 ? 'no shard map committed yet' : `shard map version ${s.mapVersion}${replicated ? `, ${s.replicationFactor} owners a shard (a primary and ${s.replicationFactor - 1} replica${s.replicationFactor > 2 ? 's' : ''})` : ''}`
+  const header = ['NODE', 'SHARDS', 'PERCENT', ...(replicated ? ['REPLICAS'] : [])]
+  return table(header, rows, ['left', 'right', 'right', 'right']) + version + '\n'
 }
 
 /** `funkctl endpoints`: one endpoint a line. */

@@ -8,8 +8,19 @@ describe('funkctl formatting and parsing', () => {
   })
 
   it('shards shows the unassigned shards of a map that does not cover every shard', () => {
-    expect(formatShards({ total: 10, mapVersion: 0, nodes: [] })).to.equal(
+    expect(formatShards({ total: 10, mapVersion: 0, replicationFactor: 1, nodes: [] })).to.equal(
       'NODE          SHARDS  PERCENT\n(unassigned)      10  100.00%\nTOTAL             10  100.00%\nno shard map committed yet\n')
+  })
+
+  it('shards shows what each node holds as a replica when the map has replicas', () => {
+    expect(formatShards({
+      total: 4,
+      mapVersion: 3,
+      replicationFactor: 2,
+      nodes: [{ nodeId: 'a', shards: 2, percent: 50, replicas: 2 }, { nodeId: 'b', shards: 2, percent: 50, replicas: 2 }]
+    })).to.equal(
+      'NODE   SHARDS  PERCENT  REPLICAS\na           2   50.00%         2\nb           2   50.00%         2\nTOTAL       4  100.00%         4\n' +
+      'shard map version 3, 2 owners a shard (a primary and 1 replica)\n')
   })
 
   it('the endpoint tree groups by name and sorts names and nodes', () => {

@@ -1,4 +1,5 @@
 import { MAP_VERSIONS, inRange } from '@clusterfunk/core'
+import { MAX_REPLICATION_FACTOR } from '@clusterfunk/sharding'
 import type { Wire } from './proto.js'
 import { MANAGEMENT_FORMAT_VERSION } from './proto.js'
 import type {
@@ -45,6 +46,8 @@ function positive<K extends string> (key: K, v: unknown): Partial<Record<K, numb
   const n = count(v)
   return n > 0 ? { [key]: n } as Record<K, number> : {}
 }
+/** A replication factor, 1..8; 0 (a node that does not send it) and anything out of range read as 1. */
+function replicationFactor (v: unknown): number { return typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= MAX_REPLICATION_FACTOR ? v : 1 }
 function list (v: unknown): Wire[] { return Array.isArray(v) ? v.filter((x): x is Wire => typeof x === 'object' && x !== null) : [] }
 
 /** The format field every message carries. */
@@ -131,7 +134,8 @@ export function encodeShards (s: ShardSummary): Wire {
   return withFormat({
     totalShards: s.total,
     mapVersion: s.mapVersion,
-    nodes: s.nodes.map(n => ({ nodeId: n.nodeId, shards: n.shards, percent: n.percent }))
+    replicationFactor: s.replicationFactor,
+    nodes: s.nodes.map(n => ({ nodeId: n.nodeId, shards: n.shards, percent: n.percent, replicas: n.replicas }))
   })
 }
 
@@ -139,7 +143,8 @@ export function decodeShards (w: Wire): ShardSummary {
   return {
     total: count(w.totalShards),
     mapVersion: mapVersion(w.mapVersion),
-    nodes: list(w.nodes).map(n => ({ nodeId: str(n.nodeId), shards: count(n.shards), percent: num(n.percent) }))
+    replicationFactor: replicationFactor(w.replicationFactor),
+    nodes: list(w.nodes).map(n => ({ nodeId: str(n.nodeId), shards: count(n.shards), percent: num(n.percent), replicas: count(n.replicas) }))
   }
 }
 

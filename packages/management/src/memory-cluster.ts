@@ -197,7 +197,8 @@ export class MemoryCluster {
     return {
       total: this.shardCount,
       mapVersion: this.mapVersion,
-      nodes: this.map.nodes().map(n => ({ nodeId: n.id, shards: n.shards, percent: n.shards * 100 / this.shardCount }))
+      replicationFactor: 1,
+      nodes: this.map.nodes().map(n => ({ nodeId: n.id, shards: n.shards, percent: n.shards * 100 / this.shardCount, replicas: 0 }))
     }
   }
 

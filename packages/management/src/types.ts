@@ -78,12 +78,16 @@ export interface ShardShare {
   shards: number
   /** Share of all shards, 0..100. */
   percent: number
+  /** Shards it holds as a replica (0 with a replication factor of 1). */
+  replicas: number
 }
 
 /** ListShards: the committed shard map, per node. */
 export interface ShardSummary {
   total: number
   mapVersion: number
+  /** Owners a shard: a primary and `replicationFactor - 1` replicas (1..8). */
+  replicationFactor: number
   nodes: ShardShare[]
 }
 

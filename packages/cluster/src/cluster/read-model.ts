@@ -86,12 +86,12 @@ export class NodeReadModel implements ClusterReadModel {
     const view = this.node.shards
     const total = view.shardCount
     const map = view.map
-    if (map === undefined) return { total, mapVersion: 0, nodes: [] }
+    if (map === undefined) return { total, mapVersion: 0, replicationFactor: 1, nodes: [] }
     const nodes = map.nodes().map(n => n.id).sort().map(nodeId => {
       const shards = map.countOf(nodeId)
-      return { nodeId, shards, percent: total === 0 ? 0 : 100 * shards / total }
+      return { nodeId, shards, percent: total === 0 ? 0 : 100 * shards / total, replicas: map.countOf(nodeId, { role: 'replica' }) }
     })
-    return { total, mapVersion: view.version, nodes }
+    return { total, mapVersion: view.version, replicationFactor: map.replicationFactor, nodes }
   }
 
   async endpoints (filter?: string): Promise<NodeEndpoint[]> {

@@ -72,5 +72,11 @@ describe('Cluster replicas and weights', function () {
       expect([...replicas].sort((x, y) => x - y)).to.deep.equal(n.shards.shardsOf(n.nodeId, { role: 'replica' }))
       expect(replicas.size).to.be.greaterThan(0)
     }
+    // The management API (funkctl shards) reports the replicas too.
+    const summary = await a.managementSource.shards()
+    expect(summary.replicationFactor).to.equal(2)
+    expect(summary.nodes.map(n => [n.nodeId, n.shards, n.replicas])).to.deep.equal(
+      nodes.map(n => [n.nodeId, map.countOf(n.nodeId), map.countOf(n.nodeId, { role: 'replica' })]).sort())
+    expect(summary.nodes.reduce((sum, n) => sum + n.replicas, 0)).to.equal(TEST_SHARDS)
   })
 })
