@@ -111,7 +111,8 @@ async function check ({ repo, to }) {
     console.error(`commit-check: ${bad.length} of ${commits.length} commits ${since} do not follow Conventional Commits (types and scopes: commitlint.config.js)`)
     return 1
   }
-  console.log(`commit-check: ${commits.length} commits ${since} follow Conventional Commits`)
+  const n = commits.length
+  console.log(`commit-check: ${n} commit${n === 1 ? '' : 's'} ${since} follow${n === 1 ? 's' : ''} Conventional Commits`)
   return 0
 }
 

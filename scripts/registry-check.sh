@@ -65,7 +65,10 @@ export NPM_CONFIG_USERCONFIG=$NPMRC
 
 say "publishing every package with lerna (from-package)"
 node scripts/package-hygiene.mjs || fail "package metadata (run node scripts/package-hygiene.mjs --fix)"
-npx lerna publish from-package --yes --registry "$REGISTRY" --no-verify-access --loglevel warn > "$WORK/publish.log" 2>&1 \
+node scripts/pack-check.mjs >/dev/null || fail "what npm pack ships (node scripts/pack-check.mjs)"
+# A rehearsal: the root prepublishOnly check lets a loopback registry have
+# packages that name no repository yet (scripts/release-metadata.mjs).
+RELEASE_REHEARSAL_REGISTRY="$REGISTRY" npx lerna publish from-package --yes --registry "$REGISTRY" --no-verify-access --loglevel warn > "$WORK/publish.log" 2>&1 \
   || { cat "$WORK/publish.log" >&2; fail "lerna publish"; }
 say "published $(sed -n '/Successfully published/,$p' "$WORK/publish.log" | grep -c '@clusterfunk/') packages"
 
@@ -82,6 +85,7 @@ cat > tsconfig.json <<'EOF'
 EOF
 npx tsc -p tsconfig.json || fail "the app does not type-check against the installed packages"
 say "the app type-checks (strict, NodeNext)"
+[ -f node_modules/@clusterfunk/cluster/CHANGELOG.md ] || fail "@clusterfunk/cluster ships no CHANGELOG.md"
 OUT=$(timeout 60 node dist/app.js) || fail "the app failed: $OUT"
 echo "$OUT" | grep -q '^state Operational' || fail "the app did not reach Operational: $OUT"
 say "the app ran: $OUT"
