@@ -71,6 +71,21 @@ describe('the commit-message check (scripts/commit-check.mjs)', () => {
     expect(out.stderr).to.contain('[scope-enum]')
   })
 
+  it('refuses a shallow clone that lacks the baseline, and says how to deepen it', async () => {
+    await commit('feat(sharding): one after the baseline')
+    await commit('fix(sharding): and another')
+    const shallow = `${repo}-shallow`
+    try {
+      await run('git', ['clone', '--quiet', '--depth', '1', `file://${repo}`, shallow])
+      const out = await commitCheck(shallow)
+      expect(out.code).to.equal(1)
+      expect(out.stderr).to.contain('this clone is shallow and lacks the baseline')
+      expect(out.stderr).to.contain('git fetch --unshallow')
+    } finally {
+      await rm(shallow, { recursive: true, force: true })
+    }
+  })
+
   it('refuses a baseline that is not in the history, with the reason', async () => {
     await writeFile(path.join(repo, '.commitlint-baseline'), `${'0'.repeat(40)}\n`)
     const out = await commitCheck(repo)
