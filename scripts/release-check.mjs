@@ -14,7 +14,7 @@
 // Usage: node scripts/release-check.mjs [--bump patch|minor|major] [--keep]   (exit 1 on a failed check;
 //        --keep leaves the clone to look at and prints where)
 import { execFile } from 'node:child_process'
-import { appendFileSync, existsSync, readFileSync, readdirSync, symlinkSync } from 'node:fs'
+import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -161,9 +161,32 @@ function checkChangelogs (repo, next, expected, problems) {
   return entries.size
 }
 
+/**
+ * The clone runs lerna and the changelog preset from the checkout's
+ * node_modules, linked entry by entry into a folder of its own: npm writes its
+ * hidden lockfile (node_modules/.package-lock.json) there, not into the
+ * checkout's, and the workspace links (@clusterfunk/*) are left out, as they
+ * would point at the checkout's packages.
+ */
+function linkNodeModules (repo) {
+  const source = path.join(ROOT, 'node_modules')
+  const target = path.join(repo, 'node_modules')
+  mkdirSync(target)
+  for (const name of readdirSync(source)) {
+    if (name === '.package-lock.json' || name === '@clusterfunk') continue
+    symlinkSync(path.join(source, name), path.join(target, name))
+  }
+}
+
+/** What must not change in the checkout: git's view of it and npm's hidden lockfile. */
+async function checkoutState () {
+  const hidden = path.join(ROOT, 'node_modules', '.package-lock.json')
+  return JSON.stringify({ status: await git(ROOT, 'status', '--porcelain'), hidden: existsSync(hidden) ? statSync(hidden).mtimeMs : 0 })
+}
+
 async function releaseCheck (bump, keep) {
   const started = Date.now()
-  const statusBefore = await git(ROOT, 'status', '--porcelain')
+  const before = await checkoutState()
   const work = await mkdtemp(path.join(tmpdir(), 'clusterfunk-release-'))
   const repo = path.join(work, 'repo')
   try {
@@ -173,9 +196,7 @@ async function releaseCheck (bump, keep) {
     await git(repo, 'remote', 'set-url', 'origin', `${REPOSITORY}.git`)
     await git(repo, 'config', 'user.name', 'release check')
     await git(repo, 'config', 'user.email', 'release-check@127.0.0.1')
-    // The clone runs lerna and the changelog preset from the checkout's node_modules.
-    symlinkSync(path.join(ROOT, 'node_modules'), path.join(repo, 'node_modules'), 'dir')
-    appendFileSync(path.join(repo, '.git', 'info', 'exclude'), '/node_modules\n')
+    linkNodeModules(repo)
     const baseline = readBaseline(repo)
     const tag = await run(repo, process.execPath, ['scripts/release-baseline.mjs'])
     say(`clone of ${(await git(repo, 'rev-parse', '--short', 'HEAD'))} in ${repo}; ${tag.replace(/^release-baseline: /, '')}`)
@@ -200,7 +221,7 @@ async function releaseCheck (bump, keep) {
     const problems = []
     const { packages, ranges } = checkVersions(repo, next, problems)
     const changelogs = checkChangelogs(repo, next, expected, problems)
-    if ((await git(ROOT, 'status', '--porcelain')) !== statusBefore) problems.push('the real checkout changed')
+    if ((await checkoutState()) !== before) problems.push('the real checkout changed (its files or node_modules/.package-lock.json)')
     if (problems.length > 0) throw new ReleaseCheckError(`lerna version ${next}:\n  ${problems.join('\n  ')}`)
     say(`lerna version ${next}: ${packages} packages and lerna.json at ${next}, ${ranges} internal ranges and the lockfile with them, ${changelogs} CHANGELOG.md files with the commits after the baseline (${((Date.now() - started) / 1000).toFixed(1)} s)`)
   } finally {
