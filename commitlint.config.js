@@ -39,10 +39,22 @@ export function packageScopes (root = ROOT) {
   return [...scopes].sort()
 }
 
+/**
+ * lerna's changelog preset (angular) reads a breaking change from a
+ * `BREAKING CHANGE:` footer and cannot parse a `type(scope)!:` header: such a
+ * commit would be left out of the changelog. So a breaking change is marked
+ * with the footer only.
+ */
+function breakingChangeFooter ({ header }) {
+  return [!/^[\w-]+(\([^)]*\))?!:/.test(header ?? ''), 'mark a breaking change with a "BREAKING CHANGE: ..." footer, not with ! in the header (the changelog reads the footer)']
+}
+
 export default {
   ...conventional,
+  plugins: [{ rules: { 'breaking-change-footer': breakingChangeFooter } }],
   rules: {
     ...conventional.rules,
+    'breaking-change-footer': [2, 'always'],
     'scope-enum': [2, 'always', [...packageScopes(), ...EXTRA_SCOPES]],
     // Subjects name Raft, Redis, SWIM, Prometheus: a capital first letter is no defect.
     'subject-case': [0],

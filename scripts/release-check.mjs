@@ -3,12 +3,13 @@
 // committed tree (the real checkout is never written): tags the baseline,
 // shows that lerna refuses while the packages name no repository, names one
 // under the reserved example.invalid domain, adds one probe commit
-// `fix(sharding): ...`, then runs
+// `fix(sharding): ...` with a BREAKING CHANGE footer, then runs
 //   lerna version <next> --conventional-commits --no-git-tag-version --no-push --yes
 // and checks that every package and lerna.json are at <next>, that every
 // internal dependency range and the lockfile moved with them, and that the
-// CHANGELOG.md files hold exactly the feat/fix/perf commits after the
-// baseline (the probe in sharding's and the root's, not in raft's) above the
+// CHANGELOG.md files hold exactly the feat/fix/perf and breaking commits
+// after the baseline (the probe in sharding's and the root's, not in raft's,
+// its footer under BREAKING CHANGES) above the
 // entries already there. Nothing is pushed, tagged or published; the only
 // network use is npm refreshing package-lock.json from the registry.
 // Usage: node scripts/release-check.mjs [--bump patch|minor|major] [--keep]   (exit 1 on a failed check;
@@ -27,6 +28,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const exec = promisify(execFile)
 const REPOSITORY = 'https://example.invalid/clusterfunk/clusterfunk-ts'
 const PROBE = 'fix(sharding): release-check probe, a change to the sharding package only'
+const PROBE_NOTE = 'BREAKING CHANGE: the release-check probe breaks nothing, it shows where a breaking change is listed'
 // The types the changelog preset (lerna's default, angular) lists; the others are left out.
 const LISTED_TYPES = new Set(['feat', 'fix', 'perf', 'revert'])
 const STEP_TIMEOUT_MS = 120_000
@@ -69,13 +71,18 @@ export function nextVersion (version, bump) {
   throw new ReleaseCheckError(`--bump must be patch, minor or major, not ${bump}`)
 }
 
-/** Headers of the listed types among the non-merge commits after `from`, as `{ type, scope, subject }`. */
+/**
+ * The non-merge commits after `from` the changelog lists: those of a listed
+ * type, and any with a BREAKING CHANGE footer (listed once more under
+ * BREAKING CHANGES), as `{ subject, breaking }`.
+ */
 async function listedCommits (repo, from) {
-  const log = await git(repo, 'log', '--no-merges', '--format=%s', `${from}..HEAD`)
+  const log = await git(repo, 'log', '--no-merges', '--format=%B%x1e', `${from}..HEAD`)
   const found = []
-  for (const header of log === '' ? [] : log.split('\n')) {
-    const m = /^(\w+)(?:\(([^)]*)\))?: (.+)$/.exec(header)
-    if (m !== null && LISTED_TYPES.has(m[1])) found.push({ type: m[1], scope: m[2], subject: m[3] })
+  for (const message of log.split('\x1e').map(m => m.trim()).filter(m => m !== '')) {
+    const m = /^(\w+)(?:\(([^)]*)\))?: (.+)$/.exec(message.split('\n')[0])
+    const breaking = /^BREAKING[ -]CHANGE:/m.test(message)
+    if (m !== null && (LISTED_TYPES.has(m[1]) || breaking)) found.push({ subject: m[3], breaking })
   }
   return found
 }
@@ -153,7 +160,9 @@ function checkChangelogs (repo, next, expected, problems) {
     for (const { subject } of expected) {
       if (!bullets.some(b => b.includes(subject))) problems.push(`CHANGELOG.md lacks "${subject}"`)
     }
-    if (bullets.length !== expected.length) problems.push(`CHANGELOG.md's ${next} entry has ${bullets.length} items, the commits after the baseline ${expected.length}:\n${bullets.join('\n')}`)
+    const items = expected.length + expected.filter(c => c.breaking).length
+    if (bullets.length !== items) problems.push(`CHANGELOG.md's ${next} entry has ${bullets.length} items, the commits after the baseline ${items}:\n${bullets.join('\n')}`)
+    if (!root.includes('### BREAKING CHANGES') || !root.includes(PROBE_NOTE.replace(/^BREAKING CHANGE: /, ''))) problems.push('CHANGELOG.md does not list the probe\'s breaking change')
   }
   const probe = PROBE.replace(/^[^:]+: /, '')
   if (!(entries.get(path.join('packages', 'sharding', 'CHANGELOG.md')) ?? '').includes(probe)) problems.push('packages/sharding/CHANGELOG.md lacks the probe commit')
@@ -213,9 +222,9 @@ async function releaseCheck (bump, keep) {
     await run(repo, process.execPath, ['scripts/release-metadata.mjs', '--write'], { RELEASE_REPOSITORY_URL: REPOSITORY })
     await git(repo, 'commit', '--quiet', '--all', '--message', 'chore(release): name the repository the packages come from')
     appendFileSync(path.join(repo, 'packages', 'sharding', 'README.md'), '\n')
-    await git(repo, 'commit', '--quiet', '--all', '--message', PROBE)
+    await git(repo, 'commit', '--quiet', '--all', '--message', PROBE, '--message', PROBE_NOTE)
     const expected = await listedCommits(repo, baseline)
-    say(`${expected.length} feat/fix/perf commits after the baseline (the probe among them)`)
+    say(`${expected.length} feat/fix/perf or breaking commits after the baseline (the probe among them)`)
 
     await run(repo, 'npx', ['--no-install', ...lernaArgs])
     const problems = []

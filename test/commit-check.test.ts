@@ -71,6 +71,15 @@ describe('the commit-message check (scripts/commit-check.mjs)', () => {
     expect(out.stderr).to.contain('[scope-enum]')
   })
 
+  it('takes a breaking change as a BREAKING CHANGE footer, and refuses ! in the header, which the changelog cannot read', async () => {
+    await commit('feat(raft): snapshots carry the membership\n\nBREAKING CHANGE: a snapshot of 0.1.0 no longer restores')
+    expect((await commitCheck(repo)).code).to.equal(0)
+    await commit('feat(raft)!: snapshots carry the membership')
+    const out = await commitCheck(repo)
+    expect(out.code).to.equal(1)
+    expect(out.stderr).to.contain('[breaking-change-footer]')
+  })
+
   it('refuses a shallow clone that lacks the baseline, and says how to deepen it', async () => {
     await commit('feat(sharding): one after the baseline')
     await commit('fix(sharding): and another')
