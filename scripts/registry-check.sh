@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Installs the packages as a stranger would: publishes every package of the
-# workspace (built) to a Verdaccio registry on 127.0.0.1 with lerna, then, in a
+# Installs the packages as a stranger would: checks what npm pack ships
+# (scripts/pack-check.mjs), publishes every package of the workspace (built)
+# to a Verdaccio registry on 127.0.0.1 with lerna (a rehearsal of the release's
+# publish: RELEASE_REHEARSAL_REGISTRY tells the root prepublishOnly check that
+# the packages may name no repository yet), then, in a
 # fresh folder outside the repository, installs @clusterfunk/cluster and
 # @clusterfunk/ctl by name, type-checks an app (strict, NodeNext) and runs it
 # (one node, Operational, stopped), checks that funkctl's tree holds no native
