@@ -80,9 +80,12 @@ async function listedCommits (repo, from) {
   const log = await git(repo, 'log', '--no-merges', '--format=%B%x1e', `${from}..HEAD`)
   const found = []
   for (const message of log.split('\x1e').map(m => m.trim()).filter(m => m !== '')) {
-    const m = /^(\w+)(?:\(([^)]*)\))?: (.+)$/.exec(message.split('\n')[0])
+    const header = message.split('\n')[0]
+    const m = /^(\w+)(?:\(([^)]*)\))?: (.+)$/.exec(header)
     const breaking = /^BREAKING[ -]CHANGE:/m.test(message)
     if (m !== null && (LISTED_TYPES.has(m[1]) || breaking)) found.push({ subject: m[3], breaking })
+    // git's own revert message: the changelog lists it under Reverts by its header.
+    else if (m === null && /^Revert "/.test(header) && /This reverts commit \w+\./.test(message)) found.push({ subject: header, breaking: false })
   }
   return found
 }
