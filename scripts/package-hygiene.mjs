@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // What every published package must carry, checked (default) or written (--fix):
 // a LICENSE file, the license and engines of the root, public publishConfig,
-// its sources beside the source maps that point at them, and an exports map
+// its sources beside the source maps that point at them, its CHANGELOG.md
+// (npm packs it only when `files` names it), a description and keywords, and an exports map
 // whose every entry has types and a `default` condition (ES modules; Node
 // ≥ 20.19 loads them from CommonJS with require()).
 // Usage: node scripts/package-hygiene.mjs [--fix]
@@ -38,6 +39,7 @@ export function hygienic (pkg, rootPkg) {
   out.publishConfig = { access: 'public' }
   const files = new Set(out.files ?? [])
   if ([...files].some(f => f.startsWith('dist'))) files.add('src')
+  files.add('CHANGELOG.md')
   out.files = [...files]
   if (out.exports !== undefined) {
     const exports = {}
@@ -65,7 +67,9 @@ export function problems (root = ROOT) {
       if (JSON.stringify(pkg[key]) !== JSON.stringify(want[key])) found.push(`${rel}: package.json "${key}" should be ${JSON.stringify(want[key])}`)
     }
     if (typeof pkg.description !== 'string' || pkg.description.length < 10) found.push(`${rel}: package.json has no description`)
+    if (!Array.isArray(pkg.keywords) || pkg.keywords.length === 0 || !pkg.keywords.every(k => typeof k === 'string' && k !== '')) found.push(`${rel}: package.json has no keywords`)
     if (!existsSync(path.join(dir, 'README.md'))) found.push(`${rel}: no README.md`)
+    if (!existsSync(path.join(dir, 'CHANGELOG.md'))) found.push(`${rel}: no CHANGELOG.md`)
   }
   return found
 }

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Installs the packages as a stranger would: publishes every package of the
-# workspace (built) to a Verdaccio registry on 127.0.0.1 with lerna, then, in a
+# Installs the packages as a stranger would: checks what npm pack ships
+# (scripts/pack-check.mjs), publishes every package of the workspace (built)
+# to a Verdaccio registry on 127.0.0.1 with lerna (a rehearsal of the release's
+# publish: RELEASE_REHEARSAL_REGISTRY tells the root prepublishOnly check that
+# the packages may name no repository yet), then, in a
 # fresh folder outside the repository, installs @clusterfunk/cluster and
 # @clusterfunk/ctl by name, type-checks an app (strict, NodeNext) and runs it
 # (one node, Operational, stopped), checks that funkctl's tree holds no native
@@ -65,7 +68,10 @@ export NPM_CONFIG_USERCONFIG=$NPMRC
 
 say "publishing every package with lerna (from-package)"
 node scripts/package-hygiene.mjs || fail "package metadata (run node scripts/package-hygiene.mjs --fix)"
-npx lerna publish from-package --yes --registry "$REGISTRY" --no-verify-access --loglevel warn > "$WORK/publish.log" 2>&1 \
+node scripts/pack-check.mjs >/dev/null || fail "what npm pack ships (node scripts/pack-check.mjs)"
+# A rehearsal: the root prepublishOnly check lets a loopback registry have
+# packages that name no repository yet (scripts/release-metadata.mjs).
+RELEASE_REHEARSAL_REGISTRY="$REGISTRY" npx lerna publish from-package --yes --registry "$REGISTRY" --no-verify-access --loglevel warn > "$WORK/publish.log" 2>&1 \
   || { cat "$WORK/publish.log" >&2; fail "lerna publish"; }
 say "published $(sed -n '/Successfully published/,$p' "$WORK/publish.log" | grep -c '@clusterfunk/') packages"
 
@@ -82,6 +88,7 @@ cat > tsconfig.json <<'EOF'
 EOF
 npx tsc -p tsconfig.json || fail "the app does not type-check against the installed packages"
 say "the app type-checks (strict, NodeNext)"
+[ -f node_modules/@clusterfunk/cluster/CHANGELOG.md ] || fail "@clusterfunk/cluster ships no CHANGELOG.md"
 OUT=$(timeout 60 node dist/app.js) || fail "the app failed: $OUT"
 echo "$OUT" | grep -q '^state Operational' || fail "the app did not reach Operational: $OUT"
 say "the app ran: $OUT"

@@ -9,7 +9,7 @@ interface Hygiene {
 const SCRIPT = new URL('../../scripts/package-hygiene.mjs', import.meta.url)
 
 describe('published packages', () => {
-  it('each carries a LICENSE, the license and engines, public publishConfig, its sources beside the maps, and exports with types and default', async () => {
+  it('each carries a LICENSE, a CHANGELOG, the license and engines, public publishConfig, a description and keywords, its sources beside the maps, and exports with types and default', async () => {
     const hygiene = await import(fileURLToPath(SCRIPT)) as Hygiene
     expect(hygiene.publishedPackages().length).to.be.greaterThan(8)
     expect(hygiene.problems(), 'node scripts/package-hygiene.mjs --fix writes them').to.deep.equal([])
