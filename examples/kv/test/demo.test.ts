@@ -36,7 +36,8 @@ describe('the cluster demo', function () {
     await waitFor(() => code !== undefined, { timeoutMs: 90_000, intervalMs: 100, what: 'the demo to finish' })
 
     expect(code, out).to.equal(0)
-    expect(out).to.match(/NODE\s+SHARDS\s+PERCENT\n(n\d\s+\d+\s+[\d.]+%\n){3}TOTAL\s+10000/)
+    // funkctl shards: primaries and, with R = 2, the replicas each node holds (10 000 in all).
+    expect(out).to.match(/NODE\s+SHARDS\s+PERCENT\s+REPLICAS\n(n\d\s+\d+\s+[\d.]+%\s+\d+\n){3}TOTAL\s+10000\s+100\.00%\s+10000\n/)
     expect(out).to.include('State         Operational')
     const firstBatch = out.slice(out.indexOf('== 3.'), out.indexOf('== 4.'))
     for (const id of ['n1', 'n2', 'n3']) expect(firstBatch).to.match(new RegExp(`served by ${id}:\\s+[1-9]\\d*`))
