@@ -2,7 +2,13 @@
 // classic-level Raft log, every durable write fsynced):
 // - lock.acquire.p50: an uncontended acquire (then release) on the leader of
 //   3 nodes, through the log; lock.acquire.follower.p50 the same from a
-//   follower (forwarded to the leader over the management channel);
+//   follower (forwarded to the leader over the management channel); each
+//   after untimed warm-up rounds (the first ones after start run cold code);
+// - lock.raft.p50: its side-by-side peer, one bare Raft entry through 3 nodes
+//   (the same store, transport and preset, a state machine that does
+//   nothing) run in the same node processes right after, leader in the
+//   cluster leader's process; lock.acquire.vs_raft the ratio of the two, the
+//   part of an acquire that is the cluster's own, whatever the host's load;
 // - lock.failover: a holder killed with kill -9 → the next waiter (on another
 //   node) granted. Bounded by death detection: the leader's liveness checker
 //   (the `fast` timing preset the nodes run with: a probe every 100 ms, dead
@@ -37,11 +43,48 @@ class LockNode {
   async next (event: string, after: number, timeoutMs = 30_000): Promise<Message> {
     return await waitFor(() => this.messages.slice(after).find(m => m.event === event || m.event === 'error'), { timeoutMs, intervalMs: 2, what: event })
   }
+
+  /** Sends `line` and waits for `event` (throws the node's error). */
+  async ask (line: string, event: string, timeoutMs = 30_000): Promise<Message> {
+    const at = this.messages.length
+    this.send(line)
+    const m = await this.next(event, at, timeoutMs)
+    if (m.event === 'error') throw new Error(`${line}: ${String(m.error)}`)
+    return m
+  }
+}
+
+/**
+ * The peer figure: a bare Raft group of one node in each process of `nodes`,
+ * led from `leader`'s process, appends `samples` entries one after another;
+ * stopped again before the figures that follow.
+ */
+async function bareRaft (nodes: LockNode[], leader: LockNode, samples: number, warmup: number): Promise<number[]> {
+  const voters = await Promise.all(nodes.map(async (n, i) => {
+    const m = await n.ask(`raft-start bare-${i}`, 'raft-ready')
+    return { id: String(m.id), address: String(m.address) }
+  }))
+  try {
+    await Promise.all(nodes.map(async n => { await n.ask(`raft-bootstrap ${JSON.stringify(voters)}`, 'raft-bootstrapped') }))
+    const leading = async (n: LockNode): Promise<boolean> => (await n.ask('raft-leading', 'raft-leading')).leading === true
+    const target = voters[nodes.indexOf(leader)]?.id as string
+    await waitFor(async () => {
+      if (await leading(leader)) return true
+      for (const n of nodes) {
+        if (n !== leader && await leading(n)) await n.ask(`raft-transfer ${target}`, 'raft-transferred').catch(() => {})
+      }
+      return false
+    }, { timeoutMs: 30_000, intervalMs: 50, what: "the bare Raft group led from the cluster leader's process" })
+    return (await leader.ask(`raft-bench ${samples} ${warmup}`, 'raft-samples', 120_000)).samples as number[]
+  } finally {
+    await Promise.all(nodes.map(async n => { await n.ask('raft-stop', 'raft-stopped').catch(() => {}) }))
+  }
 }
 
 export async function run (options: BenchOptions): Promise<void> {
   const report = options.report ?? printFigure
   const samples = options.tiny === true ? 5 : 200
+  const warmup = options.tiny === true ? 1 : 50
   const trials = options.tiny === true ? 1 : 7
   const dirs: string[] = []
   const nodes: LockNode[] = []
@@ -63,14 +106,12 @@ export async function run (options: BenchOptions): Promise<void> {
     const waiter = base.find(n => n !== leader && n !== follower) as LockNode
 
     const measure = async (node: LockNode): Promise<number[]> => {
-      const at = node.messages.length
-      node.send(`bench uncontended ${samples}`)
-      const m = await node.next('samples', at, 120_000)
-      if (m.event === 'error') throw new Error(String(m.error))
+      const m = await node.ask(`bench uncontended ${samples} ${warmup}`, 'samples', 120_000)
       return m.samples as number[]
     }
     const onLeader = await measure(leader)
     const onFollower = await measure(follower)
+    const onRaft = await bareRaft(base, leader, samples, warmup)
 
     const failovers: number[] = []
     for (let i = 0; i < trials; i++) {
@@ -94,6 +135,8 @@ export async function run (options: BenchOptions): Promise<void> {
     report({ bench: 'lock.acquire.p50', value: median(onLeader), unit: 'ms', goal: 2, better: 'lower' })
     report({ bench: 'lock.acquire.p99', value: quantile(onLeader, 0.99), unit: 'ms', better: 'lower' })
     report({ bench: 'lock.acquire.follower.p50', value: median(onFollower), unit: 'ms', better: 'lower' })
+    report({ bench: 'lock.raft.p50', value: median(onRaft), unit: 'ms', better: 'lower' })
+    report({ bench: 'lock.acquire.vs_raft', value: median(onLeader) / median(onRaft), unit: 'x', better: 'lower' })
     report({ bench: 'lock.failover', value: median(failovers), unit: 'ms', goal: 1_000, better: 'lower' })
     report({ bench: 'lock.failover.max', value: Math.max(...failovers), unit: 'ms', better: 'lower' })
   } finally {
