@@ -54,6 +54,8 @@ describe('cluster benchmarks', function () {
       ['lock.acquire.p50', 'ms'],
       ['lock.acquire.p99', 'ms'],
       ['lock.acquire.follower.p50', 'ms'],
+      ['lock.raft.p50', 'ms'],
+      ['lock.acquire.vs_raft', 'x'],
       ['lock.failover', 'ms'],
       ['lock.failover.max', 'ms']
     ])

@@ -111,7 +111,7 @@ describe('locks and shared state on real processes under kill -9 and SIGSTOP', f
       await run()
     } catch (err) {
       // What each process said last, to see where the run stuck.
-      for (const w of workers) process.stderr.write(`${String(w.last('ready')?.nodeId)} killed=${String(w.killedAt)} paused=${String(w.paused)} role=${String(w.role)}: ${JSON.stringify(w.messages.filter(m => m.event !== 'op').slice(-4))} ${w.stderr.slice(-500)}\n`)
+      for (const w of workers) process.stderr.write(`${String(w.last('ready')?.nodeId)} killed=${String(w.killedAt)} paused=${String(w.paused)} role=${String(w.role)}: ${JSON.stringify(w.messages.filter(m => m.event !== 'op' && m.event !== 'call').slice(-4))} ${w.stderr.slice(-500)}\n`)
       throw err
     }
   })
@@ -208,12 +208,19 @@ describe('locks and shared state on real processes under kill -9 and SIGSTOP', f
   })
 
   it('the shared state is linearizable', () => {
-    const ops: Array<Operation<KvInput, KvOutput>> = workers.flatMap(w => w.messages.filter(m => m.event === 'op').map(m => ({
-      client: Number(m.client),
-      input: m.input as KvInput,
-      call: Number(m.call),
-      ...(m.return === undefined ? {} : { return: Number(m.return), output: m.output as KvOutput })
-    })))
+    // Every call a worker made, completed by its answer; a call with none (it failed, or its worker was killed first) is pending.
+    const ops: Array<Operation<KvInput, KvOutput>> = workers.flatMap(w => {
+      const answers = new Map(w.messages.filter(m => m.event === 'op').map(m => [`${String(m.client)}/${String(m.seq)}`, m]))
+      return w.messages.filter(m => m.event === 'call').map(c => {
+        const m = answers.get(`${String(c.client)}/${String(c.seq)}`)
+        return {
+          client: Number(c.client),
+          input: c.input as KvInput,
+          call: Number(c.call),
+          ...(m?.return === undefined ? {} : { return: Number(m.return), output: m.output as KvOutput })
+        }
+      })
+    })
     const errors = workers.flatMap(w => w.messages.filter(m => m.event === 'op' && m.error !== undefined).map(m => String(m.error)))
     expect(ops.filter(o => o.return !== undefined).length, `completed ops; failed: ${JSON.stringify(errors.slice(0, 20))}`).to.be.at.least(100)
     const result = checkLinearizable(kvModel, ops, { maxSteps: 20_000_000 })
