@@ -1,8 +1,8 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client'
 import type { RaftStats } from './raft-deps.js'
 
-/** Latency buckets of commands (ms). */
-const LATENCY_BUCKETS_MS = [0.25, 0.5, 1, 2, 5, 10, 25, 50, 100, 250, 1000, 5000]
+/** Latency buckets of commands (seconds), 250 µs to 5 s. */
+const LATENCY_BUCKETS_SECONDS = [0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5]
 
 /**
  * The node's figures in a prom-client registry of its own (one per node, so
@@ -26,7 +26,7 @@ export class MachineMetrics {
   constructor () {
     const registers = [this.registry]
     this.commands = new Counter({ name: 'clusterfunk_machine_commands_total', help: 'Commands processed, by name and outcome (ok, error)', labelNames: ['command', 'outcome'], registers })
-    this.latency = new Histogram({ name: 'clusterfunk_machine_command_latency_ms', help: 'Command latency from taken to answered (ms)', labelNames: ['command'], buckets: LATENCY_BUCKETS_MS, registers })
+    this.latency = new Histogram({ name: 'clusterfunk_machine_command_latency_seconds', help: 'Seconds from a command taken to its reply', labelNames: ['command'], buckets: LATENCY_BUCKETS_SECONDS, registers })
     this.forwardedTotal = new Counter({ name: 'clusterfunk_machine_forwarded_total', help: 'Commands a follower forwarded to the leader', registers })
     this.connTotal = new Counter({ name: 'clusterfunk_machine_connections_total', help: 'Client connections accepted', registers })
     this.connOpen = new Gauge({ name: 'clusterfunk_machine_connections_open', help: 'Client connections open', registers })
@@ -54,6 +54,7 @@ export class MachineMetrics {
     gauge('clusterfunk_machine_raft_pending_proposals', 'Proposals waiting to be applied', s => s.pendingProposals)
   }
 
+  /** One command answered, `latencyMs` after it was taken (observed in seconds). */
   record (name: string, ok: boolean, latencyMs: number): void {
     const command = this.known.has(name) ? name : 'other'
     let c = this.children.get(command)
@@ -62,7 +63,7 @@ export class MachineMetrics {
       this.children.set(command, c)
     }
     ;(ok ? c.ok : c.error).inc()
-    c.latency.observe(latencyMs)
+    c.latency.observe(latencyMs / 1000)
   }
 
   forwarded (): void { this.forwardedTotal.inc() }

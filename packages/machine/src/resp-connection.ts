@@ -41,6 +41,7 @@ export class RespConnection {
   private readonly state: ConnState
   private closing = false
   private paused = false
+  private flushQueued = false
   private unobserve: (() => void) | undefined
 
   constructor (private readonly node: AnyMachineNode, private readonly socket: net.Socket, limits: Partial<RespLimits>) {
@@ -158,9 +159,23 @@ export class RespConnection {
     this.slots.push(slot)
     this.chain = result.then((f) => {
       slot.frame = f
-      this.flush()
+      this.scheduleFlush()
     }, (err: unknown) => {
       slot.frame = { type: 'error', value: errorText(err) }
+      this.scheduleFlush()
+    })
+  }
+
+  /**
+   * Flushes once the replies settling now have their frames: the writes a
+   * Ready answers (a pipelined batch applied at once) settle in one run of
+   * microtasks, and go out in one socket write instead of one each.
+   */
+  private scheduleFlush (): void {
+    if (this.flushQueued) return
+    this.flushQueued = true
+    queueMicrotask(() => {
+      this.flushQueued = false
       this.flush()
     })
   }

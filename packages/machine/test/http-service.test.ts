@@ -65,7 +65,9 @@ describe('the HTTP service and /metrics on the client port', function () {
     const text = await res.text()
     expect(text).to.match(/clusterfunk_machine_commands_total\{command="ticket",outcome="ok"\} 1/)
     expect(text).to.match(/clusterfunk_machine_commands_total\{command="ticket",outcome="error"\} 1/)
-    expect(text).to.include('clusterfunk_machine_command_latency_ms_bucket')
+    expect(text).to.include('# TYPE clusterfunk_machine_command_latency_seconds histogram')
+    // Seconds: the two TICKET calls took well under a second, so the 1 s bucket holds both.
+    expect(text).to.match(/clusterfunk_machine_command_latency_seconds_bucket\{le="1",command="ticket"\} 2/)
     expect(text).to.match(/clusterfunk_machine_raft_is_leader 1/)
   })
 

@@ -19,6 +19,12 @@ export const DEFAULT_READ_ONLY = 'safe' as const
  * slower than another's over one election timeout.
  */
 export const LEASE_DRIFT = 0.1
+/**
+ * Times one ReadIndex request is made again when unanswered (each after an
+ * election timeout), within its deadline: a follower's request or its answer
+ * was lost, or the leader changed.
+ */
+export const MAX_READ_RETRIES = 16
 /** The `Raft` driver's tick at most, ms: election timeouts are drawn at this granularity. */
 export const DEFAULT_TICK_MS = 10
 

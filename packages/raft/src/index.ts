@@ -23,7 +23,7 @@ export {
 export { RaftCore } from './raft-core.js'
 export {
   DEFAULT_ELECTION_TICKS, DEFAULT_HEARTBEAT_TICKS, DEFAULT_MAX_BYTES_PER_MSG, DEFAULT_MAX_COMMITTED_BYTES_PER_READY,
-  DEFAULT_MAX_ENTRIES_PER_MSG, DEFAULT_MAX_INFLIGHT, DEFAULT_READ_ONLY, DEFAULT_TICK_MS, LEASE_DRIFT, RAFT_DEFAULTS
+  DEFAULT_MAX_ENTRIES_PER_MSG, DEFAULT_MAX_INFLIGHT, DEFAULT_READ_ONLY, DEFAULT_TICK_MS, LEASE_DRIFT, MAX_READ_RETRIES, RAFT_DEFAULTS
 } from './constants.js'
 export { leaseTicksFor, resolveOptions, type RaftCoreOptions, type ReadOnlyMode, type ResolvedOptions } from './options.js'
 export { isEmptyReady, type Ready } from './ready.js'

@@ -13,6 +13,8 @@ export class MemoryNetwork {
   private readonly down = new Set<string>()
   /** Messages delivered so far. */
   delivered = 0
+  /** A test's fault: a message for which it returns true is lost (sent, never delivered). */
+  lose: ((m: Message, from: string, to: string) => boolean) | undefined
 
   /** A transport listening at `address`. */
   transport (address: string): MemoryTransport {
@@ -86,6 +88,8 @@ export class MemoryTransport extends Service implements RaftTransport {
 
   send (_to: NodeId, address: string, messages: readonly Message[]): boolean {
     if (this.status !== 'started' || !this.network.reachable(this.address, address)) return false
+    const lose = this.network.lose
+    const kept = lose === undefined ? messages : messages.filter(m => !lose(m, this.address, address))
     let q = this.queues.get(address)
     if (q === undefined) {
       const batch: Message[] = []
@@ -98,7 +102,7 @@ export class MemoryTransport extends Service implements RaftTransport {
         this.network.target(address)?.deliver(batch, this.address)
       })
     }
-    q.push(...messages)
+    q.push(...kept)
     return true
   }
 

@@ -92,6 +92,12 @@ export class PendingRequests {
     return await d.promise
   }
 
+  /** True while the read `requestId` waits and no answer gave it an index yet. */
+  readUnanswered (requestId: string): boolean {
+    const r = this.reads.get(requestId)
+    return r !== undefined && r.index === undefined
+  }
+
   readStateAt (requestId: string, index: number): void {
     const r = this.reads.get(requestId)
     if (r !== undefined) r.index = index

@@ -12,6 +12,7 @@ import { RaftMetrics } from './raft-metrics.js'
 import type { ResolvedRaftInit } from './raft-options.js'
 import type { RaftComponents, RaftEvents } from './raft-types.js'
 import type { DropReason } from './ranges.js'
+import { ReadBatches } from './read-batches.js'
 import { ReadyHandler } from './ready-handler.js'
 import type { SnapshotInfo } from './snapshot-store.js'
 import { SnapshotManager } from './snapshots.js'
@@ -32,6 +33,8 @@ export class RaftLoop<Result = unknown> {
   readonly metrics: RaftMetrics
   readonly snapshots: SnapshotManager
   readonly pending: PendingRequests
+  /** Linearizable reads, batched into shared ReadIndex requests. */
+  readonly reads: ReadBatches
   readonly peers: PeerLink
   readonly membership: MembershipCalls
   private readonly components: RaftComponents<Result>
@@ -69,6 +72,19 @@ export class RaftLoop<Result = unknown> {
     this.snapshots = new SnapshotManager(components.snapshotStore, this.logger)
     this.deadlines = new Deadlines(this.clock)
     this.pending = new PendingRequests({ clock: this.clock, deadlines: this.deadlines, requestTimeoutMs: init.requestTimeoutMs, maxUncommittedBytes: init.maxUncommittedBytes })
+    this.reads = new ReadBatches({
+      clock: this.clock,
+      deadlines: this.deadlines,
+      pending: this.pending,
+      requestTimeoutMs: init.requestTimeoutMs,
+      retryMs: init.electionMs,
+      nextId: () => this.nextReadId(),
+      request: (requestId, lease) => {
+        const r = this.running().readIndex(requestId, { lease })
+        if (r.ok) this.kick()
+        return r
+      }
+    })
     this.peers = new PeerLink({
       transport: components.transport,
       clock: this.clock,

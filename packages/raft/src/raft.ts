@@ -89,19 +89,18 @@ export class Raft<Result = unknown> extends Service {
    * A linearizable read: confirms leadership with a ReadIndex round (on a
    * follower, through the leader), waits until this node applied the read
    * index, then returns `fn()` (or the applied index when `fn` is absent).
+   * Reads made in one task share one request, made when the task ends; a
+   * read never joins a request already made (see `ReadBatches`). An
+   * unanswered request is made again after an election timeout.
    * With `readOnly: 'lease'`, a leader holding its lease answers from its
    * commit index with no heartbeat round (see `ReadOptions.lease`).
    */
   async read<T = number> (fn?: () => T, options: ReadOptions = {}): Promise<T> {
     const loop = this.#loop
-    const core = loop.running()
+    loop.running()
     // The core decides whether its lease holds, on ticks: make them current first (a paused process missed some).
     loop.catchUpTicks()
-    const requestId = loop.nextReadId()
-    const r = core.readIndex(requestId, { lease: options.lease ?? true })
-    if (!r.ok) throw r.error
-    loop.kick()
-    const applied = await loop.pending.read(requestId, options)
+    const applied = await loop.reads.read(options.lease ?? true, options)
     return fn === undefined ? applied as T : fn()
   }
 
