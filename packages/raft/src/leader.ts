@@ -91,7 +91,14 @@ function handleHeartbeatResponse (r: RaftState, m: HeartbeatResponse): void {
   // rounds for ReadIndex come many times a tick, and each would resend a probe that may carry the whole log.
   if (pr.state !== 'probe' || r.leaderTicks > pr.probeSentTick) pr.probeSent = false
   if (pr.state === 'replicate' && pr.inflights.full()) pr.inflights.freeFirstOne()
-  if (pr.match < r.log.lastIndex()) sendAppend(r, m.from)
+  if (pr.match < r.log.lastIndex()) {
+    // Behind: an append finds out whether what is in flight was lost (the follower refuses the gap). With every
+    // entry sent already, that append is empty, and it goes at most once a tick: heartbeat rounds for ReadIndex
+    // bring many answers a tick while one entry is on its way, and each would cost the follower a round.
+    const allSent = pr.state === 'replicate' && pr.next > r.log.lastIndex()
+    if (!allSent) sendAppend(r, m.from)
+    else if (r.leaderTicks > pr.emptyAppendTick && sendAppend(r, m.from)) pr.emptyAppendTick = r.leaderTicks
+  }
   if (m.readSeq > pr.readSeqAcked) {
     pr.readSeqAcked = m.readSeq
     ackedRounds(r)

@@ -22,6 +22,8 @@ export class Progress {
   probeSent = false
   /** In `probe`: the leader's tick count when the last probe went out. */
   probeSentTick = 0
+  /** Replicate state: the leader tick of the last empty append a heartbeat answer caused (at most one a tick). */
+  emptyAppendTick = -1
   /** In `snapshot`: the index of the snapshot being sent. */
   pendingSnapshot = 0
   /** The follower answered since the last check-quorum round. */

@@ -273,6 +273,27 @@ describe('flow control and batching', () => {
     expect(probesToB()).to.equal(1)
   })
 
+  it('heartbeat answers from a follower with every entry in flight cause one empty append a tick, not one each', () => {
+    const net = Network.create(['a', 'b', 'c'])
+    net.elect('a')
+    const leader = net.core('a')
+    net.queue = []
+    leader.propose(bytes('x'))
+    net.processReady('a')
+    const appendsToB = (): number => net.queue.filter(m => m.type === 'appendEntries' && m.to === 'b').length
+    expect(appendsToB()).to.equal(1)
+    net.queue = [] // 'x' is on its way (or lost): b has not answered
+    const term = leader.status().term
+    for (let i = 0; i < 5; i++) leader.step({ type: 'heartbeatResponse', from: 'b', to: 'a', term, readSeq: 0 })
+    net.processReady('a')
+    expect(appendsToB()).to.equal(1) // one empty append finds a lost entry; four more in the same tick would find nothing new
+    net.queue = []
+    net.tick('a')
+    leader.step({ type: 'heartbeatResponse', from: 'b', to: 'a', term, readSeq: 0 })
+    net.processReady('a')
+    expect(appendsToB()).to.equal(1)
+  })
+
   it('a follower in replicate state is probed again after a lost append', () => {
     const net = Network.create(['a', 'b', 'c'])
     net.elect('a')
