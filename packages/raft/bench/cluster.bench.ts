@@ -30,6 +30,7 @@ async function throughput (options: BenchOptions, report: (f: Parameters<typeof 
       if (!options.tiny) await leader.request('load', { n: Math.min(n, 2000), concurrency }, 120_000) // warm-up
       const r = await leader.request('load', { n, concurrency }, 300_000)
       if (!r.ok) throw new Error(`load failed: ${String(r.message ?? r.error)}`)
+      if ((r.failed as number) > 0 || (r.writes as number) === 0) throw new Error(`load at concurrency ${concurrency}: ${String(r.writes)} writes done, ${String(r.failed)} failed (${JSON.stringify(r.errors)})`)
       report({ bench: `raft.writes.${concurrency}`, value: r.writesPerSec as number, unit: 'writes/s', ...(concurrency === 1000 ? { goal: 8500 } : {}), better: 'higher' })
       report({ bench: `raft.p50.${concurrency}`, value: r.p50 as number, unit: 'ms', ...(concurrency === 1 ? { goal: 1 } : {}), better: 'lower' })
       report({ bench: `raft.p99.${concurrency}`, value: r.p99 as number, unit: 'ms', ...(concurrency === 1000 ? { goal: 100 } : {}), better: 'lower' })
