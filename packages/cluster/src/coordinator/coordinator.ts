@@ -85,6 +85,13 @@ export class ShardCoordinator {
   private out = ShardCoordinator.emptyOutput()
   /** The committed map this node last reported serving (or being left out of), since it started. */
   private served?: { version: number, map: ShardMap }
+  /**
+   * Shards this node held in a role and then lost, in committed maps it
+   * applied after the one it last served: its copy of such a shard may have
+   * missed writes made while someone else held it, so if the map it serves
+   * next gives the shard back, it is reported gained, not kept.
+   */
+  private readonly interrupted = { primary: new Set<number>(), replica: new Set<number>() }
 
   constructor (init: CoordinatorInit) {
     if (typeof init.nodeId !== 'string' || init.nodeId === '') throw new InvalidConfigError('nodeId', 'must be a non-empty string')
@@ -123,6 +130,7 @@ export class ShardCoordinator {
       this.pending = { version: command.version, map: command.map }
       this.owePendingAck(now)
     } else if (this.pending !== undefined && this.pending.version === command.version) {
+      if (this.committed !== undefined) this.noteLosses(this.committed.map, this.pending.map)
       this.committed = this.pending
       this.pending = undefined
       this.out.commits.push(command.version)
@@ -160,6 +168,8 @@ export class ShardCoordinator {
 
   /** Replaces the replicated state with a snapshot's (a follower catching up). */
   restore (now: number, snapshot: CoordinatorSnapshot): void {
+    // The maps between the one served and the snapshot's are unknown: any shard served then may have changed hands meanwhile.
+    if (this.served !== undefined && snapshot.committed?.version !== this.served.version) this.noteLosses(this.served.map, ShardMap.init(this.served.map.shardCount))
     this.maxVersion = snapshot.maxVersion
     this.committed = snapshot.committed
     this.pending = snapshot.pending
@@ -369,11 +379,31 @@ export class ShardCoordinator {
     this.served = committed
     this.out.shards.push({
       version: committed.version,
-      gained: primary?.gained ?? [],
+      gained: this.regained('primary', committed.map, primary?.gained ?? []),
       lost: primary?.lost ?? [],
-      replicaGained: replica?.gained ?? [],
+      replicaGained: this.regained('replica', committed.map, replica?.gained ?? []),
       replicaLost: replica?.lost ?? []
     })
+    this.interrupted.primary.clear()
+    this.interrupted.replica.clear()
+  }
+
+  /** Remembers the shards this node holds in `prev` in a role and not in `next` (only while a served map is behind them). */
+  private noteLosses (prev: ShardMap, next: ShardMap): void {
+    if (this.served === undefined || prev.shardCount !== next.shardCount) return
+    for (const role of ['primary', 'replica'] as const) {
+      const set = this.interrupted[role]
+      for (const s of prev.shardsOf(this.nodeId, { role })) if (next.roleOf(s, this.nodeId) !== role) set.add(s)
+    }
+  }
+
+  /** `gained` plus the shards held in `role` in `map` whose holding was interrupted since the map served before. */
+  private regained (role: 'primary' | 'replica', map: ShardMap, gained: readonly number[]): number[] {
+    const set = this.interrupted[role]
+    if (set.size === 0) return [...gained]
+    const all = new Set(gained)
+    for (const s of map.shardsOf(this.nodeId, { role })) if (set.has(s)) all.add(s)
+    return [...all].sort((a, b) => a - b)
   }
 
   private updateState (): void {

@@ -71,6 +71,28 @@ describe('ShardCoordinator shards:change', () => {
     expect(change?.lost).to.deep.equal(before.shardsOf('a').filter(s => !after.shardsOf('a').includes(s)))
   })
 
+  it('a shard the node lost and got back while it was not serving is reported gained: its copy may have missed writes meanwhile', () => {
+    const m1 = ShardMap.init(S).update(['a', 'b'])
+    const m2 = m1.update(['a', 'b', 'c']) // c takes some of a's shards…
+    const m3 = m2.update(['a', 'b']) // …and hands them back when it goes
+    const log: ClusterCommand[] = [m1, m2, m3].flatMap((map, i) => [{ type: 'propose', version: i + 1, map }, { type: 'commit', version: i + 1 }] as ClusterCommand[])
+    const a = new ShardCoordinator({ nodeId: 'a', shardCount: S })
+    a.setLeaderContact(0, true)
+    for (const command of log.slice(0, 2)) a.apply(1, command)
+    expect(changes(a).map(x => x.version)).to.deep.equal([1])
+    a.setLeaderContact(2, false) // cut off (or starved) while c held some of its shards
+    for (const command of log.slice(2)) a.apply(3, command)
+    a.setLeaderContact(4, true)
+    const [change] = changes(a)
+    const away = m1.shardsOf('a').filter(s => !m2.shardsOf('a').includes(s) && m3.shardsOf('a').includes(s))
+    expect(away.length, 'shards that left a and came back').to.be.above(0)
+    expect(change?.version).to.equal(3)
+    for (const s of away) expect(change?.gained, `shard ${s}`).to.include(s)
+    // Shards a held throughout are not reported: its copy of them is whole.
+    const kept = m1.shardsOf('a').filter(s => m2.shardsOf('a').includes(s) && m3.shardsOf('a').includes(s))
+    for (const s of kept) expect(change?.gained).to.not.include(s)
+  })
+
   it('a committed map that leaves the node out is reported once, with everything it served lost', () => {
     const { log, maps } = flappingLog()
     const c = new ShardCoordinator({ nodeId: 'c', shardCount: S })
