@@ -34,9 +34,7 @@ export interface ReadyHandlerInit<Result> {
  * One Ready, strictly in order: persist (a received snapshot, the entries
  * in one synced batch, the hard state), send, restore a received snapshot
  * into the FSM, apply committed entries (settling their proposals), serve
- * the reads whose index is applied. Committed entries this node had stored
- * before the Ready (and the reads they let through) are applied while the
- * Ready's write is in progress, not after it. It owns what is stored (the hard state)
+ * the reads whose index is applied. It owns what is stored (the hard state)
  * and what is applied (index and configuration).
  */
 export class ReadyHandler<Result> {
@@ -72,36 +70,11 @@ export class ReadyHandler<Result> {
     // now (otherwise it is reported unreachable and first contacted a heartbeat later).
     for (const e of rd.entries) if (e.configuration !== undefined) this.init.peers.learn(e.configuration)
     if (leading && later.length < rd.messages.length) this.init.peers.send(core, rd.messages.filter(m => m.type === 'appendEntries' || m.type === 'heartbeat'))
-    // Committed entries already durable here need not wait for this Ready's write: they are applied (and
-    // their callers answered) while it is on its way to the disk, so one fsync is not in series with the next.
-    // Only when the new commit index already holds for the stored log (no new term or vote, which must be
-    // durable first; no snapshot; every entry up to the commit index stored, none of them being replaced).
-    const durable = this.earlyCommit(cache, rd) ? cache.lastIndex() : 0
-    let early = 0
-    const persisted = this.persist(cache, rd, durable > 0)
-    if (durable > 0) {
-      while (early < rd.committedEntries.length && (rd.committedEntries[early] as Entry).index <= durable) this.applyEntry(rd.committedEntries[early++] as Entry)
-      this.readStates(rd)
-    }
-    await persisted
+    await this.persist(cache, rd)
     if (rd.entries.length > 0 || rd.snapshot !== undefined) this.checkConfiguration(core)
     this.init.peers.send(core, later)
     if (rd.snapshot !== undefined) await this.restoreSnapshot(rd.snapshot)
-    for (let i = early; i < rd.committedEntries.length; i++) this.applyEntry(rd.committedEntries[i] as Entry)
-    this.readStates(rd)
-  }
-
-  /** True when this Ready's commit index (if any) holds for the log as stored before its write. */
-  private earlyCommit (cache: LogCache, rd: Ready): boolean {
-    if (rd.snapshot !== undefined) return false
-    const hs = rd.hardState
-    if (hs === undefined) return true
-    if (hs.term !== this.savedHardState.term || hs.vote !== this.savedHardState.vote) return false
-    return hs.commit <= cache.lastIndex() && (rd.entries[0]?.index ?? Infinity) > hs.commit
-  }
-
-  /** Gives the reads their index and settles the reads and waiters the applied state satisfies. */
-  private readStates (rd: Ready): void {
+    for (const e of rd.committedEntries) this.applyEntry(e)
     for (const rs of rd.readStates) this.init.pending.readStateAt(rs.requestId, rs.index)
     this.init.pending.settleWaiting(this.appliedIndex)
   }
@@ -135,8 +108,7 @@ export class ReadyHandler<Result> {
     this.init.emitter.emit('peer:change', { configuration: s.configuration, index: s.configurationIndex })
   }
 
-  /** `commitNow`: a commit-only hard state holds at once (see `earlyCommit`); otherwise once the writes are done. */
-  private async persist (cache: LogCache, rd: Ready, commitNow: boolean): Promise<void> {
+  private async persist (cache: LogCache, rd: Ready): Promise<void> {
     const { logStore, stableStore, snapshots, clock } = this.init
     if (rd.snapshot !== undefined) {
       await snapshots.withDisk(async () => { await logStore.clearLogs() })
@@ -145,12 +117,10 @@ export class ReadyHandler<Result> {
     const writes: Array<Promise<void>> = []
     if (rd.entries.length > 0) writes.push(snapshots.withDisk(async () => { await logStore.storeLogs(rd.entries) }))
     const hs = rd.hardState
-    let synced = false
     if (hs !== undefined) {
       if (hs.term !== this.savedHardState.term || hs.vote !== this.savedHardState.vote) {
         writes.push(stableStore.setHardState(hs, { sync: true }))
         this.commitUnsaved = false
-        synced = true
       } else if (clock.now() - this.commitSavedAt >= this.init.heartbeatMs) {
         // Only the commit index moved: it need not be durable (a restarted node learns it again), so the
         // write is queued unsynced and not waited for, at most once a heartbeat (the tick writes the rest).
@@ -161,17 +131,10 @@ export class ReadyHandler<Result> {
       } else {
         this.commitUnsaved = true
       }
-      if (commitNow && !synced) this.recordHardState(cache, hs)
     }
     await Promise.all(writes)
     if (rd.entries.length > 0) cache.append(rd.entries)
-    if (hs !== undefined && !(commitNow && !synced)) this.recordHardState(cache, hs)
-  }
-
-  private recordHardState (cache: LogCache, hs: HardState): void {
-    cache.setHardState(hs)
-    this.savedHardState = hs
-    this.init.metrics.onHardState(hs)
+    if (hs !== undefined) { cache.setHardState(hs); this.savedHardState = hs; this.init.metrics.onHardState(hs) }
   }
 
   private applyEntry (e: Entry): void {
