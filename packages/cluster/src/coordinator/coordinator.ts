@@ -121,6 +121,7 @@ export class ShardCoordinator {
 
   /** Applies one cluster command, in Raft log order. */
   apply (now: number, command: ClusterCommand): void {
+    let replaced: ShardMap | undefined
     if (command.type === 'propose') {
       if (command.version <= this.maxVersion) {
         this.counters.staleProposals++
@@ -130,7 +131,7 @@ export class ShardCoordinator {
       this.pending = { version: command.version, map: command.map }
       this.owePendingAck(now)
     } else if (this.pending !== undefined && this.pending.version === command.version) {
-      if (this.committed !== undefined) this.noteLosses(this.committed.map, this.pending.map)
+      replaced = this.committed?.map
       this.committed = this.pending
       this.pending = undefined
       this.out.commits.push(command.version)
@@ -138,6 +139,8 @@ export class ShardCoordinator {
       this.counters.staleCommits++
     }
     this.updateState()
+    // A committed map this node applied without serving it: what it lost on the way counts when it serves again.
+    if (replaced !== undefined && this.committed !== undefined && this.committed.version !== this.served?.version) this.noteLosses(replaced, this.committed.map)
   }
 
   /**
